@@ -1,0 +1,186 @@
+// Package cmd holds telx's cobra commands. Each command fills an Options
+// struct from its flags and calls a run function that writes through IO.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/telx-cli/telx/internal/build"
+)
+
+// Default backend addresses: where each backend listens when run locally.
+const (
+	DefaultJaegerURL     = "http://localhost:16686"
+	DefaultPrometheusURL = "http://localhost:9090"
+	DefaultLokiURL       = "http://localhost:3100"
+	DefaultTimeout       = 30 * time.Second
+)
+
+// GlobalOptions are the flags every command shares.
+type GlobalOptions struct {
+	JaegerURL     string
+	PrometheusURL string
+	LokiURL       string
+	Output        string
+	NoColor       bool
+	Timeout       time.Duration
+	Verbose       bool
+}
+
+// envFallbacks names the environment variable each flag falls back to when
+// it is not given on the command line.
+var envFallbacks = map[string]string{
+	"jaeger":     "TELX_JAEGER_URL",
+	"prometheus": "TELX_PROMETHEUS_URL",
+	"loki":       "TELX_LOKI_URL",
+}
+
+// NewRootCmd builds the telx command tree writing through io. getenv reads
+// the environment (os.Getenv outside tests).
+func NewRootCmd(io *IO, getenv func(string) string) *cobra.Command {
+	root, _ := newRootCmd(io, getenv)
+	return root
+}
+
+func newRootCmd(io *IO, getenv func(string) string) (*cobra.Command, *GlobalOptions) {
+	opts := &GlobalOptions{}
+	root := &cobra.Command{
+		Use:   "telx",
+		Short: "Traces, logs and metrics in the terminal",
+		Long: `telx queries Jaeger (traces), Prometheus (metrics) and Loki (logs) and shows
+waterfall traces, sparkline metrics and filtered logs in the terminal.`,
+		Version:       build.Get().Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			return opts.complete(c.Flags(), io, getenv)
+		},
+		Args: rootArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
+	}
+	root.SetVersionTemplate("telx {{.Version}}\n")
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
+	root.SetIn(io.In)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return UsageError(err) })
+
+	f := root.PersistentFlags()
+	f.StringVar(&opts.JaegerURL, "jaeger", DefaultJaegerURL, "Jaeger query URL (env TELX_JAEGER_URL)")
+	f.StringVar(&opts.PrometheusURL, "prometheus", DefaultPrometheusURL, "Prometheus URL (env TELX_PROMETHEUS_URL)")
+	f.StringVar(&opts.LokiURL, "loki", DefaultLokiURL, "Loki URL (env TELX_LOKI_URL)")
+	f.StringVarP(&opts.Output, "output", "o", "", "output format: text or json (some commands offer more)")
+	f.BoolVar(&opts.NoColor, "no-color", false, "never use colour (also when NO_COLOR is set)")
+	f.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "how long to wait for a backend's answer")
+	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print each backend request (method, URL, status, time) on stderr")
+
+	root.AddCommand(newVersionCmd(io, opts))
+	return root, opts
+}
+
+// complete applies the environment fallbacks and checks the values.
+func (o *GlobalOptions) complete(flags *pflag.FlagSet, io *IO, getenv func(string) string) error {
+	targets := map[string]*string{"jaeger": &o.JaegerURL, "prometheus": &o.PrometheusURL, "loki": &o.LokiURL}
+	for name, env := range envFallbacks {
+		if !flags.Changed(name) {
+			if v := strings.TrimSpace(getenv(env)); v != "" {
+				*targets[name] = v
+			}
+		}
+	}
+	for name, target := range targets {
+		if err := checkURL(*target); err != nil {
+			return UsageError(fmt.Errorf("--%s: %w", name, err))
+		}
+	}
+	if o.Timeout <= 0 {
+		return UsageError(fmt.Errorf("--timeout must be positive, got %s", o.Timeout))
+	}
+	if o.NoColor || getenv("NO_COLOR") != "" {
+		io.DisableColor()
+	}
+	return nil
+}
+
+func checkURL(s string) error {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok || rest == "" {
+		return fmt.Errorf("%q is not a URL (want for example http://localhost:16686)", s)
+	}
+	switch scheme {
+	case "http", "https", "grpc", "grpcs":
+		return nil
+	}
+	return fmt.Errorf("%q: unsupported scheme %q (want http, https, grpc or grpcs)", s, scheme)
+}
+
+// outputFormat checks -o against the formats a command offers; the first
+// is the default.
+func outputFormat(o *GlobalOptions, formats ...string) (string, error) {
+	if o.Output == "" {
+		return formats[0], nil
+	}
+	for _, f := range formats {
+		if o.Output == f {
+			return f, nil
+		}
+	}
+	return "", UsageError(fmt.Errorf("unsupported output format %q (want %s)", o.Output, strings.Join(formats, ", ")))
+}
+
+// Execute runs telx with the process's arguments and returns its exit code.
+func Execute() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	io := SystemIO()
+	return Run(ctx, NewRootCmd(io, os.Getenv), io, os.Args[1:])
+}
+
+// Run executes root with args, prints any error on io.ErrOut, and returns
+// the exit code.
+func Run(ctx context.Context, root *cobra.Command, io *IO, args []string) int {
+	root.SetArgs(args)
+	c, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(io.ErrOut, "telx: interrupted")
+		return ExitError
+	}
+	fmt.Fprintf(io.ErrOut, "telx: %v\n", err)
+	code := exitCode(err)
+	if code == ExitUsage && c != nil {
+		fmt.Fprintf(io.ErrOut, "Run '%s --help' for usage.\n", c.CommandPath())
+	}
+	return code
+}
+
+// usageArgs wraps a positional-argument check so that its failure is a
+// usage error (exit code 2).
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		return UsageError(check(c, args))
+	}
+}
+
+// rootArgs refuses an unknown command name with a usage error and
+// suggestions, as cobra would, but with telx's exit code.
+func rootArgs(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+	}
+	return UsageError(errors.New(msg))
+}

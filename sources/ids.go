@@ -1,0 +1,77 @@
+package sources
+
+import (
+	"fmt"
+	"strings"
+)
+
+// TraceID is a trace's ID as telx uses it everywhere: 32 lowercase hex
+// characters. Backends that give 16 characters (64-bit IDs) are left-padded
+// with zeros, as Jaeger and OpenTelemetry do.
+type TraceID string
+
+// SpanID is a span's ID: 16 lowercase hex characters.
+type SpanID string
+
+// ParseTraceID accepts a trace ID of 1 to 32 hex characters (of either case,
+// with or without a 0x prefix) and returns it normalised to 32 lowercase hex
+// characters. An ID of all zeros is invalid, as in OpenTelemetry.
+func ParseTraceID(s string) (TraceID, error) {
+	id, err := normaliseHex(s, 32)
+	if err != nil {
+		return "", fmt.Errorf("invalid trace ID %q: %w", s, err)
+	}
+	return TraceID(id), nil
+}
+
+// ParseSpanID accepts a span ID of 1 to 16 hex characters and returns it
+// normalised to 16 lowercase hex characters.
+func ParseSpanID(s string) (SpanID, error) {
+	id, err := normaliseHex(s, 16)
+	if err != nil {
+		return "", fmt.Errorf("invalid span ID %q: %w", s, err)
+	}
+	return SpanID(id), nil
+}
+
+// Short returns the first 8 characters of the ID that are not leading
+// zeros padding a 64-bit ID, for narrow displays.
+func (id TraceID) Short() string {
+	s := string(id)
+	if len(s) == 32 && strings.HasPrefix(s, "0000000000000000") {
+		s = s[16:]
+	}
+	if len(s) > 8 {
+		return s[:8]
+	}
+	return s
+}
+
+func normaliseHex(s string, size int) (string, error) {
+	s = strings.TrimSpace(s)
+	if len(s) > 2 && (s[:2] == "0x" || s[:2] == "0X") {
+		s = s[2:]
+	}
+	switch {
+	case s == "":
+		return "", fmt.Errorf("empty")
+	case len(s) > size:
+		return "", fmt.Errorf("%d characters, want at most %d hex characters", len(s), size)
+	}
+	zero := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+			if c != '0' {
+				zero = false
+			}
+		default:
+			return "", fmt.Errorf("%q is not a hex character", c)
+		}
+	}
+	if zero {
+		return "", fmt.Errorf("all zeros")
+	}
+	return strings.Repeat("0", size-len(s)) + strings.ToLower(s), nil
+}

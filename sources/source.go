@@ -1,0 +1,95 @@
+package sources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// TraceQuery selects traces in a trace search.
+type TraceQuery struct {
+	Service     string
+	Operation   string
+	Tags        map[string]string
+	MinDuration time.Duration
+	MaxDuration time.Duration
+	Range       TimeRange
+	Limit       int
+}
+
+// TraceSource is a tracing backend (Jaeger, a file, the demo).
+type TraceSource interface {
+	// Trace returns one trace; an unknown ID gives an error wrapping ErrNotFound.
+	Trace(ctx context.Context, id TraceID) (*Trace, error)
+	// FindTraces returns the traces matching the query, newest first.
+	FindTraces(ctx context.Context, q TraceQuery) ([]*Trace, error)
+	Services(ctx context.Context) ([]string, error)
+	Operations(ctx context.Context, service string) ([]string, error)
+}
+
+// Direction orders log entries.
+type Direction int
+
+const (
+	Backward Direction = iota // newest first
+	Forward                   // oldest first
+)
+
+// LogQuery selects log entries.
+type LogQuery struct {
+	Query     string // LogQL
+	Range     TimeRange
+	Limit     int // 0 means no limit
+	Direction Direction
+}
+
+// LogSource is a logging backend (Loki, a file, the demo).
+type LogSource interface {
+	// QueryLogs calls fn with each matching entry, in the query's direction,
+	// without holding the whole result in memory. It stops at fn's first
+	// error and returns it.
+	QueryLogs(ctx context.Context, q LogQuery, fn func(LogEntry) error) error
+	Labels(ctx context.Context, r TimeRange) ([]string, error)
+	LabelValues(ctx context.Context, name string, r TimeRange) ([]string, error)
+}
+
+// MetricQuery is a range query.
+type MetricQuery struct {
+	Query string // PromQL
+	Range TimeRange
+	Step  time.Duration
+}
+
+// MetricSource is a metrics backend (Prometheus, the demo).
+type MetricSource interface {
+	QueryRange(ctx context.Context, q MetricQuery) ([]Series, error)
+	// Query evaluates an instant query; each series has one point.
+	Query(ctx context.Context, query string, at time.Time) ([]Series, error)
+	Alerts(ctx context.Context) ([]Alert, error)
+}
+
+// Errors that decide telx's exit code. Backends wrap them.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrAuth     = errors.New("authentication refused")
+)
+
+// BackendError is a failed call to a backend. Its message names the
+// backend, the URL and what to try.
+type BackendError struct {
+	Backend string // "jaeger", "prometheus", "loki"
+	URL     string // with credentials removed
+	Err     error
+	Hint    string
+}
+
+func (e *BackendError) Error() string {
+	msg := fmt.Sprintf("%s at %s: %v", e.Backend, e.URL, e.Err)
+	if e.Hint != "" {
+		msg += "\nhint: " + e.Hint
+	}
+	return msg
+}
+
+func (e *BackendError) Unwrap() error { return e.Err }

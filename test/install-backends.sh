@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs the real backends telx's tests run against, pinned, and skips what
+# is already there:
+#   - Prometheus and promtool from Debian's package (prometheus);
+#   - Jaeger and Loki (and logcli) built from their Go modules through the
+#     nested modules in test/backends/, into a cache outside the repository.
+# The cache is $TELX_BACKENDS_DIR, by default ~/.cache/telx/backends; the test
+# harness looks there too. Prints the directory of the built binaries.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${TELX_BACKENDS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/telx/backends}
+
+log() { printf 'install-backends: %s\n' "$*" >&2; }
+
+if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+	log "installing prometheus from Debian's packages"
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	$sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
+
+# module_version DIR MODULE: the version DIR's go.mod pins for MODULE.
+module_version() {
+	(cd "$here/backends/$1" && go list -m -f '{{.Version}}' "$2")
+}
+
+# build DIR MODULE PKG BIN: builds PKG (a tool of the nested module DIR) into
+# the cache, once per pinned version.
+build() {
+	local dir=$1 module=$2 pkg=$3 bin=$4 version out
+	version=$(module_version "$dir" "$module")
+	out="$cache/$dir-$version"
+	if [ -x "$out/$bin" ]; then
+		return
+	fi
+	log "building $bin $version into $out (first time only; minutes on 2 cores)"
+	mkdir -p "$out"
+	(cd "$here/backends/$dir" && CGO_ENABLED=0 go build -trimpath -o "$out/$bin.tmp" "$pkg")
+	mv "$out/$bin.tmp" "$out/$bin"
+}
+
+build jaeger github.com/jaegertracing/jaeger github.com/jaegertracing/jaeger/cmd/jaeger jaeger
+build loki github.com/grafana/loki/v3 github.com/grafana/loki/v3/cmd/loki loki
+build loki github.com/grafana/loki/v3 github.com/grafana/loki/v3/cmd/logcli logcli
+
+echo "$cache"
