@@ -1,0 +1,222 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/template"
+	"time"
+)
+
+// Ready timeouts. Loki holds its ingester back from ready for a while;
+// the harness's config shortens that, but a loaded 2-core machine is slow.
+const (
+	jaegerReadyTimeout     = 90 * time.Second
+	prometheusReadyTimeout = 90 * time.Second
+	lokiReadyTimeout       = 120 * time.Second
+)
+
+var jaegerConfig = template.Must(template.New("jaeger").Parse(`# written by telx's test harness
+service:
+  extensions: [jaeger_storage, jaeger_query]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [batch]
+      exporters: [jaeger_storage_exporter]
+  telemetry:
+    metrics:
+      level: none
+    logs:
+      level: info
+extensions:
+  jaeger_query:
+    storage:
+      traces: memstore
+    # keep the spans as sent: telx's own tests look at clock skew
+    max_clock_skew_adjust: 0s
+    http:
+      endpoint: 127.0.0.1:{{.HTTP}}
+    grpc:
+      endpoint: 127.0.0.1:{{.GRPC}}
+  jaeger_storage:
+    backends:
+      memstore:
+        memory:
+          max_traces: 100000
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:{{.OTLP}}
+processors:
+  batch:
+    timeout: 100ms
+exporters:
+  jaeger_storage_exporter:
+    trace_storage: memstore
+`))
+
+// startJaeger starts Jaeger v2 all-in-one with memory storage.
+func startJaeger(ctx context.Context, bin, dir string, timeout time.Duration) (*process, *JaegerAddrs, error) {
+	ports, err := freePorts(3)
+	if err != nil {
+		return nil, nil, err
+	}
+	a := &JaegerAddrs{HTTP: ports[0], GRPC: ports[1], OTLP: ports[2]}
+	cfg := filepath.Join(dir, "jaeger.yaml")
+	if err := writeTemplate(cfg, jaegerConfig, a); err != nil {
+		return nil, nil, err
+	}
+	p, err := startProcess("jaeger", fmt.Sprintf("127.0.0.1:%d", a.HTTP), dir, bin, "--config", cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := p.waitReady(ctx, fmt.Sprintf("http://127.0.0.1:%d/api/services", a.HTTP), timeout); err != nil {
+		p.Stop()
+		return nil, nil, err
+	}
+	return p, a, nil
+}
+
+// JaegerAddrs are the ports Jaeger listens on, all on 127.0.0.1.
+type JaegerAddrs struct {
+	HTTP int // query: UI, /api, /api/v3
+	GRPC int // query: api_v2 gRPC
+	OTLP int // OTLP HTTP ingest
+}
+
+var lokiConfig = template.Must(template.New("loki").Parse(`# written by telx's test harness
+auth_enabled: false
+server:
+  http_listen_address: 127.0.0.1
+  http_listen_port: {{.HTTP}}
+  grpc_listen_address: 127.0.0.1
+  grpc_listen_port: {{.GRPC}}
+  log_level: warn
+common:
+  instance_addr: 127.0.0.1
+  path_prefix: {{.Dir}}
+  storage:
+    filesystem:
+      chunks_directory: {{.Dir}}/chunks
+      rules_directory: {{.Dir}}/rules
+  replication_factor: 1
+  ring:
+    kvstore:
+      store: inmemory
+ingester:
+  lifecycler:
+    min_ready_duration: 0s
+    final_sleep: 0s
+schema_config:
+  configs:
+    - from: 2020-10-24
+      store: tsdb
+      object_store: filesystem
+      schema: v13
+      index:
+        prefix: index_
+        period: 24h
+limits_config:
+  allow_structured_metadata: true
+  ingestion_rate_mb: 64
+  ingestion_burst_size_mb: 128
+  per_stream_rate_limit: 64MB
+  per_stream_rate_limit_burst: 128MB
+query_range:
+  results_cache:
+    cache:
+      embedded_cache:
+        enabled: false
+analytics:
+  reporting_enabled: false
+`))
+
+// startLoki starts Loki as a single binary with filesystem storage.
+func startLoki(ctx context.Context, bin, dir string, timeout time.Duration) (*process, int, error) {
+	ports, err := freePorts(2)
+	if err != nil {
+		return nil, 0, err
+	}
+	data := filepath.Join(dir, "loki")
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		return nil, 0, err
+	}
+	cfg := filepath.Join(dir, "loki.yaml")
+	vals := struct {
+		HTTP, GRPC int
+		Dir        string
+	}{ports[0], ports[1], data}
+	if err := writeTemplate(cfg, lokiConfig, vals); err != nil {
+		return nil, 0, err
+	}
+	p, err := startProcess("loki", fmt.Sprintf("127.0.0.1:%d", ports[0]), dir, bin, "-config.file="+cfg, "-target=all")
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := p.waitReady(ctx, fmt.Sprintf("http://127.0.0.1:%d/ready", ports[0]), timeout); err != nil {
+		p.Stop()
+		return nil, 0, err
+	}
+	return p, ports[0], nil
+}
+
+var prometheusConfig = template.Must(template.New("prometheus").Parse(`# written by telx's test harness
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - {{.Rules}}
+scrape_configs:
+  - job_name: spanmetrics
+    honor_labels: true
+    static_configs:
+      - targets: ['{{.Target}}']
+`))
+
+// startPrometheus starts Prometheus on a data directory that may already
+// hold backfilled blocks, scraping target (host:port) every second.
+func startPrometheus(ctx context.Context, bin, dir, data, target, rules string, timeout time.Duration) (*process, int, error) {
+	ports, err := freePorts(1)
+	if err != nil {
+		return nil, 0, err
+	}
+	cfg := filepath.Join(dir, "prometheus.yml")
+	rulesPath := filepath.Join(dir, "rules.yml")
+	if err := os.WriteFile(rulesPath, []byte(rules), 0o644); err != nil {
+		return nil, 0, err
+	}
+	vals := struct{ Rules, Target string }{rulesPath, target}
+	if err := writeTemplate(cfg, prometheusConfig, vals); err != nil {
+		return nil, 0, err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
+	p, err := startProcess("prometheus", addr, dir, bin,
+		"--config.file="+cfg,
+		"--storage.tsdb.path="+data,
+		"--web.listen-address="+addr,
+		"--log.level=warn",
+	)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := p.waitReady(ctx, "http://"+addr+"/-/ready", timeout); err != nil {
+		p.Stop()
+		return nil, 0, err
+	}
+	return p, ports[0], nil
+}
+
+func writeTemplate(path string, t *template.Template, data any) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := t.Execute(f, data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,316 @@
+// Package harness runs the real backends telx is tested against (Jaeger,
+// Prometheus and Loki) on free loopback ports, each with its own temporary
+// data directory and config, and seeds them with the demo scenario.
+//
+// Binaries come from test/install-backends.sh (`make backends`). Processes
+// are stopped by Env.Stop, and die with the test binary otherwise.
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/telx-cli/telx/sources/demo"
+)
+
+// Backend names.
+const (
+	Jaeger     = "jaeger"
+	Prometheus = "prometheus"
+	Loki       = "loki"
+)
+
+// Options say what to start.
+type Options struct {
+	// Backends to start; all three when empty.
+	Backends []string
+	// Seed of the scenario; Start seeds every backend it starts with it.
+	Seed int64
+	// Scenario options.
+	Scenario demo.Options
+	// ReadyTimeout overrides each backend's time to become ready.
+	ReadyTimeout time.Duration
+	// Dir is the parent of the temporary directory (default os.TempDir).
+	Dir string
+}
+
+// Env is a set of running, seeded backends.
+type Env struct {
+	// URLs of the query APIs, empty for a backend not started.
+	JaegerURL     string // http://127.0.0.1:port (/api, /api/v3)
+	JaegerGRPC    string // 127.0.0.1:port (api_v2 gRPC)
+	JaegerOTLP    string // http://127.0.0.1:port/v1/traces
+	PrometheusURL string
+	LokiURL       string
+	// Scenario is what the backends were seeded with.
+	Scenario *demo.Scenario
+	// Dir holds the configs, data and logs of this run.
+	Dir string
+
+	mu       sync.Mutex
+	procs    []*process
+	cleanups []func()
+}
+
+// Start starts and seeds the backends. On error, whatever it started is
+// stopped again.
+func Start(ctx context.Context, opts Options) (env *Env, err error) {
+	if len(opts.Backends) == 0 {
+		opts.Backends = []string{Jaeger, Prometheus, Loki}
+	}
+	bins, err := FindBinaries(opts.Backends...)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, b := range opts.Backends {
+		want[b] = true
+	}
+	dir, err := os.MkdirTemp(opts.Dir, "telx-harness-")
+	if err != nil {
+		return nil, err
+	}
+	env = &Env{Dir: dir, Scenario: demo.Generate(opts.Seed, time.Now(), opts.Scenario)}
+	defer func() {
+		if err != nil {
+			env.Stop()
+			env = nil
+		}
+	}()
+	timeout := func(d time.Duration) time.Duration {
+		if opts.ReadyTimeout > 0 {
+			return opts.ReadyTimeout
+		}
+		return d
+	}
+
+	// Start the three at once: Loki takes the longest to become ready.
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	run := func(name string, f func() error) {
+		if !want[name] {
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	run(Jaeger, func() error {
+		p, a, err := startJaeger(ctx, bins.Jaeger, dir, timeout(jaegerReadyTimeout))
+		if err != nil {
+			return err
+		}
+		env.track(p)
+		env.JaegerURL = fmt.Sprintf("http://127.0.0.1:%d", a.HTTP)
+		env.JaegerGRPC = fmt.Sprintf("127.0.0.1:%d", a.GRPC)
+		env.JaegerOTLP = fmt.Sprintf("http://127.0.0.1:%d/v1/traces", a.OTLP)
+		if err := pushTraces(ctx, env.JaegerOTLP, env.Scenario.Traces); err != nil {
+			return fmt.Errorf("seeding jaeger: %w", err)
+		}
+		return env.waitJaegerSeeded(ctx)
+	})
+	run(Loki, func() error {
+		p, port, err := startLoki(ctx, bins.Loki, dir, timeout(lokiReadyTimeout))
+		if err != nil {
+			return err
+		}
+		env.track(p)
+		env.LokiURL = fmt.Sprintf("http://127.0.0.1:%d", port)
+		if err := pushLogs(ctx, env.LokiURL+"/loki/api/v1/push", env.Scenario.Logs); err != nil {
+			return fmt.Errorf("seeding loki: %w", err)
+		}
+		return nil
+	})
+	run(Prometheus, func() error {
+		data := filepath.Join(dir, "prometheus")
+		m := env.Scenario.Metrics
+		if err := backfill(ctx, bins.Promtool, dir, data, m, env.Scenario.Now); err != nil {
+			return fmt.Errorf("seeding prometheus: %w", err)
+		}
+		target, stop, err := serveMetrics(m)
+		if err != nil {
+			return err
+		}
+		env.onStop(stop)
+		p, port, err := startPrometheus(ctx, bins.Prometheus, dir, data, target, AlertRules, timeout(prometheusReadyTimeout))
+		if err != nil {
+			return err
+		}
+		env.track(p)
+		env.PrometheusURL = fmt.Sprintf("http://127.0.0.1:%d", port)
+		return nil
+	})
+	wg.Wait()
+	close(errs)
+	var all []error
+	for e := range errs {
+		all = append(all, e)
+	}
+	if err := errors.Join(all...); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+func (e *Env) track(p *process) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.procs = append(e.procs, p)
+}
+
+func (e *Env) onStop(f func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.cleanups = append(e.cleanups, f)
+}
+
+// Stop stops every backend and removes the run's directory, unless
+// TELX_HARNESS_KEEP is set (to read the backends' logs).
+func (e *Env) Stop() {
+	e.mu.Lock()
+	procs, cleanups := e.procs, e.cleanups
+	e.procs, e.cleanups = nil, nil
+	e.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, p := range procs {
+		wg.Add(1)
+		go func() { defer wg.Done(); p.Stop() }()
+	}
+	wg.Wait()
+	for _, f := range cleanups {
+		f()
+	}
+	if os.Getenv("TELX_HARNESS_KEEP") == "" {
+		_ = os.RemoveAll(e.Dir)
+	}
+}
+
+// waitJaegerSeeded waits until Jaeger returns every span of the big trace
+// and knows every service.
+func (e *Env) waitJaegerSeeded(ctx context.Context) error {
+	want := 0
+	for _, t := range e.Scenario.Traces {
+		if t.ID == e.Scenario.BigTraceID {
+			want = len(t.Spans)
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		n, err := countSpans(ctx, e.JaegerURL+"/api/traces/"+string(e.Scenario.BigTraceID))
+		if err == nil && n == want {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("jaeger: the big trace has %d of %d spans 30s after seeding (%v)", n, want, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func countSpans(ctx context.Context, u string) (int, error) {
+	var body struct {
+		Data []struct {
+			Spans []struct{} `json:"spans"`
+		} `json:"data"`
+	}
+	if err := GetJSON(ctx, u, &body); err != nil {
+		return 0, err
+	}
+	if len(body.Data) == 0 {
+		return 0, nil
+	}
+	return len(body.Data[0].Spans), nil
+}
+
+// Required tells whether tests that need backends must fail rather than
+// skip when the backends cannot be had: under CI (CI=true) they must.
+func Required() bool {
+	v, _ := strconv.ParseBool(os.Getenv("CI"))
+	return v
+}
+
+// Main starts the backends for a test package, runs its tests and stops
+// the backends; use it from TestMain. When the binaries are missing, tests
+// calling Shared skip, or fail under CI. TELX_HARNESS_BACKENDS (a comma
+// list) narrows which backends start, for work on one of them.
+func Main(m *testing.M, opts Options) int {
+	if v := os.Getenv("TELX_HARNESS_BACKENDS"); v != "" && len(opts.Backends) == 0 {
+		opts.Backends = strings.Split(v, ",")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	env, err := Start(ctx, opts)
+	cancel()
+	shared, sharedErr = env, err
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "harness: %v\n", err)
+	} else {
+		defer env.Stop()
+	}
+	return m.Run()
+}
+
+var (
+	shared    *Env
+	sharedErr error
+)
+
+// Shared returns the backends Main started, or ends the test: a skip when
+// the binaries are not installed outside CI, a failure otherwise.
+func Shared(t testing.TB) *Env {
+	t.Helper()
+	if shared != nil {
+		return shared
+	}
+	if sharedErr == nil {
+		sharedErr = errors.New("harness.Main was not called from TestMain")
+	}
+	if errors.Is(sharedErr, errMissing) && !Required() {
+		t.Skipf("skipping: %v", sharedErr)
+	}
+	t.Fatalf("backends unavailable: %v", sharedErr)
+	return nil
+}
+
+// Query builds a URL from base, a path and query parameters.
+func Query(base, path string, params ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(params); i += 2 {
+		v.Add(params[i], params[i+1])
+	}
+	u := strings.TrimRight(base, "/") + path
+	if len(v) > 0 {
+		u += "?" + v.Encode()
+	}
+	return u
+}
+
+// GetJSON GETs u and decodes a 200 answer's JSON body into v.
+func GetJSON(ctx context.Context, u string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", u, resp.Status)
+	}
+	return decodeJSON(resp.Body, v)
+}
