@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	stdio "io"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/telx-cli/telx/internal/build"
+	"github.com/telx-cli/telx/sources/config"
 )
 
 // Default backend addresses: where each backend listens when run locally.
@@ -183,4 +186,15 @@ func rootArgs(c *cobra.Command, args []string) error {
 		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
 	}
 	return UsageError(errors.New(msg))
+}
+
+// HTTPClient returns the HTTP client for one backend ("jaeger",
+// "prometheus" or "loki"): --timeout per request, and with --verbose each
+// request logged on stderr without its credentials.
+func (o *GlobalOptions) HTTPClient(io *IO, backend string) *http.Client {
+	var verbose stdio.Writer
+	if o.Verbose {
+		verbose = io.ErrOut
+	}
+	return config.HTTPClient(backend, o.Timeout, verbose)
 }

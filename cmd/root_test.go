@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +174,24 @@ func TestVersion(t *testing.T) {
 	}
 	if got != info {
 		t.Errorf("-o json = %+v, want %+v", got, info)
+	}
+}
+
+func TestVerboseHTTPClient(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer srv.Close()
+	for _, verbose := range []bool{false, true} {
+		var errOut bytes.Buffer
+		io := TestIO(&bytes.Buffer{}, &errOut)
+		opts := &GlobalOptions{Verbose: verbose, Timeout: time.Second}
+		resp, err := opts.HTTPClient(io, "jaeger").Get(srv.URL + "/api/services")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		logged := strings.Contains(errOut.String(), "jaeger: GET "+srv.URL+"/api/services -> 200 OK")
+		if logged != verbose {
+			t.Errorf("verbose=%v: stderr %q", verbose, errOut.String())
+		}
 	}
 }

@@ -1,0 +1,47 @@
+# telx: common tasks. `make test` is the one command that runs every test,
+# the real-backend ones included, on a fresh machine.
+
+GO       ?= go
+BIN      ?= telx
+PKG      := github.com/telx-cli/telx/internal/build
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
+GORELEASER_VERSION := v2.15.0
+
+.PHONY: all build test unit backends vet fmt-check release-check clean
+
+all: build
+
+## build: the telx binary, with version information
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/telx
+
+## backends: install Prometheus (Debian) and build Jaeger and Loki (cached)
+backends:
+	bash test/install-backends.sh
+
+## test: every test, against real Jaeger, Prometheus and Loki
+test: backends fmt-check vet
+	CI=$${CI:-true} $(GO) test -count=1 -timeout 30m ./...
+	@bash test/check-no-backends-left.sh
+
+## unit: the tests that need no backend (backend tests skip outside CI)
+unit:
+	CI= $(GO) test ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+
+## release-check: goreleaser accepts .goreleaser.yaml
+release-check:
+	@command -v goreleaser >/dev/null || $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+	PATH="$$PATH:$$($(GO) env GOPATH)/bin" goreleaser check
+
+clean:
+	rm -rf $(BIN) dist
