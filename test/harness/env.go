@@ -57,6 +57,9 @@ type Env struct {
 	// Dir holds the configs, data and logs of this run.
 	Dir string
 
+	// Timings says how long each backend took to start and be seeded.
+	Timings map[string]time.Duration
+
 	mu       sync.Mutex
 	procs    []*process
 	cleanups []func()
@@ -80,10 +83,11 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 	if err != nil {
 		return nil, err
 	}
-	env = &Env{Dir: dir, Scenario: demo.Generate(opts.Seed, time.Now(), opts.Scenario)}
+	env = &Env{Dir: dir, Scenario: demo.Generate(opts.Seed, time.Now(), opts.Scenario), Timings: map[string]time.Duration{}}
+	started := env
 	defer func() {
 		if err != nil {
-			env.Stop()
+			started.Stop()
 			env = nil
 		}
 	}()
@@ -104,9 +108,13 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			start := time.Now()
 			if err := f(); err != nil {
 				errs <- err
 			}
+			env.mu.Lock()
+			env.Timings[name] = time.Since(start).Round(time.Millisecond)
+			env.mu.Unlock()
 		}()
 	}
 	run(Jaeger, func() error {
@@ -258,6 +266,7 @@ func Main(m *testing.M, opts Options) int {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "harness: %v\n", err)
 	} else {
+		fmt.Fprintf(os.Stderr, "harness: started and seeded %v\n", env.Timings)
 		defer env.Stop()
 	}
 	return m.Run()

@@ -295,6 +295,7 @@ func TestHarnessReportsABackendThatIsNotReady(t *testing.T) {
 		env.Stop()
 		t.Fatal("Start succeeded with a 200ms ready timeout")
 	}
+	t.Logf("the harness said:\n%v", err)
 	for _, want := range []string{"loki on 127.0.0.1:", "did not become ready within 200ms", "--- last lines of "} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
