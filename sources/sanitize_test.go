@@ -1,0 +1,53 @@
+package sources
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSanitize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"GET /api/products", "GET /api/products"},
+		{"héllo wörld ✓ 日本", "héllo wörld ✓ 日本"},
+		{"curl/8.5.0 \x1b[31mred\x1b[0m", `curl/8.5.0 \x1b[31mred\x1b[0m`},
+		{"title \x1b]0;pwned\x07", `title \x1b]0;pwned\x07`},
+		{"two\nlines\r\tand tab", `two\nlines\r\tand tab`},
+		{"nul\x00 del\x7f", `nul\x00 del\x7f`},
+		{"c1 csi \u009b31m", `c1 csi \u009b31m`},
+		{"bidi \u202egnp.exe", `bidi \u202egnp.exe`},
+		{"bad utf8 \xff\xfe end", `bad utf8 \xff\xfe end`},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		got := Sanitize(tt.in)
+		if got != tt.want {
+			t.Errorf("Sanitize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if strings.ContainsAny(got, "\x1b\x07\x00\n\r\x7f\u009b\u202e") {
+			t.Errorf("Sanitize(%q) = %q still holds a control character", tt.in, got)
+		}
+	}
+}
+
+func FuzzSanitize(f *testing.F) {
+	for _, s := range []string{"plain", "\x1b[2J", "a\u202eb", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Sanitize(s)
+		if i := firstUnsafe(got); i >= 0 {
+			t.Fatalf("Sanitize(%q) = %q: unsafe byte at %d", s, got, i)
+		}
+		if firstUnsafe(s) < 0 && got != s {
+			t.Fatalf("Sanitize changed safe text %q to %q", s, got)
+		}
+	})
+}
+
+func BenchmarkSanitizeClean(b *testing.B) {
+	s := `level=info msg="order placed" trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7`
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = Sanitize(s)
+	}
+}

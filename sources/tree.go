@@ -1,0 +1,394 @@
+package sources
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+)
+
+// Node is a span's place in its trace's tree.
+type Node struct {
+	Span     *Span
+	Parent   *Node
+	Children []*Node
+	// Depth is 0 for a root.
+	Depth int
+	// Index is the node's position in Tree.Nodes.
+	Index int
+	// Size is the number of nodes in the subtree, this one included.
+	Size int
+	// Orphan: the span's parent is not in the trace (or the span was cut
+	// out of a cycle); it is shown under the root.
+	Orphan bool
+	// Skew: the span starts before its parent or ends after it, which
+	// usually means the hosts' clocks disagree.
+	Skew bool
+	// Duplicate: another span of the trace has the same ID.
+	Duplicate bool
+	// SelfTime is the span's duration less the time covered by its
+	// children (clipped to the span).
+	SelfTime time.Duration
+	// Critical: part of the span is on the critical path.
+	Critical bool
+}
+
+// Segment is a stretch of the critical path spent in one span.
+type Segment struct {
+	Node     *Node
+	From, To time.Time
+}
+
+// Tree is a trace arranged for display and analysis.
+type Tree struct {
+	Trace *Trace
+	// Roots are the spans with no parent, earliest first; orphans hang
+	// under the first.
+	Roots []*Node
+	// Nodes in depth-first order, children by start time.
+	Nodes []*Node
+	// Range is the trace's extent.
+	Range TimeRange
+	// Warnings say what was wrong with the trace and how it was mended.
+	Warnings []string
+	// CriticalPath is the chain of segments that make the trace's
+	// end-to-end latency, in time order.
+	CriticalPath []Segment
+}
+
+const maxWarningsPerKind = 3
+
+// BuildTree arranges a trace's spans into a tree. It never fails: spans
+// whose parent is missing become orphans under the root, cycles are cut,
+// duplicate IDs and clock skew are flagged, and each mend is a warning.
+func BuildTree(t *Trace) *Tree {
+	tr := &Tree{Trace: t, Range: t.TimeRange()}
+	tr.Warnings = append(tr.Warnings, t.Warnings...)
+	n := len(t.Spans)
+	if n == 0 {
+		return tr
+	}
+	nodes := make([]Node, n)
+	byID := make(map[SpanID]*Node, n)
+	dups := map[SpanID]int{}
+	for i := range t.Spans {
+		nd := &nodes[i]
+		nd.Span = &t.Spans[i]
+		id := nd.Span.SpanID
+		if first, ok := byID[id]; ok {
+			first.Duplicate, nd.Duplicate = true, true
+			dups[id]++
+			continue
+		}
+		byID[id] = nd
+	}
+	var dupMsgs []string
+	for _, id := range sortedKeys(dups) {
+		dupMsgs = append(dupMsgs, fmt.Sprintf("span ID %s appears %d times", id, dups[id]+1))
+	}
+	tr.warnAll(dupMsgs)
+
+	// tentative parents
+	missing := 0
+	for i := range nodes {
+		nd := &nodes[i]
+		if pid := nd.Span.ParentID; pid != "" {
+			if p := byID[pid]; p != nil && p != nd {
+				nd.Parent = p
+			} else {
+				nd.Orphan = true
+				missing++
+			}
+		}
+	}
+	if missing > 0 {
+		tr.Warnings = append(tr.Warnings, fmt.Sprintf("%d %s a parent that is not in the trace; shown under the root", missing, plural(missing, "span has", "spans have")))
+	}
+	tr.warnAll(cutCycles(nodes))
+
+	// roots, and orphans under the main root
+	var roots, orphans []*Node
+	for i := range nodes {
+		nd := &nodes[i]
+		switch {
+		case nd.Orphan:
+			orphans = append(orphans, nd)
+		case nd.Parent == nil:
+			roots = append(roots, nd)
+		default:
+			nd.Parent.Children = append(nd.Parent.Children, nd)
+		}
+	}
+	sortByStart(roots)
+	sortByStart(orphans)
+	if len(roots) == 0 {
+		// no span without a parent: the earliest orphan stands in
+		roots, orphans = orphans[:1], orphans[1:]
+		tr.Warnings = append(tr.Warnings, "the trace has no root span")
+	}
+	for _, o := range orphans {
+		o.Parent = roots[0]
+		roots[0].Children = append(roots[0].Children, o)
+	}
+	if len(roots) > 1 {
+		tr.Warnings = append(tr.Warnings, fmt.Sprintf("the trace has %d root spans", len(roots)))
+	}
+	tr.Roots = roots
+
+	// depth-first order, children by start time
+	tr.Nodes = make([]*Node, 0, n)
+	stack := make([]*Node, 0, 64)
+	for i := len(roots) - 1; i >= 0; i-- {
+		stack = append(stack, roots[i])
+	}
+	for len(stack) > 0 {
+		nd := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if nd.Parent != nil {
+			nd.Depth = nd.Parent.Depth + 1
+		}
+		nd.Index = len(tr.Nodes)
+		tr.Nodes = append(tr.Nodes, nd)
+		sortByStart(nd.Children)
+		for i := len(nd.Children) - 1; i >= 0; i-- {
+			stack = append(stack, nd.Children[i])
+		}
+	}
+
+	// sizes, self time and skew, children before parents
+	skewed := 0
+	for i := len(tr.Nodes) - 1; i >= 0; i-- {
+		nd := tr.Nodes[i]
+		nd.Size = 1
+		for _, c := range nd.Children {
+			nd.Size += c.Size
+		}
+		nd.SelfTime = selfTime(nd)
+		if p := nd.Parent; p != nil && !nd.Orphan {
+			if nd.Span.Start.Before(p.Span.Start) || nd.Span.End().After(p.Span.End()) {
+				nd.Skew = true
+				skewed++
+			}
+		}
+	}
+	if skewed > 0 {
+		tr.Warnings = append(tr.Warnings, fmt.Sprintf("%d %s before or %s after %s parent (clock skew?)",
+			skewed, plural(skewed, "span starts", "spans start"), plural(skewed, "ends", "end"), plural(skewed, "its", "their")))
+	}
+	tr.CriticalPath = criticalPath(roots[0])
+	for _, s := range tr.CriticalPath {
+		s.Node.Critical = true
+	}
+	return tr
+}
+
+// cutCycles finds chains of parents that loop and cuts each loop at its
+// earliest span, which becomes an orphan. It says what it cut.
+func cutCycles(nodes []Node) []string {
+	var msgs []string
+	const (
+		unseen = iota
+		onPath
+		done
+	)
+	state := make(map[*Node]int, len(nodes))
+	var path []*Node
+	for i := range nodes {
+		start := &nodes[i]
+		if state[start] != unseen {
+			continue
+		}
+		path = path[:0]
+		nd := start
+		for nd != nil && state[nd] == unseen {
+			state[nd] = onPath
+			path = append(path, nd)
+			nd = nd.Parent
+		}
+		if nd != nil && state[nd] == onPath {
+			// the loop is path from nd to the end
+			at := slices.Index(path, nd)
+			loop := path[at:]
+			cut := loop[0]
+			for _, c := range loop[1:] {
+				if c.Span.Start.Before(cut.Span.Start) {
+					cut = c
+				}
+			}
+			cut.Parent = nil
+			cut.Orphan = true
+			msgs = append(msgs, fmt.Sprintf("%d spans form a cycle of parents; cut at span %s", len(loop), cut.Span.SpanID))
+		}
+		for _, p := range path {
+			state[p] = done
+		}
+	}
+	return msgs
+}
+
+// warnAll adds the messages as warnings, at most maxWarningsPerKind of
+// them and then a count of the rest.
+func (tr *Tree) warnAll(msgs []string) {
+	for i, m := range msgs {
+		if i == maxWarningsPerKind {
+			tr.Warnings = append(tr.Warnings, fmt.Sprintf("and %d more like it", len(msgs)-i))
+			return
+		}
+		tr.Warnings = append(tr.Warnings, m)
+	}
+}
+
+// selfTime is the span's duration minus the union of its children's
+// intervals clipped to the span. Children are sorted by start.
+func selfTime(nd *Node) time.Duration {
+	s := nd.Span
+	start, end := s.Start, s.End()
+	covered := time.Duration(0)
+	cursor := start
+	for _, c := range nd.Children {
+		if c.Orphan {
+			continue
+		}
+		cs, ce := maxTime(c.Span.Start, cursor), minTime(c.Span.End(), end)
+		if ce.After(cs) {
+			covered += ce.Sub(cs)
+			cursor = ce
+		}
+	}
+	return s.Duration - covered
+}
+
+// criticalPath walks back from the root's end as Jaeger UI does: the last
+// child to finish before the point reached is on the path; the time no
+// child covers belongs to the parent. Children are clipped to their
+// parent; orphans are left out.
+func criticalPath(root *Node) []Segment {
+	var segs []Segment
+	var visit func(nd *Node, until time.Time)
+	visit = func(nd *Node, until time.Time) {
+		start := nd.Span.Start
+		cursor := until
+		children := make([]*Node, 0, len(nd.Children))
+		for _, c := range nd.Children {
+			if !c.Orphan {
+				children = append(children, c)
+			}
+		}
+		// latest-finishing first
+		sort.SliceStable(children, func(i, j int) bool { return children[i].Span.End().After(children[j].Span.End()) })
+		for _, c := range children {
+			cs, ce := maxTime(c.Span.Start, start), minTime(c.Span.End(), until)
+			if ce.After(cursor) || !ce.After(cs) {
+				continue // overlaps what is already on the path, or clipped away
+			}
+			if cursor.After(ce) {
+				segs = append(segs, Segment{Node: nd, From: ce, To: cursor})
+			}
+			visit(c, ce)
+			cursor = cs
+		}
+		if cursor.After(start) {
+			segs = append(segs, Segment{Node: nd, From: start, To: cursor})
+		}
+	}
+	visit(root, root.Span.End())
+	slices.Reverse(segs)
+	return segs
+}
+
+// Stat sums the spans of one service or operation.
+type Stat struct {
+	Service   string        `json:"service"`
+	Operation string        `json:"operation,omitempty"`
+	Count     int           `json:"count"`
+	Total     time.Duration `json:"totalNanos"`
+	SelfTotal time.Duration `json:"selfNanos"`
+	Max       time.Duration `json:"maxNanos"`
+	Errors    int           `json:"errors"`
+}
+
+// ServiceStats sums the spans per service, the most self time first.
+func (tr *Tree) ServiceStats() []Stat { return tr.stats(false) }
+
+// OperationStats sums the spans per service and operation, the most self
+// time first.
+func (tr *Tree) OperationStats() []Stat { return tr.stats(true) }
+
+func (tr *Tree) stats(byOperation bool) []Stat {
+	type key struct{ service, op string }
+	idx := map[key]int{}
+	var out []Stat
+	for _, nd := range tr.Nodes {
+		s := nd.Span
+		k := key{service: s.Service}
+		if byOperation {
+			k.op = s.Operation
+		}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, Stat{Service: k.service, Operation: k.op})
+		}
+		st := &out[i]
+		st.Count++
+		st.Total += s.Duration
+		st.SelfTotal += nd.SelfTime
+		if s.Duration > st.Max {
+			st.Max = s.Duration
+		}
+		if s.IsError() {
+			st.Errors++
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].SelfTotal != out[j].SelfTotal {
+			return out[i].SelfTotal > out[j].SelfTotal
+		}
+		if out[i].Service != out[j].Service {
+			return out[i].Service < out[j].Service
+		}
+		return out[i].Operation < out[j].Operation
+	})
+	return out
+}
+
+func sortByStart(ns []*Node) {
+	sort.SliceStable(ns, func(i, j int) bool {
+		a, b := ns[i].Span, ns[j].Span
+		if !a.Start.Equal(b.Start) {
+			return a.Start.Before(b.Start)
+		}
+		return a.SpanID < b.SpanID
+	})
+}
+
+func sortedKeys[V any](m map[SpanID]V) []SpanID {
+	keys := make([]SpanID, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
