@@ -157,7 +157,6 @@ type RefType string
 const (
 	RefChildOf     RefType = "child_of"
 	RefFollowsFrom RefType = "follows_from"
-	RefLink        RefType = "link"
 )
 
 // SpanRef points from a span to another span, maybe in another trace.

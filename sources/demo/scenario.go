@@ -81,8 +81,10 @@ func Generate(seed int64, now time.Time, opts Options) *Scenario {
 		offset := time.Duration(float64(span) * (float64(i) + g.rng.Float64()) / float64(opts.Traces))
 		start := sc.Window.From.Add(offset)
 		switch r := g.rng.Float64(); {
+		case i == opts.Traces/3:
+			g.checkoutTrace(start, true)
 		case r < 0.45:
-			g.checkoutTrace(start, i == opts.Traces/3)
+			g.checkoutTrace(start, false)
 		case r < 0.80:
 			g.productsTrace(start)
 		default:
@@ -231,7 +233,7 @@ func (g *generator) checkoutTrace(start time.Time, skew bool) {
 	db := g.add(pay, Postgres, "SELECT accounts", sources.KindServer, t.Add(400*time.Microsecond), dbWait,
 		str("db.system", "postgresql"), str("db.operation", "SELECT"), str("db.statement", "SELECT balance FROM accounts WHERE id = $1 FOR UPDATE"))
 	payDur := dbWait + g.lat(40*time.Millisecond)
-	payFailed := g.rng.Float64() < 0.01+0.30*x
+	payFailed := g.rng.Float64() < 0.01+0.30*x && !skew
 	if payFailed {
 		payDur = dbWait + g.lat(2*time.Millisecond)
 		g.fail(db, "canceling statement due to lock timeout")

@@ -1,0 +1,265 @@
+package jaeger
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/otlp"
+)
+
+// get fetches base+path?params and hands a 2xx body to decode. Other
+// answers become errors: 401/403 wrap ErrAuth; a 404 whose body is not
+// JSON means the API is not served (errNoAPI); the rest carry the body.
+func get(ctx context.Context, client *http.Client, u string, decode func(io.Reader) error, notFound func(body []byte) error) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 == 2 {
+		return decode(resp.Body)
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	body = bytes.TrimSpace(body)
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		return fmt.Errorf("%s: %w", resp.Status, sources.ErrAuth)
+	case resp.StatusCode == http.StatusNotFound && !json.Valid(body):
+		return errNoAPI
+	case resp.StatusCode == http.StatusNotFound && notFound != nil:
+		return notFound(body)
+	}
+	return fmt.Errorf("%s: %s", resp.Status, sources.Sanitize(string(body)))
+}
+
+func query(base, path string, params url.Values) string {
+	if len(params) == 0 {
+		return base + path
+	}
+	return base + path + "?" + params.Encode()
+}
+
+// v3API is HTTP /api/v3: OTLP JSON.
+type v3API struct {
+	base   string
+	client *http.Client
+}
+
+func (*v3API) name() string { return "HTTP /api/v3" }
+
+type v3Result struct {
+	Result otlp.TracesData `json:"result"`
+}
+
+func (a *v3API) decodeTraces(r io.Reader) ([]*sources.Trace, error) {
+	var res v3Result
+	if err := json.NewDecoder(r).Decode(&res); err != nil {
+		return nil, fmt.Errorf("malformed /api/v3 answer: %w", err)
+	}
+	ts, err := otlp.ToTraces(&res.Result)
+	if err != nil {
+		return nil, fmt.Errorf("malformed /api/v3 answer: result.%w", err)
+	}
+	return ts, nil
+}
+
+func (a *v3API) trace(ctx context.Context, id sources.TraceID) (*sources.Trace, error) {
+	var ts []*sources.Trace
+	err := get(ctx, a.client, query(a.base, "/api/v3/traces/"+string(id), nil), func(r io.Reader) (err error) {
+		ts, err = a.decodeTraces(r)
+		return err
+	}, func([]byte) error { return fmt.Errorf("trace %s: %w", id, sources.ErrNotFound) })
+	if err != nil {
+		return nil, err
+	}
+	if len(ts) == 0 {
+		return nil, fmt.Errorf("trace %s: %w", id, sources.ErrNotFound)
+	}
+	return ts[0], nil
+}
+
+func (a *v3API) find(ctx context.Context, q sources.TraceQuery) ([]*sources.Trace, error) {
+	p := url.Values{}
+	p.Set("query.service_name", q.Service)
+	if q.Operation != "" {
+		p.Set("query.operation_name", q.Operation)
+	}
+	p.Set("query.start_time_min", q.Range.From.UTC().Format(time.RFC3339Nano))
+	p.Set("query.start_time_max", q.Range.To.UTC().Format(time.RFC3339Nano))
+	if q.MinDuration > 0 {
+		p.Set("query.duration_min", q.MinDuration.String())
+	}
+	if q.MaxDuration > 0 {
+		p.Set("query.duration_max", q.MaxDuration.String())
+	}
+	p.Set("query.num_traces", strconv.Itoa(limitOf(q)))
+	var ts []*sources.Trace
+	err := get(ctx, a.client, query(a.base, "/api/v3/traces", p), func(r io.Reader) (err error) {
+		ts, err = a.decodeTraces(r)
+		return err
+	}, func([]byte) error { return nil }) // an empty search answers 404
+	return ts, err
+}
+
+func (a *v3API) services(ctx context.Context) ([]string, error) {
+	var res struct {
+		Services []string `json:"services"`
+	}
+	err := get(ctx, a.client, a.base+"/api/v3/services", jsonInto(&res), nil)
+	sort.Strings(res.Services)
+	return res.Services, err
+}
+
+func (a *v3API) operations(ctx context.Context, service string) ([]string, error) {
+	var res struct {
+		Operations []struct {
+			Name string `json:"name"`
+		} `json:"operations"`
+	}
+	err := get(ctx, a.client, query(a.base, "/api/v3/operations", url.Values{"service": {service}}), jsonInto(&res), nil)
+	ops := make([]string, 0, len(res.Operations))
+	for _, o := range res.Operations {
+		ops = append(ops, o.Name)
+	}
+	return uniqueSorted(ops), err
+}
+
+// v1API is HTTP /api: Jaeger UI JSON.
+type v1API struct {
+	base   string
+	client *http.Client
+}
+
+func (*v1API) name() string { return "HTTP /api" }
+
+func (a *v1API) traces(ctx context.Context, u string, notFound func([]byte) error) ([]*sources.Trace, error) {
+	var resp uiResponse
+	err := get(ctx, a.client, u, func(r io.Reader) error {
+		if err := json.NewDecoder(r).Decode(&resp); err != nil {
+			return fmt.Errorf("malformed /api answer: %w", err)
+		}
+		return nil
+	}, notFound)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := resp.toTraces()
+	if err != nil {
+		return nil, fmt.Errorf("malformed /api answer: %w", err)
+	}
+	return ts, nil
+}
+
+func (a *v1API) trace(ctx context.Context, id sources.TraceID) (*sources.Trace, error) {
+	notFound := func([]byte) error { return fmt.Errorf("trace %s: %w", id, sources.ErrNotFound) }
+	ts, err := a.traces(ctx, a.base+"/api/traces/"+string(id), notFound)
+	if err != nil {
+		return nil, err
+	}
+	if len(ts) == 0 {
+		return nil, notFound(nil)
+	}
+	return ts[0], nil
+}
+
+func (a *v1API) find(ctx context.Context, q sources.TraceQuery) ([]*sources.Trace, error) {
+	p := url.Values{}
+	p.Set("service", q.Service)
+	if q.Operation != "" {
+		p.Set("operation", q.Operation)
+	}
+	if len(q.Tags) > 0 {
+		b, _ := json.Marshal(q.Tags)
+		p.Set("tags", string(b))
+	}
+	p.Set("start", strconv.FormatInt(q.Range.From.UnixMicro(), 10))
+	p.Set("end", strconv.FormatInt(q.Range.To.UnixMicro(), 10))
+	if q.MinDuration > 0 {
+		p.Set("minDuration", q.MinDuration.String())
+	}
+	if q.MaxDuration > 0 {
+		p.Set("maxDuration", q.MaxDuration.String())
+	}
+	p.Set("limit", strconv.Itoa(limitOf(q)))
+	return a.traces(ctx, query(a.base, "/api/traces", p), nil)
+}
+
+func (a *v1API) services(ctx context.Context) ([]string, error) {
+	var res struct {
+		Data []string `json:"data"`
+	}
+	err := get(ctx, a.client, a.base+"/api/services", jsonInto(&res), nil)
+	sort.Strings(res.Data)
+	return res.Data, err
+}
+
+func (a *v1API) operations(ctx context.Context, service string) ([]string, error) {
+	var res struct {
+		Data []string `json:"data"`
+	}
+	err := get(ctx, a.client, a.base+"/api/services/"+url.PathEscape(service)+"/operations", jsonInto(&res), nil)
+	return uniqueSorted(res.Data), err
+}
+
+func jsonInto(v any) func(io.Reader) error {
+	return func(r io.Reader) error {
+		if err := json.NewDecoder(r).Decode(v); err != nil {
+			return fmt.Errorf("malformed answer: %w", err)
+		}
+		return nil
+	}
+}
+
+// DefaultLimit is how many traces a search returns when no limit is set.
+const DefaultLimit = 20
+
+func limitOf(q sources.TraceQuery) int {
+	if q.Limit > 0 {
+		return q.Limit
+	}
+	return DefaultLimit
+}
+
+func uniqueSorted(ss []string) []string {
+	sort.Strings(ss)
+	out := ss[:0]
+	for i, s := range ss {
+		if i == 0 || s != ss[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func sortNewestFirst(ts []*sources.Trace) {
+	sort.SliceStable(ts, func(i, j int) bool {
+		return ts[i].TimeRange().From.After(ts[j].TimeRange().From)
+	})
+}
+
+// isConnError tells whether err is a failure to reach the server.
+func isConnError(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	return errors.As(err, &op) || errors.As(err, &dns) || errors.Is(err, context.DeadlineExceeded) ||
+		status.Code(err) == codes.Unavailable || status.Code(err) == codes.DeadlineExceeded
+}

@@ -1,0 +1,201 @@
+// Package jaeger is telx's Jaeger source. It speaks three APIs: HTTP
+// /api/v3 (OTLP JSON), preferred; HTTP /api (Jaeger UI JSON), used when
+// /api/v3 is absent or for tag searches, which /api/v3 cannot do; and the
+// gRPC api_v2 QueryService. Every one gives the same domain traces.
+package jaeger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"google.golang.org/grpc"
+
+	"github.com/telx-cli/telx/sources"
+)
+
+// Protocols.
+const (
+	ProtocolAuto = ""     // by the URL: grpc(s):// is gRPC, else HTTP v3 then v1
+	ProtocolHTTP = "http" // HTTP, /api/v3 then /api
+	ProtocolV3   = "v3"   // HTTP /api/v3 only
+	ProtocolV1   = "v1"   // HTTP /api only
+	ProtocolGRPC = "grpc" // gRPC api_v2
+)
+
+// Options configure a Client.
+type Options struct {
+	// URL of Jaeger's query service: http(s)://host:16686 (a path prefix
+	// is kept), or grpc(s)://host:16685.
+	URL      string
+	Protocol string
+	// HTTPClient carries timeouts, auth and TLS for HTTP.
+	HTTPClient *http.Client
+	// DialOptions carry credentials and TLS for gRPC.
+	DialOptions []grpc.DialOption
+}
+
+// Client is a sources.TraceSource backed by Jaeger.
+type Client struct {
+	url string // without credentials, for messages
+	api api
+
+	mu       sync.Mutex
+	fallback api // /api, once /api/v3 was found missing
+}
+
+var _ sources.TraceSource = (*Client)(nil)
+
+// api is one of Jaeger's query APIs.
+type api interface {
+	name() string
+	trace(ctx context.Context, id sources.TraceID) (*sources.Trace, error)
+	find(ctx context.Context, q sources.TraceQuery) ([]*sources.Trace, error)
+	services(ctx context.Context) ([]string, error)
+	operations(ctx context.Context, service string) ([]string, error)
+}
+
+// errNoAPI says an HTTP API is not served: a 404 that is not Jaeger's.
+var errNoAPI = errors.New("API not served")
+
+// New returns a client for opts.
+func New(opts Options) (*Client, error) {
+	u, err := url.Parse(opts.URL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("jaeger: %q is not a URL", opts.URL)
+	}
+	proto := opts.Protocol
+	if proto == ProtocolAuto {
+		proto = ProtocolHTTP
+		if u.Scheme == "grpc" || u.Scheme == "grpcs" {
+			proto = ProtocolGRPC
+		}
+	}
+	c := &Client{url: u.Redacted()}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	base := strings.TrimRight(u.String(), "/")
+	switch proto {
+	case ProtocolHTTP:
+		c.api = &v3API{base: base, client: hc}
+		c.fallback = &v1API{base: base, client: hc}
+	case ProtocolV3:
+		c.api = &v3API{base: base, client: hc}
+	case ProtocolV1:
+		c.api = &v1API{base: base, client: hc}
+	case ProtocolGRPC:
+		g, err := newGRPCAPI(u, opts.DialOptions)
+		if err != nil {
+			return nil, c.wrap("gRPC api_v2", err)
+		}
+		c.api = g
+	default:
+		return nil, fmt.Errorf("jaeger: unknown protocol %q (want http, v3, v1 or grpc)", opts.Protocol)
+	}
+	return c, nil
+}
+
+// API names the API the client uses now.
+func (c *Client) API() string {
+	return c.current().name()
+}
+
+func (c *Client) current() api {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.api
+}
+
+// call runs f on the current API; when /api/v3 turns out not to be
+// served, it switches to /api for good and runs f again.
+func call[T any](c *Client, f func(api) (T, error)) (T, error) {
+	a := c.current()
+	v, err := f(a)
+	if errors.Is(err, errNoAPI) {
+		c.mu.Lock()
+		fb := c.fallback
+		if fb != nil && c.api == a {
+			c.api, c.fallback = fb, nil
+		}
+		c.mu.Unlock()
+		if fb != nil {
+			a = fb
+			v, err = f(a)
+		}
+	}
+	if err != nil {
+		return v, c.wrap(a.name(), err)
+	}
+	return v, nil
+}
+
+// Trace implements sources.TraceSource.
+func (c *Client) Trace(ctx context.Context, id sources.TraceID) (*sources.Trace, error) {
+	return call(c, func(a api) (*sources.Trace, error) { return a.trace(ctx, id) })
+}
+
+// FindTraces implements sources.TraceSource. /api/v3 cannot search by
+// tag, so a search with tags goes to /api when the client may use it.
+func (c *Client) FindTraces(ctx context.Context, q sources.TraceQuery) ([]*sources.Trace, error) {
+	if q.Service == "" {
+		return nil, errors.New("a trace search needs a service")
+	}
+	if len(q.Tags) > 0 {
+		if _, ok := c.current().(*v3API); ok {
+			c.mu.Lock()
+			fb := c.fallback
+			c.mu.Unlock()
+			if fb == nil {
+				return nil, c.wrap("HTTP /api/v3", errors.New("Jaeger's /api/v3 cannot search by tag; use --jaeger-protocol v1 or grpc"))
+			}
+			ts, err := fb.find(ctx, q)
+			if err != nil {
+				return nil, c.wrap(fb.name(), err)
+			}
+			return ts, nil
+		}
+	}
+	ts, err := call(c, func(a api) ([]*sources.Trace, error) { return a.find(ctx, q) })
+	if err != nil {
+		return nil, err
+	}
+	sortNewestFirst(ts)
+	if q.Limit > 0 && len(ts) > q.Limit {
+		ts = ts[:q.Limit]
+	}
+	return ts, nil
+}
+
+// Services implements sources.TraceSource.
+func (c *Client) Services(ctx context.Context) ([]string, error) {
+	return call(c, func(a api) ([]string, error) { return a.services(ctx) })
+}
+
+// Operations implements sources.TraceSource.
+func (c *Client) Operations(ctx context.Context, service string) ([]string, error) {
+	return call(c, func(a api) ([]string, error) { return a.operations(ctx, service) })
+}
+
+// wrap turns an error into a BackendError naming Jaeger, its URL and the
+// API, with a hint for the usual causes.
+func (c *Client) wrap(apiName string, err error) error {
+	var be *sources.BackendError
+	if errors.As(err, &be) {
+		return err
+	}
+	hint := ""
+	switch {
+	case errors.Is(err, sources.ErrNotFound):
+	case errors.Is(err, sources.ErrAuth):
+		hint = "check the Jaeger credentials (--jaeger-token, --jaeger-user/--jaeger-password, --jaeger-header)"
+	case isConnError(err):
+		hint = "is Jaeger running there? Set its query address with --jaeger or TELX_JAEGER_URL (HTTP usually on port 16686, gRPC on 16685)"
+	}
+	return &sources.BackendError{Backend: "jaeger", URL: c.url + " (" + apiName + ")", Err: err, Hint: hint}
+}
