@@ -37,6 +37,9 @@ type GlobalOptions struct {
 	NoColor       bool
 	Timeout       time.Duration
 	Verbose       bool
+
+	getenv func(string) string
+	now    func() time.Time
 }
 
 // envFallbacks names the environment variable each flag falls back to when
@@ -55,7 +58,7 @@ func NewRootCmd(io *IO, getenv func(string) string) *cobra.Command {
 }
 
 func newRootCmd(io *IO, getenv func(string) string) (*cobra.Command, *GlobalOptions) {
-	opts := &GlobalOptions{}
+	opts := &GlobalOptions{getenv: getenv, now: time.Now}
 	root := &cobra.Command{
 		Use:   "telx",
 		Short: "Traces, logs and metrics in the terminal",
@@ -85,7 +88,13 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 	f.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "how long to wait for a backend's answer")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print each backend request (method, URL, status, time) on stderr")
 
-	root.AddCommand(newVersionCmd(io, opts))
+	root.AddCommand(
+		newVersionCmd(io, opts),
+		newTraceCmd(io, opts),
+		newTracesCmd(io, opts),
+		newServicesCmd(io, opts),
+		newOperationsCmd(io, opts),
+	)
 	return root, opts
 }
 
@@ -189,12 +198,12 @@ func rootArgs(c *cobra.Command, args []string) error {
 }
 
 // HTTPClient returns the HTTP client for one backend ("jaeger",
-// "prometheus" or "loki"): --timeout per request, and with --verbose each
-// request logged on stderr without its credentials.
-func (o *GlobalOptions) HTTPClient(io *IO, backend string) *http.Client {
+// "prometheus" or "loki"): --timeout per request, its auth, and with
+// --verbose each request logged on stderr without its credentials.
+func (o *GlobalOptions) HTTPClient(io *IO, backend string, auth config.Auth) (*http.Client, error) {
 	var verbose stdio.Writer
 	if o.Verbose {
 		verbose = io.ErrOut
 	}
-	return config.HTTPClient(backend, o.Timeout, verbose)
+	return config.HTTPClient(backend, o.Timeout, auth, verbose)
 }

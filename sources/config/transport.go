@@ -83,11 +83,14 @@ func RedactURL(u *url.URL) string {
 }
 
 // HTTPClient returns a client for one backend with the given timeout per
-// request, logging each request to verbose when it is not nil.
-func HTTPClient(backend string, timeout time.Duration, verbose io.Writer) *http.Client {
-	var rt http.RoundTripper = http.DefaultTransport
+// request and auth, logging each request to verbose when it is not nil.
+func HTTPClient(backend string, timeout time.Duration, auth Auth, verbose io.Writer) (*http.Client, error) {
+	rt, err := auth.Transport()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", backend, err)
+	}
 	if verbose != nil {
 		rt = &LogTransport{Base: rt, Out: verbose, Backend: backend}
 	}
-	return &http.Client{Timeout: timeout, Transport: rt}
+	return &http.Client{Timeout: timeout, Transport: rt}, nil
 }

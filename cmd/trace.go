@@ -1,0 +1,203 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/colorprofile"
+	"github.com/spf13/cobra"
+
+	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/file"
+	"github.com/telx-cli/telx/sources/otlp"
+	"github.com/telx-cli/telx/tui/render"
+	"github.com/telx-cli/telx/tui/styles"
+)
+
+// TraceOptions are the inputs of `telx trace`.
+type TraceOptions struct {
+	IO     *IO
+	Global *GlobalOptions
+	Jaeger *jaegerFlags
+	// Source builds the trace source (Jaeger unless tests say otherwise).
+	Source func() (sources.TraceSource, error)
+
+	ID           string
+	File         string
+	UTC          bool
+	Width        int
+	Depth        int
+	Service      string
+	MinDuration  time.Duration
+	CriticalPath bool
+	Stats        bool
+	Details      bool
+}
+
+func newTraceCmd(io *IO, g *GlobalOptions) *cobra.Command {
+	opts := &TraceOptions{IO: io, Global: g}
+	c := &cobra.Command{
+		Use:   "trace <trace-id>",
+		Short: "Print a trace as a waterfall",
+		Long: `Print one trace as a waterfall: a header, a time ruler, and one row per span
+with its place in the tree, a bar on the time axis, its duration and marks for
+errors (✗), the critical path (◆) and warnings (⚠).
+
+The trace comes from Jaeger, or from a file with --file: a Jaeger UI JSON
+export or an OTLP JSON document ("-" reads standard input).`,
+		Example: `  telx trace 4bf92f3577b34da6a3ce929d0e0e4736
+  telx trace 4bf92f35... --min-duration 1ms --stats
+  telx trace --file export.json
+  telx trace 4bf92f3577b34da6a3ce929d0e0e4736 -o otlp > trace.json`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.ID = args[0]
+			}
+			if opts.ID == "" && opts.File == "" {
+				return UsageError(errors.New("give a trace ID, or --file"))
+			}
+			return traceRun(c.Context(), opts)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&opts.File, "file", "", `read traces from a Jaeger UI JSON or OTLP JSON file ("-" for standard input)`)
+	f.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
+	f.IntVar(&opts.Width, "width", 0, "width in columns (default: the terminal's, or 80)")
+	f.IntVar(&opts.Depth, "depth", 0, "show spans down to this depth only (the root is 1)")
+	f.StringVar(&opts.Service, "service", "", "show only the spans of this service and their ancestors")
+	f.DurationVar(&opts.MinDuration, "min-duration", 0, "hide spans shorter than this, with what is under them")
+	f.BoolVar(&opts.CriticalPath, "critical-path", false, "show only the critical path")
+	f.BoolVar(&opts.Stats, "stats", false, "add per-service and per-operation statistics")
+	f.BoolVar(&opts.Details, "details", false, "show each span's status, attributes and events")
+	opts.Jaeger = addJaegerFlags(c)
+	opts.Source = func() (sources.TraceSource, error) { return opts.Jaeger.client(io, g) }
+	return c
+}
+
+func traceRun(ctx context.Context, opts *TraceOptions) error {
+	format, err := outputFormat(opts.Global, "text", "json", "otlp")
+	if err != nil {
+		return err
+	}
+	if opts.Depth < 0 {
+		return UsageError(fmt.Errorf("--depth must not be negative"))
+	}
+	var id sources.TraceID
+	if opts.ID != "" {
+		if id, err = sources.ParseTraceID(opts.ID); err != nil {
+			return UsageError(err)
+		}
+	}
+	var traces []*sources.Trace
+	if opts.File != "" {
+		traces, err = readTraceFile(opts.IO, opts.File, id)
+	} else {
+		var src sources.TraceSource
+		if src, err = opts.Source(); err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(ctx, opts.Global.Timeout)
+		defer cancel()
+		var t *sources.Trace
+		t, err = src.Trace(ctx, id)
+		traces = []*sources.Trace{t}
+	}
+	if err != nil {
+		return err
+	}
+	return writeTraces(opts, format, traces)
+}
+
+func readTraceFile(s *IO, path string, id sources.TraceID) ([]*sources.Trace, error) {
+	r := s.In
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	traces, err := file.ReadTraces(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if id == "" {
+		if len(traces) == 0 {
+			return nil, fmt.Errorf("%s holds no trace: %w", path, sources.ErrNotFound)
+		}
+		return traces, nil
+	}
+	for _, t := range traces {
+		if t.ID == id {
+			return []*sources.Trace{t}, nil
+		}
+	}
+	return nil, fmt.Errorf("trace %s is not in %s: %w", id, path, sources.ErrNotFound)
+}
+
+func writeTraces(opts *TraceOptions, format string, traces []*sources.Trace) error {
+	out := opts.IO.Out
+	switch format {
+	case "json":
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		if len(traces) == 1 {
+			return enc.Encode(traces[0])
+		}
+		return enc.Encode(traces)
+	case "otlp":
+		return otlp.Encode(out, traces)
+	}
+	loc := time.Local
+	if opts.UTC {
+		loc = time.UTC
+	}
+	width := opts.Width
+	if width <= 0 {
+		width = opts.IO.Width
+	}
+	w := colorWriter(opts.IO)
+	st := styles.New(opts.IO.ColorEnabled())
+	for i, t := range traces {
+		if i > 0 {
+			fmt.Fprintln(w, strings.Repeat("─", min(width, 80)))
+		}
+		tr := sources.BuildTree(t)
+		err := render.Waterfall(w, tr, render.WaterfallOptions{
+			Width: width, Styles: st, Location: loc,
+			MaxDepth: opts.Depth, Service: opts.Service, MinDuration: opts.MinDuration,
+			CriticalOnly: opts.CriticalPath, Details: opts.Details,
+		})
+		if err != nil {
+			return err
+		}
+		if opts.Stats {
+			fmt.Fprintln(w)
+			if err := render.Stats(w, tr.ServiceStats(), false, width, st); err != nil {
+				return err
+			}
+			fmt.Fprintln(w)
+			if err := render.Stats(w, tr.OperationStats(), true, width, st); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// colorWriter downsamples colours to what the terminal shows and drops
+// them (and every escape sequence) when it shows none.
+func colorWriter(s *IO) io.Writer {
+	if !s.ColorEnabled() {
+		return s.Out
+	}
+	return &colorprofile.Writer{Forward: s.Out, Profile: s.Profile}
+}

@@ -1,0 +1,219 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/tui/render"
+	"github.com/telx-cli/telx/tui/styles"
+)
+
+// TracesOptions are the inputs of `telx traces`.
+type TracesOptions struct {
+	IO     *IO
+	Global *GlobalOptions
+	Source func() (sources.TraceSource, error)
+	Time   *timeFlags
+
+	Service     string
+	Operation   string
+	Tags        []string
+	MinDuration time.Duration
+	MaxDuration time.Duration
+	Limit       int
+	UTC         bool
+}
+
+func newTracesCmd(io *IO, g *GlobalOptions) *cobra.Command {
+	opts := &TracesOptions{IO: io, Global: g}
+	c := &cobra.Command{
+		Use:   "traces --service S",
+		Short: "Search traces",
+		Long:  "Search Jaeger for traces of a service and print them newest first, one row each.",
+		Example: `  telx traces --service checkout --since 30m
+  telx traces --service payments --operation Charge --min-duration 500ms
+  telx traces --service frontend --tag http.route=/api/checkout --limit 50 -o json`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, _ []string) error {
+			return tracesRun(c.Context(), opts)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&opts.Service, "service", "", "the service whose traces to find (required)")
+	f.StringVar(&opts.Operation, "operation", "", "only traces with this operation")
+	f.StringArrayVar(&opts.Tags, "tag", nil, "only traces with a span tagged key=value (repeatable)")
+	f.DurationVar(&opts.MinDuration, "min-duration", 0, "only traces at least this long")
+	f.DurationVar(&opts.MaxDuration, "max-duration", 0, "only traces at most this long")
+	f.IntVar(&opts.Limit, "limit", 20, "at most this many traces")
+	f.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
+	opts.Time = addTimeFlags(c, time.Hour)
+	jf := addJaegerFlags(c)
+	opts.Source = func() (sources.TraceSource, error) { return jf.client(io, g) }
+	return c
+}
+
+// traceSummary is a row of `telx traces`, and its JSON.
+type traceSummary struct {
+	TraceID   sources.TraceID `json:"traceId"`
+	Start     time.Time       `json:"start"`
+	Duration  time.Duration   `json:"durationNanos"`
+	Service   string          `json:"rootService"`
+	Operation string          `json:"rootOperation"`
+	Spans     int             `json:"spans"`
+	Services  int             `json:"services"`
+	Errors    int             `json:"errors"`
+}
+
+func summarise(t *sources.Trace) traceSummary {
+	r := t.TimeRange()
+	s := traceSummary{TraceID: t.ID, Start: r.From, Duration: r.Duration(), Spans: len(t.Spans), Services: len(t.Services()), Errors: t.ErrorCount()}
+	if root := t.Root(); root != nil {
+		s.Service, s.Operation = root.Service, root.Operation
+	}
+	return s
+}
+
+func tracesRun(ctx context.Context, opts *TracesOptions) error {
+	format, err := outputFormat(opts.Global, "text", "json")
+	if err != nil {
+		return err
+	}
+	if opts.Service == "" {
+		return UsageError(fmt.Errorf("--service is required (list them with telx services)"))
+	}
+	if opts.Limit <= 0 {
+		return UsageError(fmt.Errorf("--limit must be positive"))
+	}
+	r, err := opts.Time.rangeAt(opts.Global.now())
+	if err != nil {
+		return err
+	}
+	q := sources.TraceQuery{Service: opts.Service, Operation: opts.Operation, MinDuration: opts.MinDuration,
+		MaxDuration: opts.MaxDuration, Range: r, Limit: opts.Limit}
+	for _, tag := range opts.Tags {
+		k, v, ok := strings.Cut(tag, "=")
+		if !ok || k == "" {
+			return UsageError(fmt.Errorf("--tag %q: want key=value", tag))
+		}
+		if q.Tags == nil {
+			q.Tags = map[string]string{}
+		}
+		q.Tags[k] = v
+	}
+	src, err := opts.Source()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.Global.Timeout)
+	defer cancel()
+	traces, err := src.FindTraces(ctx, q)
+	if err != nil {
+		return err
+	}
+	rows := make([]traceSummary, 0, len(traces))
+	for _, t := range traces {
+		rows = append(rows, summarise(t))
+	}
+	if format == "json" {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	if len(rows) == 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "no traces of %s between %s and %s\n", opts.Service, r.From.Format(time.RFC3339), r.To.Format(time.RFC3339))
+		return nil
+	}
+	loc := time.Local
+	if opts.UTC {
+		loc = time.UTC
+	}
+	if !opts.IO.IsTTY {
+		// for scripts: tab-separated, no header, machine-readable values
+		for _, s := range rows {
+			fmt.Fprintf(opts.IO.Out, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\n", s.Start.In(loc).Format(time.RFC3339Nano), s.TraceID,
+				sources.Sanitize(s.Service), sources.Sanitize(s.Operation), s.Duration.Microseconds(), s.Spans, s.Services, s.Errors)
+		}
+		return nil
+	}
+	st := styles.New(opts.IO.ColorEnabled())
+	w := colorWriter(opts.IO)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, st.Header.Apply("START")+"\t"+st.Header.Apply("TRACE ID")+"\t"+st.Header.Apply("ROOT")+"\t"+
+		st.Header.Apply("DURATION")+"\t"+st.Header.Apply("SPANS")+"\t"+st.Header.Apply("SERVICES")+"\t"+st.Header.Apply("ERRORS"))
+	for _, s := range rows {
+		errs := strconv.Itoa(s.Errors)
+		if s.Errors > 0 {
+			errs = st.Error.Apply(errs + " " + render.MarkError)
+		}
+		root := st.Service(s.Service).Apply(sources.Sanitize(s.Service)) + " " + sources.Sanitize(s.Operation)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Start.In(loc).Format("2006-01-02 15:04:05.000"), s.TraceID, root,
+			render.Duration(s.Duration), s.Spans, s.Services, errs)
+	}
+	return tw.Flush()
+}
+
+func newServicesCmd(io *IO, g *GlobalOptions) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "services",
+		Short: "List the services Jaeger knows",
+		Args:  usageArgs(cobra.NoArgs),
+	}
+	jf := addJaegerFlags(c)
+	c.RunE = func(c *cobra.Command, _ []string) error {
+		return listRun(c.Context(), io, g, jf, func(ctx context.Context, src sources.TraceSource) ([]string, error) {
+			return src.Services(ctx)
+		})
+	}
+	return c
+}
+
+func newOperationsCmd(io *IO, g *GlobalOptions) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "operations <service>",
+		Short: "List a service's operations",
+		Args:  usageArgs(cobra.ExactArgs(1)),
+	}
+	jf := addJaegerFlags(c)
+	c.RunE = func(c *cobra.Command, args []string) error {
+		return listRun(c.Context(), io, g, jf, func(ctx context.Context, src sources.TraceSource) ([]string, error) {
+			return src.Operations(ctx, args[0])
+		})
+	}
+	return c
+}
+
+// listRun prints a list of names, one per line, or as a JSON array.
+func listRun(ctx context.Context, io *IO, g *GlobalOptions, jf *jaegerFlags, list func(context.Context, sources.TraceSource) ([]string, error)) error {
+	format, err := outputFormat(g, "text", "json")
+	if err != nil {
+		return err
+	}
+	src, err := jf.client(io, g)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, g.Timeout)
+	defer cancel()
+	names, err := list(ctx, src)
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		if names == nil {
+			names = []string{}
+		}
+		return json.NewEncoder(io.Out).Encode(names)
+	}
+	for _, n := range names {
+		fmt.Fprintln(io.Out, sources.Sanitize(n))
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+// Package render holds telx's pure renderers: a value, a width and styles
+// in, lines of text out. The one-shot commands and the TUI panes share
+// them.
+package render
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Duration formats d with three significant digits: 1.24s, 250ms,
+// 1.05ms, 850µs, 2m05s.
+func Duration(d time.Duration) string {
+	neg := d < 0
+	if neg {
+		d = -d
+	}
+	var s string
+	switch {
+	case d >= time.Minute:
+		m := d / time.Minute
+		sec := (d % time.Minute).Round(time.Second) / time.Second
+		if sec == 60 {
+			m, sec = m+1, 0
+		}
+		s = strconv.Itoa(int(m)) + "m" + pad2(int(sec)) + "s"
+	case d >= time.Second:
+		s = sig3(float64(d)/float64(time.Second)) + "s"
+	case d >= time.Millisecond:
+		s = sig3(float64(d)/float64(time.Millisecond)) + "ms"
+	case d >= time.Microsecond:
+		s = sig3(float64(d)/float64(time.Microsecond)) + "µs"
+	default:
+		s = strconv.Itoa(int(d)) + "ns"
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+func pad2(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+// sig3 formats v (1 <= v < 1000) with three significant digits.
+func sig3(v float64) string {
+	switch {
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	default:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	}
+}
+
+// Timestamp formats t in loc with milliseconds and the zone.
+func Timestamp(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.Local
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05.000 MST")
+}
+
+// Fit pads or truncates s (which may hold escape sequences) to exactly
+// width cells, truncating with an ellipsis.
+func Fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	w := ansi.StringWidth(s)
+	switch {
+	case w == width:
+		return s
+	case w < width:
+		return s + strings.Repeat(" ", width-w)
+	}
+	return ansi.Truncate(s, width, "…")
+}
+
+// FitRight right-aligns s in width cells.
+func FitRight(s string, width int) string {
+	w := ansi.StringWidth(s)
+	if w >= width {
+		return ansi.Truncate(s, width, "…")
+	}
+	return strings.Repeat(" ", width-w) + s
+}

@@ -1,0 +1,431 @@
+package render
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/tui/styles"
+)
+
+// WaterfallOptions choose what a waterfall shows.
+type WaterfallOptions struct {
+	Width    int
+	Styles   *styles.Styles
+	Location *time.Location
+	// MaxDepth hides spans deeper than this (0: no limit; the root is
+	// depth 1).
+	MaxDepth int
+	// Service keeps the spans of this service and their ancestors.
+	Service string
+	// MinDuration hides shorter spans with their subtrees.
+	MinDuration time.Duration
+	// CriticalOnly keeps only the spans on the critical path.
+	CriticalOnly bool
+	// Details adds each span's status, attributes and events under it.
+	Details bool
+}
+
+// Marks shown in a waterfall.
+const (
+	MarkCritical = "◆"
+	MarkError    = "✗"
+	MarkWarn     = "⚠"
+)
+
+const (
+	gutterWidth = 2 // critical-path mark
+	durWidth    = 8
+	markWidth   = 2
+	minWidth    = 60
+)
+
+// layout is where the columns of a row go.
+type layout struct {
+	width, left, bar int
+}
+
+func newLayout(width int) layout {
+	if width < minWidth {
+		width = minWidth
+	}
+	left := width * 2 / 5
+	left = max(24, min(left, 64))
+	bar := width - gutterWidth - left - 1 - 1 - durWidth - markWidth
+	return layout{width: width, left: left, bar: bar}
+}
+
+// Waterfall writes a trace as a header, a time ruler and one row per
+// span: tree guides, service and operation, a bar on the time axis drawn
+// with eighth blocks, the duration and marks.
+func Waterfall(w io.Writer, tr *sources.Tree, o WaterfallOptions) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	st := o.Styles
+	if st == nil {
+		st = styles.New(false)
+	}
+	lay := newLayout(o.Width)
+	writeHeader(bw, tr, st, o.Location)
+	if len(tr.Nodes) == 0 {
+		fmt.Fprintln(bw, st.Dim.Apply("(the trace has no spans)"))
+		return bw.Flush()
+	}
+	writeRuler(bw, tr.Range.Duration(), lay, st)
+
+	visible, hiddenUnder := visibleNodes(tr, o)
+	hidden := 0
+	// cont[d] says whether depth d still has siblings to draw below.
+	var cont []bool
+	var row strings.Builder
+	for _, nd := range tr.Nodes {
+		if !visible[nd.Index] {
+			hidden++
+			continue
+		}
+		last := isLastVisible(nd, visible)
+		if len(cont) <= nd.Depth {
+			cont = append(cont, make([]bool, nd.Depth+1-len(cont))...)
+		}
+		cont[nd.Depth] = !last
+		row.Reset()
+		writeRow(&row, tr, nd, cont, hiddenUnder[nd.Index], lay, st)
+		bw.WriteString(row.String())
+		bw.WriteByte('\n')
+		if o.Details {
+			writeDetails(bw, tr, nd, cont, lay, st)
+		}
+	}
+	writeFooter(bw, hidden, o, st)
+	return bw.Flush()
+}
+
+func writeHeader(w *bufio.Writer, tr *sources.Tree, st *styles.Styles, loc *time.Location) {
+	t := tr.Trace
+	fmt.Fprintf(w, "%s %s\n", st.Title.Apply("Trace"), st.Title.Apply(string(t.ID)))
+	if len(tr.Roots) > 0 {
+		root := tr.Roots[0].Span
+		fmt.Fprintf(w, "%s %s\n", st.Service(root.Service).Apply(sources.Sanitize(root.Service)), sources.Sanitize(root.Operation))
+	}
+	errs := t.ErrorCount()
+	errText := fmt.Sprintf("%d %s", errs, plural(errs, "error", "errors"))
+	if errs > 0 {
+		errText = st.Error.Apply(errText)
+	}
+	services := len(t.Services())
+	fmt.Fprintf(w, "%s · %s · %d %s · %d %s · %s\n",
+		Timestamp(tr.Range.From, loc), st.Bold.Apply(Duration(tr.Range.Duration())),
+		len(t.Spans), plural(len(t.Spans), "span", "spans"), services, plural(services, "service", "services"), errText)
+	for _, warn := range tr.Warnings {
+		fmt.Fprintf(w, "%s %s\n", st.Warn.Apply(MarkWarn), st.Warn.Apply(sources.Sanitize(warn)))
+	}
+	w.WriteByte('\n')
+}
+
+// niceStep returns a round tick step (1, 2 or 5 times a power of ten)
+// giving about n ticks over total.
+func niceStep(total time.Duration, n int) time.Duration {
+	if total <= 0 || n <= 0 {
+		return 0
+	}
+	raw := float64(total) / float64(n)
+	pow := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*pow >= raw {
+			return time.Duration(m * pow)
+		}
+	}
+	return time.Duration(10 * pow)
+}
+
+func writeRuler(w *bufio.Writer, total time.Duration, lay layout, st *styles.Styles) {
+	indent := strings.Repeat(" ", gutterWidth+lay.left+1)
+	labels := []rune(strings.Repeat(" ", lay.bar+durWidth))
+	line := []rune(strings.Repeat("─", lay.bar))
+	step := niceStep(total, max(1, lay.bar/10))
+	if step > 0 {
+		next := 0 // first free label column
+		for t := time.Duration(0); t <= total; t += step {
+			col := int(float64(t) / float64(total) * float64(lay.bar))
+			if col >= lay.bar {
+				col = lay.bar - 1
+			}
+			line[col] = '┼'
+			label := []rune(Duration(t))
+			if t == 0 {
+				label = []rune("0")
+			}
+			if col >= next && col+len(label) <= len(labels) {
+				copy(labels[col:], label)
+				next = col + len(label) + 1
+			}
+		}
+	}
+	line[0] = '├'
+	fmt.Fprintf(w, "%s%s\n", indent, st.Ruler.Apply(strings.TrimRight(string(labels), " ")))
+	fmt.Fprintf(w, "%s%s\n", indent, st.Ruler.Apply(string(line)+"┤"))
+}
+
+// visibleNodes applies the options' filters; each keeps a node's
+// ancestors, so the visible nodes form a tree. hiddenUnder counts, for a
+// visible node, its hidden descendants.
+func visibleNodes(tr *sources.Tree, o WaterfallOptions) (visible []bool, hiddenUnder []int) {
+	n := len(tr.Nodes)
+	visible = make([]bool, n)
+	hiddenUnder = make([]int, n)
+	var keepService []bool
+	if o.Service != "" {
+		keepService = make([]bool, n)
+		for i := n - 1; i >= 0; i-- {
+			nd := tr.Nodes[i]
+			if nd.Span.Service == o.Service {
+				keepService[i] = true
+			}
+			if keepService[i] && nd.Parent != nil {
+				keepService[nd.Parent.Index] = true
+			}
+		}
+	}
+	for i, nd := range tr.Nodes {
+		v := nd.Parent == nil || visible[nd.Parent.Index]
+		if o.MaxDepth > 0 && nd.Depth >= o.MaxDepth {
+			v = false
+		}
+		if o.MinDuration > 0 && nd.Parent != nil && nd.Span.Duration < o.MinDuration {
+			v = false
+		}
+		if o.CriticalOnly && !nd.Critical {
+			v = false
+		}
+		if keepService != nil && !keepService[i] {
+			v = false
+		}
+		visible[i] = v
+	}
+	for i := n - 1; i >= 0; i-- {
+		nd := tr.Nodes[i]
+		if !visible[i] {
+			// count it at its nearest visible ancestor
+			for p := nd.Parent; p != nil; p = p.Parent {
+				if visible[p.Index] {
+					hiddenUnder[p.Index]++
+					break
+				}
+			}
+		}
+	}
+	return visible, hiddenUnder
+}
+
+func isLastVisible(nd *sources.Node, visible []bool) bool {
+	if nd.Parent == nil {
+		return true
+	}
+	sib := nd.Parent.Children
+	for i := len(sib) - 1; i >= 0; i-- {
+		if visible[sib[i].Index] {
+			return sib[i] == nd
+		}
+	}
+	return true
+}
+
+// guides draws the tree guides of a node at depth d, capped so that deep
+// trees keep room for names.
+func guides(b *strings.Builder, depth int, cont []bool, maxLevels int) {
+	if depth == 0 {
+		return
+	}
+	from := 1
+	if depth > maxLevels {
+		from = depth - maxLevels + 1
+		b.WriteString("⋯ ")
+	}
+	for d := from; d < depth; d++ {
+		if cont[d] {
+			b.WriteString("│ ")
+		} else {
+			b.WriteString("  ")
+		}
+	}
+	if cont[depth] {
+		b.WriteString("├╴")
+	} else {
+		b.WriteString("└╴")
+	}
+}
+
+func writeRow(b *strings.Builder, tr *sources.Tree, nd *sources.Node, cont []bool, hidden int, lay layout, st *styles.Styles) {
+	s := nd.Span
+	if nd.Critical {
+		b.WriteString(st.Critical.Apply(MarkCritical))
+		b.WriteByte(' ')
+	} else {
+		b.WriteString("  ")
+	}
+
+	var left strings.Builder
+	var g strings.Builder
+	guides(&g, nd.Depth, cont, lay.left/4)
+	left.WriteString(st.Dim.Apply(g.String()))
+	left.WriteString(st.Service(s.Service).Apply(sources.Sanitize(s.Service)))
+	left.WriteByte(' ')
+	left.WriteString(sources.Sanitize(s.Operation))
+	var notes []string
+	if hidden > 0 {
+		notes = append(notes, st.Dim.Apply(fmt.Sprintf("+%d", hidden)))
+	}
+	if nd.Skew {
+		notes = append(notes, st.Warn.Apply(MarkWarn+"skew"))
+	}
+	if nd.Orphan {
+		notes = append(notes, st.Warn.Apply(MarkWarn+"orphan"))
+	}
+	if nd.Duplicate {
+		notes = append(notes, st.Warn.Apply(MarkWarn+"dup id"))
+	}
+	for _, n := range notes {
+		left.WriteByte(' ')
+		left.WriteString(n)
+	}
+	b.WriteString(Fit(left.String(), lay.left))
+	b.WriteByte(' ')
+
+	paint := st.Service(s.Service)
+	if s.IsError() {
+		paint = st.ErrorBar
+	}
+	b.WriteString(bar(tr.Range, s.Start, s.End(), lay.bar, paint))
+	b.WriteByte(' ')
+	b.WriteString(FitRight(Duration(s.Duration), durWidth))
+	if s.IsError() {
+		b.WriteByte(' ')
+		b.WriteString(st.Error.Apply(MarkError))
+	}
+}
+
+// eighths are the left-aligned partial blocks, 1/8 to 7/8.
+var eighths = []string{"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"}
+
+// bar draws [start, end] within r over width cells, to an eighth of a
+// cell at the end; a span too short to see gets the thinnest block.
+func bar(r sources.TimeRange, start, end time.Time, width int, paint styles.Paint) string {
+	total := float64(r.Duration())
+	pos := func(t time.Time) int {
+		if total <= 0 {
+			return 0
+		}
+		v := int(math.Round(float64(t.Sub(r.From)) / total * float64(width*8)))
+		return max(0, min(v, width*8))
+	}
+	s8, e8 := pos(start), pos(end)
+	if e8 <= s8 {
+		e8 = s8 + 1
+		if e8 > width*8 {
+			s8, e8 = width*8-1, width*8
+		}
+	}
+	startCell, endCell := s8/8, e8/8
+	var b strings.Builder
+	b.Grow(width * 3)
+	b.WriteString(strings.Repeat(" ", startCell))
+	var ink strings.Builder
+	if startCell == endCell {
+		ink.WriteString(eighths[max(1, e8-s8)])
+	} else {
+		switch f := s8 % 8; {
+		case f <= 3:
+			ink.WriteString("█")
+		case f <= 6:
+			ink.WriteString("▐")
+		default:
+			ink.WriteString("▕")
+		}
+		ink.WriteString(strings.Repeat("█", endCell-startCell-1))
+		if f := e8 % 8; f > 0 {
+			ink.WriteString(eighths[f])
+		}
+	}
+	b.WriteString(paint.Apply(ink.String()))
+	drawn := startCell + ansi.StringWidth(ink.String())
+	b.WriteString(strings.Repeat(" ", max(0, width-drawn)))
+	return b.String()
+}
+
+func writeDetails(w *bufio.Writer, tr *sources.Tree, nd *sources.Node, cont []bool, lay layout, st *styles.Styles) {
+	s := nd.Span
+	var g strings.Builder
+	for d := 1; d <= nd.Depth && d <= lay.left/4; d++ {
+		if cont[d] {
+			g.WriteString("│ ")
+		} else {
+			g.WriteString("  ")
+		}
+	}
+	if len(nd.Children) > 0 {
+		g.WriteString("│ ")
+	} else {
+		g.WriteString("  ")
+	}
+	prefix := "  " + st.Dim.Apply(g.String())
+	room := lay.width - 2 - ansi.StringWidth(g.String())
+	line := func(text string) {
+		w.WriteString(prefix)
+		w.WriteString(ansi.Truncate(text, room, "…"))
+		w.WriteByte('\n')
+	}
+	line(st.Dim.Apply(fmt.Sprintf("%s · span %s · self %s · start +%s", s.Kind, s.SpanID, Duration(nd.SelfTime), Duration(s.Start.Sub(tr.Range.From)))))
+	if s.IsError() {
+		msg := s.Status.Message
+		if msg == "" {
+			msg = "error"
+		}
+		line(st.Error.Apply(MarkError + " " + sources.Sanitize(msg)))
+	}
+	for _, a := range s.Attrs {
+		line(st.Dim.Apply(sources.Sanitize(a.Key)+" = ") + sources.Sanitize(a.String()))
+	}
+	for _, e := range s.Events {
+		var kv []string
+		for _, a := range e.Attrs {
+			kv = append(kv, sources.Sanitize(a.Key)+"="+sources.Sanitize(a.String()))
+		}
+		line(st.Dim.Apply("@+"+Duration(e.Time.Sub(s.Start))+" ") + sources.Sanitize(e.Name) + " " + st.Dim.Apply(strings.Join(kv, " ")))
+	}
+	for _, warn := range s.Warnings {
+		line(st.Warn.Apply(MarkWarn + " " + sources.Sanitize(warn)))
+	}
+}
+
+func writeFooter(w *bufio.Writer, hidden int, o WaterfallOptions, st *styles.Styles) {
+	w.WriteByte('\n')
+	if hidden > 0 {
+		var why []string
+		if o.MaxDepth > 0 {
+			why = append(why, fmt.Sprintf("--depth %d", o.MaxDepth))
+		}
+		if o.MinDuration > 0 {
+			why = append(why, "--min-duration "+o.MinDuration.String())
+		}
+		if o.Service != "" {
+			why = append(why, "--service "+sources.Sanitize(o.Service))
+		}
+		if o.CriticalOnly {
+			why = append(why, "--critical-path")
+		}
+		fmt.Fprintf(w, "%s\n", st.Dim.Apply(fmt.Sprintf("%d %s hidden by %s (+N: hidden under a span)", hidden, plural(hidden, "span", "spans"), strings.Join(why, ", "))))
+	}
+	fmt.Fprintf(w, "%s\n", st.Dim.Apply(MarkCritical+" critical path · "+MarkError+" error · "+MarkWarn+" warning"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
