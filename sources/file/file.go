@@ -1,13 +1,16 @@
 // Package file reads traces saved to files: a Jaeger UI JSON export (one
-// or many traces) or an OTLP JSON document, told apart by their content.
+// or many traces), an OTLP JSON document, or a saved /api/v3 answer, told
+// apart by their first key.
 package file
 
 import (
+	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/jaeger"
@@ -16,21 +19,42 @@ import (
 
 // ReadTraces reads every trace in r.
 func ReadTraces(r io.Reader) ([]*sources.Trace, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(bufio.NewReader(r))
 	if err != nil {
 		return nil, err
 	}
-	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, fmt.Errorf("not a JSON object: %w", err)
+	key, err := firstKey(data)
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case probe["data"] != nil:
+	switch key {
+	case "data":
 		return jaeger.DecodeUIJSON(bytes.NewReader(data))
-	case probe["resourceSpans"] != nil:
+	case "resourceSpans":
 		return otlp.Decode(bytes.NewReader(data))
-	case probe["result"] != nil: // a saved /api/v3 answer
-		return otlp.Decode(bytes.NewReader(probe["result"]))
+	case "result": // a saved /api/v3 answer
+		var v3 struct {
+			Result otlp.TracesData `json:"result"`
+		}
+		if err := json.Unmarshal(data, &v3); err != nil {
+			return nil, fmt.Errorf("reading OTLP JSON: %w", err)
+		}
+		return otlp.ToTraces(&v3.Result)
 	}
 	return nil, errors.New("neither Jaeger UI JSON (\"data\") nor OTLP JSON (\"resourceSpans\")")
+}
+
+// firstKey returns the first key of the JSON object in data.
+func firstKey(data []byte) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if err != nil || tok != json.Delim('{') {
+		return "", errors.New("not a JSON object")
+	}
+	tok, err = dec.Token()
+	if err != nil {
+		return "", errors.New("not a JSON object")
+	}
+	key, _ := tok.(string)
+	return key, nil
 }

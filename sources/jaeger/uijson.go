@@ -2,8 +2,8 @@ package jaeger
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"io"
 	"strconv"
 	"time"

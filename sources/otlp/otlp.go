@@ -7,8 +7,8 @@ package otlp
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"io"
 	"math"
 	"sort"
