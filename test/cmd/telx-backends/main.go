@@ -23,9 +23,11 @@ import (
 func main() {
 	seed := flag.Int64("seed", 1, "scenario seed")
 	backends := flag.String("backends", "", "comma-separated subset of jaeger,prometheus,loki")
+	bigSpans := flag.Int("big-trace-spans", 0, "grow the big trace to about this many spans (default 1,202)")
 	flag.Parse()
 
 	opts := harness.Options{Seed: *seed}
+	opts.Scenario.BigTraceBatches = *bigSpans / 10
 	if *backends != "" {
 		opts.Backends = strings.Split(*backends, ",")
 	}
