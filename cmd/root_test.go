@@ -20,12 +20,23 @@ import (
 	"github.com/telx-cli/telx/sources/config"
 )
 
-// runTelx runs the command tree with args and an environment, and returns
-// the exit code, stdout and stderr.
+// runTelx runs the command tree with args and an environment, as a pipe,
+// and returns the exit code, stdout and stderr.
 func runTelx(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	return runIn(t, DefaultWidth, colorprofile.NoTTY, "", env, args...)
+}
+
+// runIn runs telx with an IO set up as a terminal of the given width and
+// colour profile (NoTTY for a pipe), stdin and environment.
+func runIn(t *testing.T, width int, profile colorprofile.Profile, stdin string, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	io := TestIO(&out, &errOut)
+	io.Width = width
+	io.Profile = profile
+	io.IsTTY = profile != colorprofile.NoTTY
+	io.In = strings.NewReader(stdin)
 	root := NewRootCmd(io, func(k string) string { return env[k] })
 	code := Run(context.Background(), root, io, args)
 	return code, out.String(), errOut.String()

@@ -1,8 +1,6 @@
 package cmd
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -25,19 +23,10 @@ const (
 
 func init() { time.Local = time.UTC }
 
-// runWith runs telx with an IO set up as a terminal of the given width
-// and colour profile (NoTTY for a pipe).
+// runWith runs telx with no environment.
 func runWith(t *testing.T, width int, profile colorprofile.Profile, stdin string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	io := TestIO(&out, &errOut)
-	io.Width = width
-	io.Profile = profile
-	io.IsTTY = profile != colorprofile.NoTTY
-	io.In = strings.NewReader(stdin)
-	root := NewRootCmd(io, func(string) string { return "" })
-	code := Run(context.Background(), root, io, args)
-	return code, out.String(), errOut.String()
+	return runIn(t, width, profile, stdin, nil, args...)
 }
 
 func TestTraceWaterfallGolden(t *testing.T) {

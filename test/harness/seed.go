@@ -232,14 +232,15 @@ func backfill(ctx context.Context, promtool, dir, data string, m *demo.Metrics, 
 	}
 	cmd := exec.CommandContext(ctx, promtool, "tsdb", "create-blocks-from", "openmetrics", input, data)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("promtool backfill: %v\n%s", err, tail2(out))
+		return fmt.Errorf("promtool backfill: %v\n%s", err, lastBytes(out, 2000))
 	}
 	return os.Remove(input)
 }
 
-func tail2(b []byte) string {
-	if len(b) > 2000 {
-		b = b[len(b)-2000:]
+// lastBytes returns the last n bytes of b, as text.
+func lastBytes(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
 	}
 	return string(b)
 }

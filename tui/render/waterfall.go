@@ -79,6 +79,13 @@ func Waterfall(w io.Writer, tr *sources.Tree, o WaterfallOptions) error {
 	writeRuler(bw, tr.Range.Duration(), lay, st)
 
 	visible, hiddenUnder := visibleNodes(tr, o)
+	// lastChild[p] is the index of the last visible child of node p
+	lastChild := make([]int, len(tr.Nodes))
+	for _, nd := range tr.Nodes {
+		if visible[nd.Index] && nd.Parent != nil {
+			lastChild[nd.Parent.Index] = nd.Index
+		}
+	}
 	hidden := 0
 	// cont[d] says whether depth d still has siblings to draw below.
 	var cont []bool
@@ -88,7 +95,7 @@ func Waterfall(w io.Writer, tr *sources.Tree, o WaterfallOptions) error {
 			hidden++
 			continue
 		}
-		last := isLastVisible(nd, visible)
+		last := nd.Parent == nil || lastChild[nd.Parent.Index] == nd.Index
 		if len(cont) <= nd.Depth {
 			cont = append(cont, make([]bool, nd.Depth+1-len(cont))...)
 		}
@@ -220,19 +227,6 @@ func visibleNodes(tr *sources.Tree, o WaterfallOptions) (visible []bool, hiddenU
 		}
 	}
 	return visible, hiddenUnder
-}
-
-func isLastVisible(nd *sources.Node, visible []bool) bool {
-	if nd.Parent == nil {
-		return true
-	}
-	sib := nd.Parent.Children
-	for i := len(sib) - 1; i >= 0; i-- {
-		if visible[sib[i].Index] {
-			return sib[i] == nd
-		}
-	}
-	return true
 }
 
 // guides draws the tree guides of a node at depth d, capped so that deep
