@@ -56,8 +56,8 @@ type Span struct {
 	ParentSpanID      string     `json:"parentSpanId,omitempty"`
 	Name              string     `json:"name"`
 	Kind              Enum       `json:"kind,omitempty"`
-	StartTimeUnixNano Int64      `json:"startTimeUnixNano"`
-	EndTimeUnixNano   Int64      `json:"endTimeUnixNano"`
+	StartTimeUnixNano Nanos      `json:"startTimeUnixNano"`
+	EndTimeUnixNano   Nanos      `json:"endTimeUnixNano"`
 	Attributes        []KeyValue `json:"attributes,omitempty"`
 	Events            []Event    `json:"events,omitempty"`
 	Links             []Link     `json:"links,omitempty"`
@@ -66,7 +66,7 @@ type Span struct {
 
 // Event is a span event.
 type Event struct {
-	TimeUnixNano Int64      `json:"timeUnixNano"`
+	TimeUnixNano Nanos      `json:"timeUnixNano"`
 	Name         string     `json:"name"`
 	Attributes   []KeyValue `json:"attributes,omitempty"`
 }
@@ -138,6 +138,26 @@ func (i *Int64) UnmarshalJSON(b []byte) error {
 		v = int64(u)
 	}
 	*i = Int64(v)
+	return nil
+}
+
+// Nanos is a timestamp in nanoseconds, written and read as Int64. A value
+// that is not an integer is kept as invalid, so that the span it belongs
+// to can say which field was wrong.
+type Nanos int64
+
+// invalidNanos marks a timestamp that could not be read.
+const invalidNanos = Nanos(math.MinInt64)
+
+func (n Nanos) MarshalJSON() ([]byte, error) { return Int64(n).MarshalJSON() }
+
+func (n *Nanos) UnmarshalJSON(b []byte) error {
+	var i Int64
+	if err := i.UnmarshalJSON(b); err != nil {
+		*n = invalidNanos
+		return nil
+	}
+	*n = Nanos(i)
 	return nil
 }
 
@@ -289,6 +309,14 @@ func toSpan(p *Span, service string, resource sources.Attrs) (sources.Span, erro
 	if err != nil {
 		return sources.Span{}, fmt.Errorf("traceId: %w", err)
 	}
+	for _, f := range []struct {
+		name string
+		v    Nanos
+	}{{"startTimeUnixNano", p.StartTimeUnixNano}, {"endTimeUnixNano", p.EndTimeUnixNano}} {
+		if f.v == invalidNanos {
+			return sources.Span{}, fmt.Errorf("%s is not an integer number of nanoseconds", f.name)
+		}
+	}
 	sid, err := sources.ParseSpanID(p.SpanID)
 	if err != nil {
 		return sources.Span{}, fmt.Errorf("spanId: %w", err)
@@ -368,7 +396,7 @@ func KeepWarnings(ws []string) []string {
 	return out
 }
 
-func nanos(n Int64) time.Time {
+func nanos(n Nanos) time.Time {
 	return time.Unix(0, int64(n)).UTC().Truncate(Precision)
 }
 
@@ -496,15 +524,15 @@ func fromSpan(s *sources.Span) Span {
 		ParentSpanID:      string(s.ParentID),
 		Name:              s.Operation,
 		Kind:              Enum(s.Kind),
-		StartTimeUnixNano: Int64(s.Start.UnixNano()),
-		EndTimeUnixNano:   Int64(s.End().UnixNano()),
+		StartTimeUnixNano: Nanos(s.Start.UnixNano()),
+		EndTimeUnixNano:   Nanos(s.End().UnixNano()),
 		Attributes:        fromAttrs(s.Attrs),
 	}
 	if s.Status.Code != sources.StatusUnset || s.Status.Message != "" {
 		p.Status = &Status{Code: Enum(s.Status.Code), Message: s.Status.Message}
 	}
 	for _, e := range s.Events {
-		p.Events = append(p.Events, Event{TimeUnixNano: Int64(e.Time.UnixNano()), Name: e.Name, Attributes: fromAttrs(e.Attrs)})
+		p.Events = append(p.Events, Event{TimeUnixNano: Nanos(e.Time.UnixNano()), Name: e.Name, Attributes: fromAttrs(e.Attrs)})
 	}
 	for _, l := range s.Links {
 		p.Links = append(p.Links, Link{TraceID: string(l.TraceID), SpanID: string(l.SpanID), Attributes: fromAttrs(l.Attrs)})

@@ -1,0 +1,81 @@
+package otlp
+
+import (
+	"bytes"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/demo"
+)
+
+func TestRoundTrip(t *testing.T) {
+	sc := demo.Generate(1, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), demo.Options{Traces: 20, BigTraceBatches: 2})
+	var buf bytes.Buffer
+	if err := Encode(&buf, sc.Traces); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(sc.Traces) {
+		t.Fatalf("%d traces back, want %d", len(got), len(sc.Traces))
+	}
+	for i, want := range sc.Traces {
+		SortSpans(want.Spans)
+		for j := range want.Spans {
+			w, g := want.Spans[j], got[i].Spans[j]
+			res := sources.Attrs{}
+			for _, a := range w.Resource {
+				if a.Key != "service.name" {
+					res = append(res, a)
+				}
+			}
+			SortAttrs(res)
+			SortAttrs(w.Attrs)
+			w.Resource = res
+			w.Start = w.Start.Truncate(Precision)
+			w.Duration = w.Duration.Truncate(Precision)
+			for k := range w.Events {
+				w.Events[k].Time = w.Events[k].Time.Truncate(Precision)
+				SortAttrs(w.Events[k].Attrs)
+			}
+			if !reflect.DeepEqual(w, g) {
+				t.Fatalf("trace %d span %d:\n got %+v\nwant %+v", i, j, g, w)
+			}
+		}
+	}
+}
+
+func TestDecodeLenient(t *testing.T) {
+	// numbers for the 64-bit integers, enum names, a 16-character trace ID
+	doc := `{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"api"}}]},
+	  "scopeSpans":[{"spans":[{"traceId":"a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","name":"GET /",
+	  "kind":"SPAN_KIND_SERVER","startTimeUnixNano":1700000000000000000,"endTimeUnixNano":"1700000000250000000",
+	  "status":{"code":"STATUS_CODE_ERROR","message":"boom"},
+	  "attributes":[{"key":"n","value":{"intValue":42}},{"key":"r","value":{"doubleValue":"NaN"}},{"key":"l","value":{"arrayValue":{"values":[{"stringValue":"a"}]}}}]}]}]}]}`
+	ts, err := Decode(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ts[0].Spans[0]
+	if ts[0].ID != "0000000000000000a3ce929d0e0e4736" || s.Service != "api" || s.Kind != sources.KindServer ||
+		s.Duration != 250*time.Millisecond || s.Status.Code != sources.StatusError || s.Attrs.GetString("n") != "42" || s.Attrs.GetString("l") != "[a]" {
+		t.Errorf("decoded %+v", s)
+	}
+}
+
+func TestDecodeSaysWhichFieldIsWrong(t *testing.T) {
+	for _, tt := range []struct{ doc, want string }{
+		{`{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz","spanId":"01"}]}]}]}`, "resourceSpans[0].scopeSpans[0].spans[0]: traceId"},
+		{`{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"01","startTimeUnixNano":"soon"}]}]}]}`, "startTimeUnixNano"},
+	} {
+		_, err := Decode(strings.NewReader(tt.doc))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("error %v, want it to name %q", err, tt.want)
+		}
+	}
+}
