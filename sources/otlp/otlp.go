@@ -11,6 +11,7 @@ import (
 	json "github.com/goccy/go-json"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -247,6 +248,12 @@ func Decode(r io.Reader) ([]*sources.Trace, error) {
 func ToTraces(td *TracesData) ([]*sources.Trace, error) {
 	byID := map[sources.TraceID]*sources.Trace{}
 	var order []*sources.Trace
+	total := 0
+	for _, rs := range td.ResourceSpans {
+		for _, ss := range rs.ScopeSpans {
+			total += len(ss.Spans)
+		}
+	}
 	for ri, rs := range td.ResourceSpans {
 		service, resource := serviceOf(rs.Resource.Attributes)
 		for si, ss := range append(rs.ScopeSpans, rs.InstrumentationLibrarySpans...) {
@@ -258,6 +265,10 @@ func ToTraces(td *TracesData) ([]*sources.Trace, error) {
 				t, ok := byID[s.TraceID]
 				if !ok {
 					t = &sources.Trace{ID: s.TraceID}
+					if len(order) == 0 {
+						// most documents hold one trace
+						t.Spans = make([]sources.Span, 0, total)
+					}
 					byID[s.TraceID] = t
 					order = append(order, t)
 				}
@@ -271,14 +282,35 @@ func ToTraces(td *TracesData) ([]*sources.Trace, error) {
 	return order, nil
 }
 
-// SortSpans orders spans by start time, then span ID.
+// SortSpans orders spans by start time, then span ID. It sorts an index
+// and moves each span once: spans are large to swap.
 func SortSpans(spans []sources.Span) {
-	sort.SliceStable(spans, func(i, j int) bool {
-		if !spans[i].Start.Equal(spans[j].Start) {
-			return spans[i].Start.Before(spans[j].Start)
+	less := func(a, b *sources.Span) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
 		}
-		return spans[i].SpanID < spans[j].SpanID
-	})
+		return strings.Compare(string(a.SpanID), string(b.SpanID))
+	}
+	sorted := true
+	for i := 1; i < len(spans); i++ {
+		if less(&spans[i-1], &spans[i]) > 0 {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return
+	}
+	idx := make([]int32, len(spans))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(a, b int32) int { return less(&spans[a], &spans[b]) })
+	out := make([]sources.Span, len(spans))
+	for i, j := range idx {
+		out[i] = spans[j]
+	}
+	copy(spans, out)
 }
 
 // Precision is the time resolution spans are kept at: Jaeger's

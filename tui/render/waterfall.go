@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -89,7 +91,15 @@ func Waterfall(w io.Writer, tr *sources.Tree, o WaterfallOptions) error {
 	hidden := 0
 	// cont[d] says whether depth d still has siblings to draw below.
 	var cont []bool
-	var row strings.Builder
+	paints := map[string]styles.Paint{}
+	svcPaint := func(name string) styles.Paint {
+		p, ok := paints[name]
+		if !ok {
+			p = st.Service(name)
+			paints[name] = p
+		}
+		return p
+	}
 	for _, nd := range tr.Nodes {
 		if !visible[nd.Index] {
 			hidden++
@@ -100,9 +110,7 @@ func Waterfall(w io.Writer, tr *sources.Tree, o WaterfallOptions) error {
 			cont = append(cont, make([]bool, nd.Depth+1-len(cont))...)
 		}
 		cont[nd.Depth] = !last
-		row.Reset()
-		writeRow(&row, tr, nd, cont, hiddenUnder[nd.Index], lay, st)
-		bw.WriteString(row.String())
+		writeRow(bw, tr, nd, cont, hiddenUnder[nd.Index], lay, st, svcPaint)
 		bw.WriteByte('\n')
 		if o.Details {
 			writeDetails(bw, tr, nd, cont, lay, st)
@@ -254,61 +262,116 @@ func guides(b *strings.Builder, depth int, cont []bool, maxLevels int) {
 	}
 }
 
-func writeRow(b *strings.Builder, tr *sources.Tree, nd *sources.Node, cont []bool, hidden int, lay layout, st *styles.Styles) {
+// rowWriter is what a row is written to: a bufio.Writer, or a
+// strings.Builder in tests.
+type rowWriter interface {
+	io.Writer
+	io.StringWriter
+	io.ByteWriter
+}
+
+const blanks = "                                                                                                                                "
+
+// spaces writes n spaces.
+func spaces(w rowWriter, n int) {
+	for n > 0 {
+		k := min(n, len(blanks))
+		w.WriteString(blanks[:k])
+		n -= k
+	}
+}
+
+// paint writes text in p's colours.
+func paint(w rowWriter, p styles.Paint, text string) {
+	if p.On == "" || text == "" {
+		w.WriteString(text)
+		return
+	}
+	w.WriteString(p.On)
+	w.WriteString(text)
+	w.WriteString(p.Off)
+}
+
+func writeRow(w rowWriter, tr *sources.Tree, nd *sources.Node, cont []bool, hidden int, lay layout, st *styles.Styles, svcPaint func(string) styles.Paint) {
 	s := nd.Span
 	if nd.Critical {
-		b.WriteString(st.Critical.Apply(MarkCritical))
-		b.WriteByte(' ')
+		paint(w, st.Critical, MarkCritical)
+		w.WriteByte(' ')
 	} else {
-		b.WriteString("  ")
+		w.WriteString("  ")
 	}
 
-	var left strings.Builder
+	// the left column: guides, service, operation and notes, fitted
 	var g strings.Builder
 	guides(&g, nd.Depth, cont, lay.left/4)
-	left.WriteString(st.Dim.Apply(g.String()))
-	left.WriteString(st.Service(s.Service).Apply(sources.Sanitize(s.Service)))
-	left.WriteByte(' ')
-	left.WriteString(sources.Sanitize(s.Operation))
+	svc, op := sources.Sanitize(s.Service), sources.Sanitize(s.Operation)
 	var notes []string
 	if hidden > 0 {
-		notes = append(notes, st.Dim.Apply(fmt.Sprintf("+%d", hidden)))
+		notes = append(notes, "+"+strconv.Itoa(hidden))
 	}
 	if nd.Skew {
-		notes = append(notes, st.Warn.Apply(MarkWarn+"skew"))
+		notes = append(notes, MarkWarn+"skew")
 	}
 	if nd.Orphan {
-		notes = append(notes, st.Warn.Apply(MarkWarn+"orphan"))
+		notes = append(notes, MarkWarn+"orphan")
 	}
 	if nd.Duplicate {
-		notes = append(notes, st.Warn.Apply(MarkWarn+"dup id"))
+		notes = append(notes, MarkWarn+"dup id")
 	}
+	cells := utf8.RuneCountInString(g.String()) + ansi.StringWidth(svc) + 1 + ansi.StringWidth(op)
 	for _, n := range notes {
+		cells += 1 + ansi.StringWidth(n)
+	}
+	if cells <= lay.left {
+		paint(w, st.Dim, g.String())
+		paint(w, svcPaint(s.Service), svc)
+		w.WriteByte(' ')
+		w.WriteString(op)
+		for _, n := range notes {
+			w.WriteByte(' ')
+			if n[0] == '+' {
+				paint(w, st.Dim, n)
+			} else {
+				paint(w, st.Warn, n)
+			}
+		}
+		spaces(w, lay.left-cells)
+	} else {
+		// too long: build it styled and cut it to the column
+		var left strings.Builder
+		paint(&left, st.Dim, g.String())
+		paint(&left, svcPaint(s.Service), svc)
 		left.WriteByte(' ')
-		left.WriteString(n)
+		left.WriteString(op)
+		for _, n := range notes {
+			left.WriteByte(' ')
+			paint(&left, st.Warn, n)
+		}
+		w.WriteString(Fit(left.String(), lay.left))
 	}
-	b.WriteString(Fit(left.String(), lay.left))
-	b.WriteByte(' ')
+	w.WriteByte(' ')
 
-	paint := st.Service(s.Service)
+	p := svcPaint(s.Service)
 	if s.IsError() {
-		paint = st.ErrorBar
+		p = st.ErrorBar
 	}
-	b.WriteString(bar(tr.Range, s.Start, s.End(), lay.bar, paint))
-	b.WriteByte(' ')
-	b.WriteString(FitRight(Duration(s.Duration), durWidth))
+	writeBar(w, tr.Range, s.Start, s.End(), lay.bar, p)
+	w.WriteByte(' ')
+	w.WriteString(FitRight(Duration(s.Duration), durWidth))
 	if s.IsError() {
-		b.WriteByte(' ')
-		b.WriteString(st.Error.Apply(MarkError))
+		w.WriteByte(' ')
+		paint(w, st.Error, MarkError)
 	}
 }
 
 // eighths are the left-aligned partial blocks, 1/8 to 7/8.
 var eighths = []string{"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"}
 
-// bar draws [start, end] within r over width cells, to an eighth of a
+const fullBlocks = "████████████████████████████████████████████████████████████████"
+
+// writeBar draws [start, end] within r over width cells, to an eighth of a
 // cell at the end; a span too short to see gets the thinnest block.
-func bar(r sources.TimeRange, start, end time.Time, width int, paint styles.Paint) string {
+func writeBar(w rowWriter, r sources.TimeRange, start, end time.Time, width int, p styles.Paint) {
 	total := float64(r.Duration())
 	pos := func(t time.Time) int {
 		if total <= 0 {
@@ -325,30 +388,38 @@ func bar(r sources.TimeRange, start, end time.Time, width int, paint styles.Pain
 		}
 	}
 	startCell, endCell := s8/8, e8/8
-	var b strings.Builder
-	b.Grow(width * 3)
-	b.WriteString(strings.Repeat(" ", startCell))
-	var ink strings.Builder
+	spaces(w, startCell)
+	drawn := startCell
+	if p.On != "" {
+		w.WriteString(p.On)
+	}
 	if startCell == endCell {
-		ink.WriteString(eighths[max(1, e8-s8)])
+		w.WriteString(eighths[max(1, e8-s8)])
+		drawn++
 	} else {
 		switch f := s8 % 8; {
 		case f <= 3:
-			ink.WriteString("█")
+			w.WriteString("█")
 		case f <= 6:
-			ink.WriteString("▐")
+			w.WriteString("▐")
 		default:
-			ink.WriteString("▕")
+			w.WriteString("▕")
 		}
-		ink.WriteString(strings.Repeat("█", endCell-startCell-1))
+		for n := endCell - startCell - 1; n > 0; {
+			k := min(n, len(fullBlocks)/3)
+			w.WriteString(fullBlocks[:k*3])
+			n -= k
+		}
+		drawn = endCell
 		if f := e8 % 8; f > 0 {
-			ink.WriteString(eighths[f])
+			w.WriteString(eighths[f])
+			drawn++
 		}
 	}
-	b.WriteString(paint.Apply(ink.String()))
-	drawn := startCell + ansi.StringWidth(ink.String())
-	b.WriteString(strings.Repeat(" ", max(0, width-drawn)))
-	return b.String()
+	if p.On != "" {
+		w.WriteString(p.Off)
+	}
+	spaces(w, width-drawn)
 }
 
 func writeDetails(w *bufio.Writer, tr *sources.Tree, nd *sources.Node, cont []bool, lay layout, st *styles.Styles) {
