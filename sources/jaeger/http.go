@@ -251,9 +251,11 @@ func uniqueSorted(ss []string) []string {
 }
 
 func sortNewestFirst(ts []*sources.Trace) {
-	sort.SliceStable(ts, func(i, j int) bool {
-		return ts[i].TimeRange().From.After(ts[j].TimeRange().From)
-	})
+	start := make(map[*sources.Trace]time.Time, len(ts))
+	for _, t := range ts {
+		start[t] = t.TimeRange().From
+	}
+	sort.SliceStable(ts, func(i, j int) bool { return start[ts[i]].After(start[ts[j]]) })
 }
 
 // isConnError tells whether err is a failure to reach the server.

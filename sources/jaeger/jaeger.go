@@ -146,23 +146,19 @@ func (c *Client) FindTraces(ctx context.Context, q sources.TraceQuery) ([]*sourc
 	if q.Service == "" {
 		return nil, errors.New("a trace search needs a service")
 	}
-	if len(q.Tags) > 0 {
-		if _, ok := c.current().(*v3API); ok {
-			c.mu.Lock()
-			fb := c.fallback
-			c.mu.Unlock()
-			if fb == nil {
-				return nil, c.wrap("HTTP /api/v3", errors.New("Jaeger's /api/v3 cannot search by tag; use --jaeger-protocol v1 or grpc"))
-			}
-			ts, err := fb.find(ctx, q)
-			if err != nil {
-				return nil, c.wrap(fb.name(), err)
-			}
-			return ts, nil
+	var ts []*sources.Trace
+	var err error
+	if _, v3 := c.current().(*v3API); v3 && len(q.Tags) > 0 {
+		c.mu.Lock()
+		fb := c.fallback
+		c.mu.Unlock()
+		if fb == nil {
+			return nil, c.wrap("HTTP /api/v3", errors.New("Jaeger's /api/v3 cannot search by tag; use --jaeger-protocol v1 or grpc"))
 		}
-	}
-	ts, err := call(c, func(a api) ([]*sources.Trace, error) { return a.find(ctx, q) })
-	if err != nil {
+		if ts, err = fb.find(ctx, q); err != nil {
+			return nil, c.wrap(fb.name(), err)
+		}
+	} else if ts, err = call(c, func(a api) ([]*sources.Trace, error) { return a.find(ctx, q) }); err != nil {
 		return nil, err
 	}
 	sortNewestFirst(ts)
