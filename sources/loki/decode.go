@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -330,3 +331,18 @@ func decodeSeries(r io.Reader) ([]sources.Series, error) {
 
 // errLogResult says a metric query answered with log lines.
 var errLogResult = errors.New("not a metric query")
+
+// DecodeStreams reads a saved query_range answer of log lines and calls fn
+// with each entry, in direction dir, as QueryLogs would.
+func DecodeStreams(r io.Reader, dir sources.Direction, traceIDPattern *regexp.Regexp, fn func(sources.LogEntry) error) error {
+	p, err := decodeStreams(r, dir, &extractor{pattern: traceIDPattern})
+	if err != nil {
+		return err
+	}
+	for i := range p.entries {
+		if err := fn(p.entries[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -80,12 +80,29 @@ func (c *Client) QueryLogs(ctx context.Context, q sources.LogQuery, fn func(sour
 		if p.n < limit || len(p.entries) == 0 {
 			return nil // the last page
 		}
-		if emitted == 0 {
-			return c.wrap(fmt.Errorf("more than %d lines share the timestamp %s: paging by time cannot get past them (raise the server's max_entries_limit_per_query)",
-				limit, time.Unix(0, boundary).UTC().Format(time.RFC3339Nano)))
+		last := p.entries[len(p.entries)-1].Time.UnixNano()
+		if emitted == 0 && last == boundary {
+			// A whole page of lines at one timestamp, all passed on
+			// already: fetch the rest of that timestamp stream by
+			// stream, then move past it.
+			n, err := c.drainTimestamp(ctx, q, boundary, seen, remaining, fn)
+			if err != nil {
+				return err
+			}
+			if q.Limit > 0 {
+				if remaining -= n; remaining <= 0 {
+					return nil
+				}
+			}
+			seen = nil
+			if q.Direction == sources.Forward {
+				from = boundary + 1
+			} else {
+				to = boundary
+			}
+			continue
 		}
 		// the next page starts at the last timestamp, inclusively
-		last := p.entries[len(p.entries)-1].Time.UnixNano()
 		if last != boundary {
 			seen = map[string]bool{}
 			boundary = last
@@ -176,4 +193,104 @@ func (c *Client) Series(ctx context.Context, selectors []string, r sources.TimeR
 		return nil
 	})
 	return res.Data, err
+}
+
+// drainTimestamp passes on the lines at exactly ts not yet seen, when more
+// lines share ts than fit in a page: it lists the streams with lines there
+// and asks for each stream's lines at ts alone. It returns how many lines
+// it passed on (at most remaining when q.Limit is set).
+func (c *Client) drainTimestamp(ctx context.Context, q sources.LogQuery, ts int64, seen map[string]bool, remaining int, fn func(sources.LogEntry) error) (int, error) {
+	sel, rest, ok := splitSelector(q.Query)
+	if !ok {
+		return 0, c.wrap(fmt.Errorf("%w: no stream selector at the start of %q", ErrBadQuery, q.Query))
+	}
+	at := sources.TimeRange{From: time.Unix(0, ts), To: time.Unix(0, ts)}
+	streams, err := c.Series(ctx, []string{sel}, sources.TimeRange{From: at.From, To: time.Unix(0, ts+1)})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, labels := range streams {
+		query := streamSelector(labels, sel) + rest
+		params := url.Values{
+			"query": {query}, "start": {strconv.FormatInt(ts, 10)}, "end": {strconv.FormatInt(ts+1, 10)},
+			"limit": {strconv.Itoa(c.pageSize)}, "direction": {"forward"},
+		}
+		var p *page
+		err := c.get(ctx, "/loki/api/v1/query_range", params, func(r io.Reader) (err error) {
+			p, err = decodeStreams(r, sources.Forward, &c.ex)
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+		if p.n >= c.pageSize {
+			return n, c.wrap(fmt.Errorf("more than %d lines of one stream share the timestamp %s: Loki cannot page past them (raise its max_entries_limit_per_query)",
+				c.pageSize, time.Unix(0, ts).UTC().Format(time.RFC3339Nano)))
+		}
+		for i := range p.entries {
+			e := &p.entries[i]
+			if seen[entryKey(p.streams[p.stream[i]], e)] {
+				continue
+			}
+			if err := fn(*e); err != nil {
+				return n, err
+			}
+			n++
+			if q.Limit > 0 && n == remaining {
+				return n, nil
+			}
+		}
+	}
+	return n, nil
+}
+
+// splitSelector cuts a log query into its stream selector ({…}) and the
+// pipeline after it.
+func splitSelector(q string) (sel, rest string, ok bool) {
+	q = strings.TrimSpace(q)
+	if !strings.HasPrefix(q, "{") {
+		return "", "", false
+	}
+	quote := byte(0)
+	for i := 1; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case quote != 0 && c == '\\' && quote == '"':
+			i++
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote != 0:
+		case c == '"' || c == '`':
+			quote = c
+		case c == '}':
+			return q[:i+1], q[i+1:], true
+		}
+	}
+	return "", "", false
+}
+
+// streamSelector narrows selector sel to one stream: its labels as exact
+// matchers, then sel's own matchers.
+func streamSelector(labels map[string]string, sel string) string {
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteByte('{')
+	for _, k := range keys {
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(strconv.Quote(labels[k]))
+		b.WriteString(", ")
+	}
+	inner := strings.TrimSpace(sel[1 : len(sel)-1])
+	if inner == "" {
+		return strings.TrimSuffix(b.String(), ", ") + "}"
+	}
+	b.WriteString(inner)
+	b.WriteByte('}')
+	return b.String()
 }

@@ -146,11 +146,16 @@ func AppendLogEntry(buf []byte, e *sources.LogEntry, o *LogsOptions) []byte {
 func appendWrapped(buf []byte, s string, indent, width int) []byte {
 	avail := width - indent
 	// bytes never undercount cells, so a short line needs no measuring
-	if width <= 0 || avail < 20 || len(s) <= avail || ansi.StringWidth(s) <= avail {
+	if width <= 0 || len(s) <= avail || ansi.StringWidth(s) <= avail {
 		buf = append(buf, s...)
 		return append(buf, '\n')
 	}
-	wrapped := ansi.Hardwrap(s, avail, true)
+	if avail < 20 {
+		// too narrow to wrap under the line's column: wrap under the start
+		buf = append(buf, '\n')
+		indent, avail = 0, width
+	}
+	wrapped := ansi.Wrap(s, avail, "")
 	pad := strings.Repeat(" ", indent)
 	for i, row := range strings.Split(wrapped, "\n") {
 		if i > 0 {
