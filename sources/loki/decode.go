@@ -1,7 +1,6 @@
 package loki
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -63,13 +62,9 @@ func (v *wireValue) UnmarshalJSON(b []byte) error {
 	// the time: a string of nanoseconds (streams) or a number of seconds (series)
 	p.space()
 	if p.peek() == '"' {
-		s, err := p.str()
-		if err != nil {
-			return err
-		}
-		ns, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return fmt.Errorf("bad timestamp %q", s)
+		ns, ok := p.quotedInt()
+		if !ok {
+			return fmt.Errorf("bad timestamp in %.40s", b)
 		}
 		v.ns = ns
 	} else {
@@ -92,12 +87,9 @@ func (v *wireValue) UnmarshalJSON(b []byte) error {
 	v.text = s
 	if p.consume(',') {
 		p.space()
-		rest := bytes.TrimSpace(p.b[p.i:])
-		if len(rest) == 0 || rest[len(rest)-1] != ']' {
-			return fmt.Errorf("a value is not closed: %.40s", b)
+		if err := v.decodeMetadata(&p); err != nil {
+			return fmt.Errorf("bad metadata in %.60s: %w", b, err)
 		}
-		obj := bytes.TrimSpace(rest[:len(rest)-1])
-		return v.decodeMetadata(obj)
 	}
 	if !p.consume(']') {
 		return fmt.Errorf("a value is not closed: %.40s", b)
@@ -108,21 +100,84 @@ func (v *wireValue) UnmarshalJSON(b []byte) error {
 // decodeMetadata reads the third element: categorised
 // ({"structuredMetadata":{…},"parsed":{…}}) when the request asked for
 // categorize-labels, else a flat map of structured metadata.
-func (v *wireValue) decodeMetadata(obj []byte) error {
-	if len(obj) < 2 || string(obj) == "{}" {
+func (v *wireValue) decodeMetadata(p *scanner) error {
+	if !p.consume('{') {
+		return errors.New("not an object")
+	}
+	if p.consume('}') {
 		return nil
 	}
-	if bytes.Contains(obj, []byte(`"structuredMetadata"`)) || bytes.Contains(obj, []byte(`"parsed"`)) {
-		var cat struct {
-			StructuredMetadata map[string]string `json:"structuredMetadata"`
-			Parsed             map[string]string `json:"parsed"`
+	for {
+		p.space()
+		k, err := p.key()
+		if err != nil {
+			return err
 		}
-		if err := json.Unmarshal(obj, &cat); err == nil {
-			v.metadata, v.parsed = cat.StructuredMetadata, cat.Parsed
+		if !p.consume(':') {
+			return errors.New("no colon")
+		}
+		p.space()
+		if p.peek() == '{' {
+			m, err := p.stringMap()
+			if err != nil {
+				return err
+			}
+			switch k {
+			case "structuredMetadata":
+				v.metadata = m
+			case "parsed":
+				v.parsed = m
+			}
+		} else {
+			val, err := p.str()
+			if err != nil {
+				return err
+			}
+			if v.metadata == nil {
+				v.metadata = map[string]string{}
+			}
+			v.metadata[k] = val
+		}
+		if p.consume('}') {
 			return nil
 		}
+		if !p.consume(',') {
+			return errors.New("no comma")
+		}
 	}
-	return json.Unmarshal(obj, &v.metadata)
+}
+
+// stringMap reads an object of strings.
+func (p *scanner) stringMap() (map[string]string, error) {
+	if !p.consume('{') {
+		return nil, errors.New("not an object")
+	}
+	m := map[string]string{}
+	if p.consume('}') {
+		return m, nil
+	}
+	for {
+		p.space()
+		k, err := p.key()
+		if err != nil {
+			return nil, err
+		}
+		if !p.consume(':') {
+			return nil, errors.New("no colon")
+		}
+		p.space()
+		val, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		m[k] = val
+		if p.consume('}') {
+			return m, nil
+		}
+		if !p.consume(',') {
+			return nil, errors.New("no comma")
+		}
+	}
 }
 
 // scanner reads the few JSON tokens of a value array.
@@ -160,6 +215,36 @@ func (p *scanner) number() string {
 	}
 	return string(p.b[start:p.i])
 }
+
+// quotedInt reads a string of decimal digits as an int64.
+func (p *scanner) quotedInt() (int64, bool) {
+	if p.peek() != '"' {
+		return 0, false
+	}
+	var n int64
+	j := p.i + 1
+	for ; j < len(p.b) && p.b[j] >= '0' && p.b[j] <= '9'; j++ {
+		n = n*10 + int64(p.b[j]-'0')
+	}
+	if j == p.i+1 || j-p.i-1 > 19 || j >= len(p.b) || p.b[j] != '"' {
+		return 0, false
+	}
+	p.i = j + 1
+	return n, true
+}
+
+// key reads an object key, without allocating for the usual ones.
+func (p *scanner) key() (string, error) {
+	for _, k := range commonKeys {
+		if n := len(k) + 2; p.i+n <= len(p.b) && p.b[p.i] == '"' && p.b[p.i+n-1] == '"' && string(p.b[p.i+1:p.i+n-1]) == k {
+			p.i += n
+			return k, nil
+		}
+	}
+	return p.str()
+}
+
+var commonKeys = []string{"trace_id", "span_id", "detected_level", "level", "service_name", "structuredMetadata", "parsed"}
 
 // str reads a JSON string, unescaping it only when it holds escapes.
 func (p *scanner) str() (string, error) {
@@ -201,8 +286,14 @@ type page struct {
 // decodeStreams reads a streams answer into a page, entries ordered by
 // time in direction dir (ties by stream, then as Loki sent them).
 func decodeStreams(r io.Reader, dir sources.Direction, ex *extractor) (*page, error) {
+	// one page is at most a few megabytes: reading it whole and decoding
+	// the bytes is faster than decoding from the stream
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
 	var resp wireResponse
-	if err := json.NewDecoder(r).Decode(&resp); err != nil {
+	if err := json.Unmarshal(data, &resp); err != nil {
 		return nil, fmt.Errorf("malformed query answer: %w", err)
 	}
 	if resp.Data.ResultType != "streams" {
