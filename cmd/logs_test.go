@@ -322,7 +322,12 @@ func TestLogsOfATrace(t *testing.T) {
 	empty := fixture(t, "loki-query-range-empty.json")
 	lines := fixture(t, "loki-query-range-trace.json")
 	jaegerTrace := fixture(t, "jaeger-apiv3-trace.json")
-	id := strings.TrimSpace(string(fixture(t, "loki-trace-id.txt")))
+	trs, err := file.ReadTraces(bytes.NewReader(jaegerTrace))
+	if err != nil || len(trs) != 1 {
+		t.Fatal(err)
+	}
+	tr := trs[0]
+	id := string(tr.ID)
 	jaeger := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/v3/traces/"+id {
 			w.Write(jaegerTrace)
@@ -331,11 +336,6 @@ func TestLogsOfATrace(t *testing.T) {
 		http.Error(w, `{"error":{"message":"not found"}}`, http.StatusNotFound)
 	}))
 	defer jaeger.Close()
-	trs, err := file.ReadTraces(bytes.NewReader(jaegerTrace))
-	if err != nil || len(trs) != 1 {
-		t.Fatal(err)
-	}
-	tr := trs[0]
 
 	// the metadata filter finds nothing: the line filter is tried
 	f := newFakeLoki(t, func(r *http.Request) (int, []byte) {
