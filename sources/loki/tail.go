@@ -47,7 +47,7 @@ type follower struct {
 
 func (f *follower) emit(e *sources.LogEntry, fn func(sources.LogEntry) error) error {
 	ts := e.Time.UnixNano()
-	key := entryKey(e.Labels, e)
+	key := unionKey(e)
 	if _, dup := f.seen[key]; dup {
 		return nil
 	}
@@ -96,12 +96,9 @@ func (c *Client) Follow(ctx context.Context, q sources.LogQuery, opts FollowOpti
 	}
 	backoff := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
-		if attempt > 0 {
+		if attempt > 0 && f.last > 0 {
 			// catch up on what the tail missed while it was down
-			from := start
-			if f.last > 0 {
-				from = time.Unix(0, f.last-f.overlap)
-			}
+			from := time.Unix(0, f.last-f.overlap)
 			now := time.Now()
 			err := c.QueryLogs(ctx, sources.LogQuery{Query: q.Query, Range: sources.TimeRange{From: from, To: now}, Direction: sources.Forward},
 				func(e sources.LogEntry) error {
@@ -210,4 +207,19 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 			}
 		}
 	}
+}
+
+// unionKey identifies a line by its time, text, and labels and metadata
+// taken together: the tail may merge structured metadata into the labels
+// where query_range keeps them apart, and a line must be recognised
+// either way.
+func unionKey(e *sources.LogEntry) string {
+	all := make(map[string]string, len(e.Labels)+len(e.Metadata))
+	for k, v := range e.Metadata {
+		all[k] = v
+	}
+	for k, v := range e.Labels {
+		all[k] = v
+	}
+	return entryKey(all, &sources.LogEntry{Time: e.Time, Line: e.Line})
 }
