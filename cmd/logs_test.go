@@ -309,7 +309,7 @@ func TestLokiConnectionFromTheEnvironment(t *testing.T) {
 	}
 	// TELX_LOKI_URL wins over LOKI_ADDR
 	f := newFakeLoki(t, func(*http.Request) (int, []byte) { return http.StatusOK, empty })
-	code, _, errOut := runIn(t, 80, colorprofile.NoTTY, "", map[string]string{"TELX_LOKI_URL": f.URL, "LOKI_ADDR": "http://127.0.0.1:1"}, "labels")
+	code, _, errOut := runIn(t, 80, colorprofile.NoTTY, "", map[string]string{"TELX_LOKI_URL": f.URL, "LOKI_ADDR": "http://127.0.0.1:1"}, "logs", `{a="b"}`)
 	if code != ExitOK || len(f.requests) != 1 {
 		t.Errorf("TELX_LOKI_URL not used before LOKI_ADDR: %d %s", code, errOut)
 	}

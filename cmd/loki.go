@@ -17,14 +17,14 @@ import (
 // telx's own TELX_LOKI_… variables, logcli's LOKI_… variables are read, so
 // that a shell set up for logcli works as it is.
 type lokiFlags struct {
-	backendAuthFlags
+	*backendAuthFlags
 	orgID        string
 	traceIDRegex string
 }
 
 func addLokiFlags(c *cobra.Command) *lokiFlags {
 	f := &lokiFlags{}
-	f.backendAuthFlags = *addAuthFlags(c, "loki", "Loki")
+	f.backendAuthFlags = addAuthFlags(c, "loki", "Loki")
 	fs := c.Flags()
 	fs.StringVar(&f.orgID, "loki-org-id", "", "Loki tenant, sent as X-Scope-OrgID (env TELX_LOKI_ORG_ID, LOKI_ORG_ID)")
 	fs.StringVar(&f.orgID, "tenant", "", "the same as --loki-org-id")

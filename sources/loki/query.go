@@ -209,12 +209,14 @@ func (c *Client) drainTimestamp(ctx context.Context, q sources.LogQuery, ts int6
 	if err != nil {
 		return 0, err
 	}
+	// the pages may be small by choice; Loki serves up to 5,000 lines
+	limit := max(c.pageSize, DefaultPageSize)
 	n := 0
 	for _, labels := range streams {
 		query := streamSelector(labels, sel) + rest
 		params := url.Values{
 			"query": {query}, "start": {strconv.FormatInt(ts, 10)}, "end": {strconv.FormatInt(ts+1, 10)},
-			"limit": {strconv.Itoa(c.pageSize)}, "direction": {"forward"},
+			"limit": {strconv.Itoa(limit)}, "direction": {"forward"},
 		}
 		var p *page
 		err := c.get(ctx, "/loki/api/v1/query_range", params, func(r io.Reader) (err error) {
@@ -224,9 +226,9 @@ func (c *Client) drainTimestamp(ctx context.Context, q sources.LogQuery, ts int6
 		if err != nil {
 			return n, err
 		}
-		if p.n >= c.pageSize {
+		if p.n >= limit {
 			return n, c.wrap(fmt.Errorf("more than %d lines of one stream share the timestamp %s: Loki cannot page past them (raise its max_entries_limit_per_query)",
-				c.pageSize, time.Unix(0, ts).UTC().Format(time.RFC3339Nano)))
+				limit, time.Unix(0, ts).UTC().Format(time.RFC3339Nano)))
 		}
 		for i := range p.entries {
 			e := &p.entries[i]
