@@ -73,9 +73,9 @@ func TestLogsCommand(t *testing.T) {
 	}
 
 	// the default output: the service, the level, the line
-	code, out, _ = telx(t, env, append([]string{"logs", `{service_name="payments"} |= "declined"`, "--limit", "5", "--utc"}, window(env)...)...)
+	code, out, _ = telx(t, env, append([]string{"logs", `{service_name="payments"} |= "charge failed"`, "--limit", "5", "--utc"}, window(env)...)...)
 	rows := strings.Split(strings.TrimSpace(out), "\n")
-	if code != cmd.ExitOK || len(rows) != 5 || !strings.Contains(rows[0], " ERROR payments ") || !strings.Contains(rows[0], "declined") {
+	if code != cmd.ExitOK || len(rows) != 5 || !strings.Contains(rows[0], " ERROR payments ") || !strings.Contains(rows[0], "charge failed") {
 		t.Errorf("default output (exit %d):\n%s", code, out)
 	}
 
