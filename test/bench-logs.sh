@@ -24,15 +24,15 @@ for _ in $(seq 1 180); do grep -q '^# started' "$tmp/env" && break; sleep 1; don
 . "$tmp/env"
 
 # push $lines generated lines, 5,000 a request, 1 ms apart, three streams
-start_ns=$(( ($(date +%s) - 600) * 1000000000 ))
+start_s=$(( $(date +%s) - 600 ))
 for ((b = 0; b < lines; b += 5000)); do
-	awk -v b="$b" -v n="$lines" -v t0="$start_ns" 'BEGIN {
+	awk -v b="$b" -v n="$lines" -v t0="${start_s}000" 'BEGIN { # t0 in ms: awk numbers are doubles
 		printf "{\"streams\":["
 		for (s = 0; s < 3; s++) {
 			printf "%s{\"stream\":{\"job\":\"bench\",\"pod\":\"pod-%d\"},\"values\":[", (s ? "," : ""), s
 			first = 1
 			for (i = b + s; i < b + 5000 && i < n; i += 3) {
-				printf "%s[\"%d\",\"level=info msg=\\\"request served\\\" path=/api/items/%d status=200 duration_ms=%d trace_id=%032x\"]", (first ? "" : ","), t0 + i * 1000000, i, i % 997, i + 1
+				printf "%s[\"%.0f000000\",\"level=info msg=\\\"request served\\\" path=/api/items/%d status=200 duration_ms=%d trace_id=%032x\"]", (first ? "" : ","), t0 + i, i, i % 997, i + 1
 				first = 0
 			}
 			printf "]}"
@@ -40,8 +40,8 @@ for ((b = 0; b < lines; b += 5000)); do
 		printf "]}"
 	}' | curl -fsS -H 'Content-Type: application/json' --data-binary @- "$TELX_LOKI_URL/loki/api/v1/push"
 done
-from=$(date -u -d "@$(( start_ns / 1000000000 - 1 ))" +%Y-%m-%dT%H:%M:%SZ)
-to=$(date -u -d "@$(( start_ns / 1000000000 + lines / 1000 + 2 ))" +%Y-%m-%dT%H:%M:%SZ)
+from=$(date -u -d "@$(( start_s - 1 ))" +%Y-%m-%dT%H:%M:%SZ)
+to=$(date -u -d "@$(( start_s + lines / 1000 + 2 ))" +%Y-%m-%dT%H:%M:%SZ)
 query='{job="bench"}'
 
 telx_cmd=("$tmp/telx" logs "$query" --from "$from" --to "$to" --limit "$lines" -o raw --loki "$TELX_LOKI_URL")
