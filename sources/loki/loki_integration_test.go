@@ -394,3 +394,23 @@ func TestFollowAcrossReconnects(t *testing.T) {
 		t.Errorf("reconnections reported: %q, want at least 2", notes)
 	}
 }
+
+// A tail Loki refuses, or cannot be reached for, is an error at once.
+func TestFollowErrors(t *testing.T) {
+	env := harness.Shared(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	nothing := func(sources.LogEntry) error { return nil }
+	err := client(t, env.LokiURL, 0).Follow(ctx, sources.LogQuery{Query: `{job="x"`}, FollowOptions{}, nothing)
+	if !errors.Is(err, ErrBadQuery) || !strings.Contains(err.Error(), "parse error") {
+		t.Errorf("a bad query: %v", err)
+	}
+	err = client(t, "http://127.0.0.1:1", 0).Follow(ctx, sources.LogQuery{Query: `{job="x"}`}, FollowOptions{}, nothing)
+	var be *sources.BackendError
+	if !errors.As(err, &be) || !strings.Contains(be.Hint, "is Loki running there?") {
+		t.Errorf("an unreachable Loki: %v", err)
+	}
+	if ctx.Err() != nil {
+		t.Error("Follow waited instead of failing")
+	}
+}

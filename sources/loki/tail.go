@@ -67,7 +67,7 @@ func (f *follower) emit(e *sources.LogEntry, fn func(sources.LogEntry) error) er
 
 // Follow calls fn with the lines matching q as they arrive, through Loki's
 // WebSocket tail, until ctx ends (it then returns ctx's error) or fn or Loki
-// fails for good. It starts at q.Range.From with at most q.Limit earlier
+// fails for good (or the first connection fails). It starts at q.Range.From with at most q.Limit earlier
 // lines. When the connection closes or drops, it reconnects: it first
 // fetches what it missed with query_range, forward from a little before the
 // last line it passed on, then tails again; every line is passed on once.
@@ -125,7 +125,8 @@ func (c *Client) Follow(ctx context.Context, q sources.LogQuery, opts FollowOpti
 		if errors.As(err, &fe) {
 			return fe.err
 		}
-		if !retryable(err) {
+		if !retryable(err) || (attempt == 0 && !connected) {
+			// a Loki that cannot be reached at all is reported, not awaited
 			return err
 		}
 		if connected {
