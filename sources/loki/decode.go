@@ -1,6 +1,7 @@
 package loki
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -38,7 +39,7 @@ type wireData struct {
 type wireResult struct {
 	Stream map[string]string `json:"stream"`
 	Metric map[string]string `json:"metric"`
-	Values []wireValue       `json:"values"`
+	Values wireValues        `json:"values"`
 	Value  *wireValue        `json:"value"`
 }
 
@@ -52,19 +53,64 @@ type wireValue struct {
 	parsed   map[string]string
 }
 
-// UnmarshalJSON reads the array by hand: it is decoded once per log line,
-// and the generic path through []any costs several allocations a line.
+// UnmarshalJSON reads one value.
 func (v *wireValue) UnmarshalJSON(b []byte) error {
 	p := scanner{b: b}
+	if err := v.parse(&p); err != nil {
+		return err
+	}
+	p.space()
+	if p.i != len(b) {
+		return fmt.Errorf("trailing data after a value: %.40s", b[p.i:])
+	}
+	return nil
+}
+
+// wireValues are a stream's or a series' values, read by hand in one
+// call: they are most of an answer, and the generic path through []any,
+// or a call per value, costs several allocations a line.
+type wireValues []wireValue
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (vs *wireValues) UnmarshalJSON(b []byte) error {
+	p := scanner{b: b}
+	if string(b) == "null" {
+		return nil
+	}
 	if !p.consume('[') {
-		return fmt.Errorf("a value is not an array: %.40s", b)
+		return fmt.Errorf("values are not an array: %.40s", b)
+	}
+	if p.consume(']') {
+		return nil
+	}
+	out := make([]wireValue, 0, bytes.Count(b, []byte{'['})-1)
+	for {
+		var v wireValue
+		if err := v.parse(&p); err != nil {
+			return err
+		}
+		out = append(out, v)
+		if p.consume(']') {
+			*vs = out
+			return nil
+		}
+		if !p.consume(',') {
+			return fmt.Errorf("values are not separated by commas at %.40s", b[min(p.i, len(b)):])
+		}
+	}
+}
+
+// parse reads one ["<ns>", "line", {metadata}] or [<seconds>, "value"].
+func (v *wireValue) parse(p *scanner) error {
+	if !p.consume('[') {
+		return fmt.Errorf("a value is not an array: %.40s", p.rest())
 	}
 	// the time: a string of nanoseconds (streams) or a number of seconds (series)
 	p.space()
 	if p.peek() == '"' {
 		ns, ok := p.quotedInt()
 		if !ok {
-			return fmt.Errorf("bad timestamp in %.40s", b)
+			return fmt.Errorf("bad timestamp at %.40s", p.rest())
 		}
 		v.ns = ns
 	} else {
@@ -77,7 +123,7 @@ func (v *wireValue) UnmarshalJSON(b []byte) error {
 		v.ns = int64(math.Round(f * 1e9))
 	}
 	if !p.consume(',') {
-		return fmt.Errorf("a value has no second element: %.40s", b)
+		return fmt.Errorf("a value has no second element: %.40s", p.rest())
 	}
 	p.space()
 	s, err := p.str()
@@ -87,12 +133,12 @@ func (v *wireValue) UnmarshalJSON(b []byte) error {
 	v.text = s
 	if p.consume(',') {
 		p.space()
-		if err := v.decodeMetadata(&p); err != nil {
-			return fmt.Errorf("bad metadata in %.60s: %w", b, err)
+		if err := v.decodeMetadata(p); err != nil {
+			return fmt.Errorf("bad metadata at %.60s: %w", p.rest(), err)
 		}
 	}
 	if !p.consume(']') {
-		return fmt.Errorf("a value is not closed: %.40s", b)
+		return fmt.Errorf("a value is not closed: %.40s", p.rest())
 	}
 	return nil
 }
@@ -190,6 +236,10 @@ func (p *scanner) space() {
 	for p.i < len(p.b) && (p.b[p.i] == ' ' || p.b[p.i] == '\n' || p.b[p.i] == '\t' || p.b[p.i] == '\r') {
 		p.i++
 	}
+}
+
+func (p *scanner) rest() []byte {
+	return p.b[min(p.i, len(p.b)):]
 }
 
 func (p *scanner) peek() byte {
