@@ -167,6 +167,7 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 
 	p := newLogPrinter(out, format, opts, q.Range)
 	if opts.Follow {
+		q.Query = queries[0]
 		notify := func(msg string) { fmt.Fprintf(opts.IO.ErrOut, "telx: warning: %s\n", msg) }
 		return lokiError(src.Follow(ctx, q, loki.FollowOptions{Notify: notify}, func(e sources.LogEntry) error {
 			if err := p.print(&e); err != nil {
