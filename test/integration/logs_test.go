@@ -120,6 +120,15 @@ func TestLogsOfATraceCommand(t *testing.T) {
 		}
 	}
 
+	// following a trace starts with its lines so far
+	code, out, errOut = telxFor(t, env, 4*time.Second, "logs", "--trace", string(id), "--follow", "-o", "jsonl")
+	if code != cmd.ExitError || !strings.Contains(errOut, "interrupted") {
+		t.Errorf("follow: exit %d: %s", code, errOut)
+	}
+	if got := jsonl(t, out); strings.Join(lines(got), "\n") != strings.Join(lines(want[id]), "\n") {
+		t.Errorf("following trace %s printed\n%s", id, out)
+	}
+
 	// Jaeger down: a warning, and the last hour searched
 	env2 := &harness.Env{LokiURL: env.LokiURL, JaegerURL: "http://127.0.0.1:1"}
 	code, out, errOut = telx(t, env2, "logs", "--trace", string(id), "-o", "raw", "--since", "2h")
@@ -146,26 +155,29 @@ func TestLabelsCommand(t *testing.T) {
 	}
 }
 
+// telxFor runs telx and interrupts it (as Ctrl-C does) after d.
+func telxFor(t *testing.T, env *harness.Env, d time.Duration, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	io := cmd.TestIO(&out, &errOut)
+	vars := map[string]string{"TELX_JAEGER_URL": env.JaegerURL, "TELX_LOKI_URL": env.LokiURL}
+	root := cmd.NewRootCmd(io, func(k string) string { return vars[k] })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(d, cancel)
+	code := cmd.Run(ctx, root, io, args)
+	return code, out.String(), errOut.String()
+}
+
 // Ctrl-C (a cancelled context) stops a follow cleanly.
 func TestLogsFollowInterrupted(t *testing.T) {
 	env := harness.Shared(t)
-	var out, errOut bytes.Buffer
-	io := cmd.TestIO(&out, &errOut)
-	root := cmd.NewRootCmd(io, func(k string) string {
-		if k == "TELX_LOKI_URL" {
-			return env.LokiURL
-		}
-		return ""
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	time.AfterFunc(3*time.Second, cancel)
 	start := time.Now()
-	code := cmd.Run(ctx, root, io, []string{"logs", `{namespace="shop"}`, "--follow", "--limit", "10", "--since", "2h", "-o", "raw"})
-	if code != cmd.ExitError || !strings.Contains(errOut.String(), "telx: interrupted") || time.Since(start) > 10*time.Second {
-		t.Errorf("exit %d after %s: %s", code, time.Since(start), errOut.String())
+	code, out, errOut := telxFor(t, env, 3*time.Second, "logs", `{namespace="shop"}`, "--follow", "--limit", "10", "--since", "2h", "-o", "raw")
+	if code != cmd.ExitError || !strings.Contains(errOut, "telx: interrupted") || time.Since(start) > 10*time.Second {
+		t.Errorf("exit %d after %s: %s", code, time.Since(start), errOut)
 	}
-	if n := len(strings.Split(strings.TrimSpace(out.String()), "\n")); n != 10 {
-		t.Errorf("%d lines before the interrupt, want the 10 of --limit:\n%s", n, out.String())
+	if n := len(strings.Split(strings.TrimSpace(out), "\n")); n != 10 {
+		t.Errorf("%d lines before the interrupt, want the 10 of --limit:\n%s", n, out)
 	}
 }
