@@ -344,7 +344,7 @@ func decodeStreams(r io.Reader, dir sources.Direction, ex *extractor) (*page, er
 	}
 	var resp wireResponse
 	if err := json.Unmarshal(data, &resp); err != nil {
-		return nil, fmt.Errorf("malformed query answer: %w", err)
+		return nil, malformed("query answer", err)
 	}
 	if resp.Data.ResultType != "streams" {
 		return nil, fmt.Errorf("%w: the query is a metric query (result type %q); telx shows it as series", errMetricResult, resp.Data.ResultType)
@@ -441,7 +441,7 @@ func writeSorted(b *strings.Builder, m map[string]string) {
 func decodeSeries(r io.Reader) ([]sources.Series, error) {
 	var resp wireResponse
 	if err := json.NewDecoder(r).Decode(&resp); err != nil {
-		return nil, fmt.Errorf("malformed query answer: %w", err)
+		return nil, malformed("query answer", err)
 	}
 	switch resp.Data.ResultType {
 	case "matrix", "vector":
@@ -486,4 +486,11 @@ func DecodeStreams(r io.Reader, dir sources.Direction, traceIDPattern *regexp.Re
 		}
 	}
 	return nil
+}
+
+// malformed reports an answer that cannot be decoded. The decoder's
+// message quotes the answer, which may hold escape sequences: it is
+// sanitised.
+func malformed(what string, err error) error {
+	return fmt.Errorf("malformed %s: %s", what, sources.Sanitize(err.Error()))
 }

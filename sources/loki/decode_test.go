@@ -179,3 +179,11 @@ func TestSplitSelector(t *testing.T) {
 		t.Errorf("streamSelector: %s", got)
 	}
 }
+
+// A broken answer's bytes are quoted in the error, made safe to print.
+func TestDecodeErrorIsSanitised(t *testing.T) {
+	_, err := decodeStreams(strings.NewReader("{\"data\":{\"resultType\":\"streams\",\"result\":[{\"values\":[[\"1\x1b[2J\"]]}]}}"), sources.Backward, &extractor{})
+	if err == nil || strings.Contains(err.Error(), "\x1b") || !strings.Contains(err.Error(), `\x1b`) {
+		t.Errorf("error %q", err)
+	}
+}

@@ -142,7 +142,7 @@ func (c *Client) strings(ctx context.Context, path string, params url.Values) ([
 	var res wireStrings
 	err := c.get(ctx, path, params, func(r io.Reader) error {
 		if err := json.NewDecoder(r).Decode(&res); err != nil {
-			return fmt.Errorf("malformed answer: %w", err)
+			return malformed("answer", err)
 		}
 		return nil
 	})
@@ -188,7 +188,7 @@ func (c *Client) Series(ctx context.Context, selectors []string, r sources.TimeR
 	}
 	err := c.get(ctx, "/loki/api/v1/series", params, func(rd io.Reader) error {
 		if err := json.NewDecoder(rd).Decode(&res); err != nil {
-			return fmt.Errorf("malformed answer: %w", err)
+			return malformed("answer", err)
 		}
 		return nil
 	})

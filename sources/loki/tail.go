@@ -196,7 +196,7 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 		}
 		var msg wireTail
 		if err := json.Unmarshal(data, &msg); err != nil {
-			return true, c.wrap(fmt.Errorf("malformed tail message: %w", err))
+			return true, c.wrap(malformed("tail message", err))
 		}
 		if n := len(msg.DroppedEntries); n > 0 {
 			notify(fmt.Sprintf("loki: the tail dropped %d lines (Loki could not keep up)", n))
