@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -420,5 +421,40 @@ func TestLogsMetricQueryAndLabels(t *testing.T) {
 	code, out, _ = runIn(t, 80, colorprofile.NoTTY, "", nil, "labels", "service_name", "--loki", f.URL, "-o", "json")
 	if code != ExitOK || !strings.Contains(out, `"payments"`) || f.requests[len(f.requests)-1].URL.Path != "/loki/api/v1/label/service_name/values" {
 		t.Errorf("label values: %d\n%s", code, out)
+	}
+}
+
+// TLS: logcli's CA file and skip-verify variables, and telx's flags.
+func TestLokiTLSFromTheEnvironment(t *testing.T) {
+	empty := fixture(t, "loki-query-range-empty.json")
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(empty) }))
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		ok   bool
+	}{
+		{"unknown CA", nil, nil, false},
+		{"LOKI_CA_CERT_PATH", map[string]string{"LOKI_CA_CERT_PATH": ca}, nil, true},
+		{"--loki-ca-file", nil, []string{"--loki-ca-file", ca}, true},
+		{"LOKI_TLS_SKIP_VERIFY", map[string]string{"LOKI_TLS_SKIP_VERIFY": "true"}, nil, true},
+		{"--loki-insecure-skip-verify", nil, []string{"--loki-insecure-skip-verify"}, true},
+	} {
+		env := map[string]string{"LOKI_ADDR": srv.URL}
+		for k, v := range tt.env {
+			env[k] = v
+		}
+		code, _, errOut := runIn(t, 80, colorprofile.NoTTY, "", env, append([]string{"logs", `{a="b"}`}, tt.args...)...)
+		if (code == ExitOK) != tt.ok {
+			t.Errorf("%s: exit %d: %s", tt.name, code, errOut)
+		}
+		if !tt.ok && !strings.Contains(errOut, "certificate") {
+			t.Errorf("%s: %s", tt.name, errOut)
+		}
 	}
 }
