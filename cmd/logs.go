@@ -107,6 +107,7 @@ With --trace, print the logs of one trace over the trace's time window.`,
 	f.StringVar(&opts.ServiceLabel, "service-label", DefaultServiceLabel, "the label that names a service")
 	opts.Time = addTimeFlags(c, time.Hour)
 	lf := addLokiFlags(c)
+	f.StringVar(&lf.traceIDRegex, "trace-id-regex", "", "regular expression finding a trace ID in a line, its first group the ID (env TELX_LOKI_TRACE_ID_REGEX)")
 	jf := addJaegerFlags(c)
 	opts.Source = func() (LogBackend, error) { return lf.client(c, io, g) }
 	opts.Traces = func() (sources.TraceSource, error) { return jf.client(io, g) }

@@ -28,7 +28,6 @@ func addLokiFlags(c *cobra.Command) *lokiFlags {
 	fs := c.Flags()
 	fs.StringVar(&f.orgID, "loki-org-id", "", "Loki tenant, sent as X-Scope-OrgID (env TELX_LOKI_ORG_ID, LOKI_ORG_ID)")
 	fs.StringVar(&f.orgID, "tenant", "", "the same as --loki-org-id")
-	fs.StringVar(&f.traceIDRegex, "trace-id-regex", "", "regular expression finding a trace ID in a line, its first group the ID (env TELX_LOKI_TRACE_ID_REGEX)")
 	return f
 }
 
