@@ -262,6 +262,8 @@ func TestLogsErrors(t *testing.T) {
 		{"logs", `{a="b"}`, "-o", "yaml"},
 		{"logs", `{a="b"}`, "--limit", "-1"},
 		{"logs", "rate({a=\"b\"}[1m])", "--follow"},
+		{"logs", `{a="b"}`, "--trace-id-regex", "("},
+		{"logs", "--trace", "abc", "--trace-query", "{{.Nope}}"},
 	} {
 		if code, _, errOut := runIn(t, 80, colorprofile.NoTTY, "", nil, args...); code != ExitUsage {
 			t.Errorf("%q: exit %d, want 2: %s", args, code, errOut)
