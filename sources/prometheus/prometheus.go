@@ -88,6 +88,11 @@ func RoundTripper(a config.Auth) (http.RoundTripper, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	// the round tripper reads the CA file at the first request: read it
+	// now, so that a wrong path is reported as such
+	if _, err := pconfig.NewTLSConfig(&cfg.TLSConfig); err != nil {
+		return nil, err
+	}
 	return pconfig.NewRoundTripperFromConfig(cfg, "telx")
 }
 

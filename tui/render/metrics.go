@@ -119,6 +119,7 @@ func FormatLabels(labels map[string]string, names []string) string {
 // stats, in a unit.
 type MetricRow struct {
 	Name   string // what tells the row apart (sanitised)
+	Index  int    // the row's series in the slice MetricRows was given
 	Key    string // colour key: the same key, the same colour
 	Points []sources.Point
 	Stats  SeriesSummary
@@ -135,7 +136,7 @@ func MetricRows(series []sources.Series, unit Unit) (header string, rows []Metri
 	rows = make([]MetricRow, len(series))
 	for i := range series {
 		name := FormatLabels(series[i].Labels, distinct)
-		rows[i] = MetricRow{Name: name, Key: name, Points: series[i].Points, Stats: SeriesStats(series[i].Points), Unit: unit}
+		rows[i] = MetricRow{Name: name, Key: name, Index: i, Points: series[i].Points, Stats: SeriesStats(series[i].Points), Unit: unit}
 	}
 	return header, rows
 }
@@ -278,8 +279,8 @@ func MetricHeader(w io.Writer, query, common string, r sources.TimeRange, step t
 	if r.From.In(loc).YearDay() == r.To.In(loc).YearDay() {
 		to = r.To.In(loc).Format("15:04:05")
 	}
-	fmt.Fprintf(w, "%s → %s %s · step %s · %d %s\n\n", r.From.In(loc).Format(layout), to, r.To.In(loc).Format("MST"),
-		shortDuration(step), n, plural(n, "series", "series"))
+	fmt.Fprintf(w, "%s → %s %s · step %s · %d series\n\n", r.From.In(loc).Format(layout), to, r.To.In(loc).Format("MST"),
+		shortDuration(step), n)
 }
 
 // shortDuration formats a step: 15s, 1m, 1h30m.
