@@ -244,7 +244,10 @@ func (c *Client) Alerts(ctx context.Context) ([]sources.Alert, error) {
 		if !out[i].ActiveAt.Equal(out[j].ActiveAt) {
 			return out[i].ActiveAt.After(out[j].ActiveAt)
 		}
-		return out[i].Name < out[j].Name
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return labelKey(out[i].Labels) < labelKey(out[j].Labels)
 	})
 	return out, nil
 }
@@ -286,6 +289,23 @@ func convert(v model.Value) *sources.MetricResult {
 		res.Series = []sources.Series{{Labels: map[string]string{"value": v.Value}, Points: []sources.Point{{Time: v.Timestamp.Time(), Value: math.NaN()}}}}
 	}
 	return res
+}
+
+// labelKey formats labels sorted by name, to order label sets.
+func labelKey(l map[string]string) string {
+	keys := make([]string, 0, len(l))
+	for k := range l {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(l[k])
+		b.WriteByte(',')
+	}
+	return b.String()
 }
 
 func labels(m model.Metric) map[string]string {
