@@ -479,3 +479,38 @@ func TestAlertsCommand(t *testing.T) {
 		t.Errorf("no pending: exit %d, %q", code, errOut)
 	}
 }
+
+// The recorded answer rendered end to end, as rows and as a chart, at 80
+// and 200 columns, with and without colour.
+func TestMetricsGolden(t *testing.T) {
+	_, from, to := readMatrix(t)
+	for _, mode := range []string{"rows", "chart"} {
+		for _, width := range []int{80, 200} {
+			for _, color := range []bool{false, true} {
+				name := "metrics/" + mode + "-" + strconv.Itoa(width)
+				profile := colorprofile.NoTTY
+				if color {
+					name += "-color"
+					profile = colorprofile.TrueColor
+				}
+				t.Run(name, func(t *testing.T) {
+					f := newFakeProm(t)
+					f.serveFile("/api/v1/query_range", promRange, 0)
+					// the step the fixture was recorded at
+					args := []string{"metrics", promQuery, "--utc", "--from", from.Format(time.RFC3339), "--to", to.Format(time.RFC3339), "--step", "1m"}
+					if mode == "chart" {
+						args = append(args, "--chart", "--top", "3", "--height", "10")
+					}
+					code, out, errOut := f.run(width, profile, nil, args...)
+					if code != ExitOK || errOut != "" {
+						t.Fatalf("exit %d: %s", code, errOut)
+					}
+					if !color && strings.Contains(out, "\x1b") {
+						t.Error("escape sequences in uncoloured output")
+					}
+					golden(t, name, out)
+				})
+			}
+		}
+	}
+}
