@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"github.com/telx-cli/telx/sources"
@@ -111,7 +112,7 @@ func alertsRun(ctx context.Context, opts *AlertsOptions) error {
 	head := []string{"STATE", "ALERT", "LABELS", "ACTIVE SINCE", "VALUE", "SUMMARY"}
 	rows := make([][]string, 0, len(alerts))
 	for _, a := range alerts {
-		since := a.ActiveAt.In(loc).Format("15:04:05") + " (" + render.Duration(now.Sub(a.ActiveAt).Round(time.Second)) + " ago)"
+		since := a.ActiveAt.In(loc).Format("15:04:05") + " (" + ago(now.Sub(a.ActiveAt)) + ")"
 		if now.Sub(a.ActiveAt) > 24*time.Hour {
 			since = a.ActiveAt.In(loc).Format("2006-01-02 15:04")
 		}
@@ -121,6 +122,17 @@ func alertsRun(ctx context.Context, opts *AlertsOptions) error {
 	writeAlertTable(&b, head, rows, width, st)
 	_, err = colorWriter(opts.IO).Write(b.Bytes())
 	return err
+}
+
+// ago says how long ago in a few characters: 42s, 12m, 3h05m.
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return strconv.Itoa(int(max(d, 0)/time.Second)) + "s ago"
+	case d < time.Hour:
+		return strconv.Itoa(int(d/time.Minute)) + "m ago"
+	}
+	return fmt.Sprintf("%dh%02dm ago", int(d/time.Hour), int(d%time.Hour/time.Minute))
 }
 
 // alertLabels formats an alert's labels but its name, sorted, sanitised.
@@ -149,30 +161,44 @@ func alertValue(s string) string {
 }
 
 // writeAlertTable writes the alerts table: the state coloured, the summary
-// last and cut to the width.
+// last and cut to the width. When that leaves the summary too little room,
+// each summary goes on its own line under its alert.
 func writeAlertTable(b *bytes.Buffer, head []string, rows [][]string, width int, st *styles.Styles) {
+	const minSummary = 30
+	last := len(head) - 1
 	widths := make([]int, len(head))
 	for i, h := range head {
 		widths[i] = len(h)
 	}
 	for _, r := range rows {
-		for i, c := range r[:len(r)-1] {
-			widths[i] = max(widths[i], len([]rune(c)))
+		for i, c := range r[:last] {
+			widths[i] = max(widths[i], ansi.StringWidth(c))
 		}
 	}
 	used := 0
-	for _, w := range widths[:len(widths)-1] {
+	for _, w := range widths[:last] {
 		used += w + 2
 	}
-	widths[len(widths)-1] = max(len(head[len(head)-1]), width-used)
+	below := width-used < minSummary
+	cols := len(head)
+	if below {
+		cols = last
+		// the labels column takes what the others leave
+		const labelsCol = 2
+		if over := used - 2 - width; over > 0 {
+			widths[labelsCol] = max(len(head[labelsCol]), widths[labelsCol]-over)
+		}
+	} else {
+		widths[last] = width - used
+	}
 	line := func(cells []string, paint func(i int, s string) string) {
 		var l strings.Builder
-		for i, c := range cells {
+		for i, c := range cells[:cols] {
 			if i > 0 {
 				l.WriteString("  ")
 			}
 			cell := render.Fit(c, widths[i])
-			if i == len(cells)-1 {
+			if i == cols-1 {
 				cell = strings.TrimRight(cell, " ")
 			}
 			l.WriteString(paint(i, cell))
@@ -191,5 +217,9 @@ func writeAlertTable(b *bytes.Buffer, head []string, rows [][]string, width int,
 			}
 			return s
 		})
+		if below && r[last] != "" {
+			b.WriteString(st.Dim.Apply(render.Fit("  "+r[last], width)))
+			b.WriteByte('\n')
+		}
 	}
 }

@@ -469,6 +469,16 @@ func TestAlertsCommand(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "ACTIVE SINCE") || !strings.Contains(out, "payments fails") {
 		t.Errorf("terminal: exit %d\n%s", code, out)
 	}
+	// at 80 columns the summaries go under their alerts, and nothing is wider
+	code, out, _ = f.run(80, colorprofile.TrueColor, map[string]string{"NO_COLOR": "1"}, "alerts")
+	if code != ExitOK || !strings.Contains(out, "\n  payments fails ") {
+		t.Errorf("80 columns: exit %d\n%s", code, out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if n := len([]rune(l)); n > 80 {
+			t.Errorf("line of %d columns: %q", n, l)
+		}
+	}
 	code, out, _ = f.run(80, colorprofile.NoTTY, nil, "alerts", "-o", "json")
 	var got []sources.Alert
 	if err := json.Unmarshal([]byte(out), &got); code != ExitOK || err != nil || len(got) != len(rec.Data.Alerts) {
