@@ -140,14 +140,17 @@ func Chart(w io.Writer, rows []MetricRow, o ChartOptions) error {
 		bw.WriteByte('\n')
 	}
 	writeTimeAxis(bw, o.Range, cols, axisW, st, loc)
+	// the legend: the values first, so that a long name is what gets cut
 	for i := range rows {
 		r := &rows[i]
-		p := st.Service(r.Key)
-		bw.WriteString(strings.Repeat(" ", axisW+2))
-		bw.WriteString(p.Apply("━━"))
+		indent := axisW + 2
+		values := "last " + FormatValue(r.Stats.Last, r.Unit) + " · max " + FormatValue(r.Stats.Max, r.Unit) + "  "
+		room := max(8, o.Width-indent-3-len([]rune(values)))
+		bw.WriteString(strings.Repeat(" ", indent))
+		bw.WriteString(st.Service(r.Key).Apply("━━"))
 		bw.WriteByte(' ')
-		bw.WriteString(r.Name)
-		bw.WriteString(st.Dim.Apply("  last " + FormatValue(r.Stats.Last, r.Unit) + " · max " + FormatValue(r.Stats.Max, r.Unit)))
+		bw.WriteString(st.Dim.Apply(values))
+		bw.WriteString(strings.TrimRight(Fit(r.Name, room), " "))
 		bw.WriteByte('\n')
 	}
 	return bw.Flush()

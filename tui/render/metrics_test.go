@@ -269,3 +269,18 @@ func BenchmarkMetricTable(b *testing.B) {
 		}
 	}
 }
+
+// A long name is cut to keep the legend within the width; the values stay.
+func TestChartLegendFits(t *testing.T) {
+	series, r, step := incident()
+	series[0].Labels["pod"] = strings.Repeat("checkout-7d9f8-", 12)
+	_, rows := MetricRows(series, UnitNone)
+	var b bytes.Buffer
+	if err := Chart(&b, rows, ChartOptions{Width: 80, Height: 6, Range: r, Step: step, Location: time.UTC}); err != nil {
+		t.Fatal(err)
+	}
+	checkWidth(t, b.String(), 80, false)
+	if !strings.Contains(b.String(), "last 11.8 · max 12.0  pod=checkout-7d9f8-") || !strings.Contains(b.String(), "…") {
+		t.Errorf("legend:\n%s", b.String())
+	}
+}

@@ -68,11 +68,16 @@ func NameUnit(name string) Unit {
 
 // GuessUnit guesses the unit of a query's results from the metric names
 // in it: when every name that declares a unit declares the same one, that
-// unit. A rate of a counter of seconds is seconds per second, which reads
+// unit. Histogram buckets have their metric's unit only under
+// histogram_quantile; otherwise they count. A rate of a counter of seconds is seconds per second, which reads
 // as a ratio.
 func GuessUnit(query string) Unit {
 	found, unit := false, UnitNone
+	quantile := strings.Contains(query, "histogram_quantile")
 	for _, id := range identifiers(query) {
+		if strings.HasSuffix(id, "_bucket") && !quantile {
+			continue // bucket counters count observations
+		}
 		u := NameUnit(id)
 		if u == UnitNone {
 			continue

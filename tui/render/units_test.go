@@ -58,6 +58,9 @@ func TestGuessUnit(t *testing.T) {
 		{`node_memory_MemFree_bytes / node_load1_seconds`, UnitNone},
 		{`sum(rate(traces_span_metrics_calls_total[5m]))`, UnitNone},
 		{`cache_hit_ratio`, UnitRatio},
+		{`traces_span_metrics_duration_milliseconds_bucket{service_name="payments"}`, UnitNone},
+		{`sum(rate(http_request_duration_seconds_bucket[5m]))`, UnitNone},
+		{`rate(http_request_duration_seconds_sum[5m]) / rate(http_request_duration_seconds_count[5m])`, UnitSeconds},
 	}
 	for _, tt := range tests {
 		if got := GuessUnit(tt.query); got != tt.want {
