@@ -197,7 +197,7 @@ func (v *metricsView) loc() *time.Location {
 	return time.Local
 }
 
-// warn prints the server's warnings on stderr.
+// warn prints the server's warnings and infos on stderr.
 func (v *metricsView) warn(res *sources.MetricResult) {
 	for _, w := range res.Warnings {
 		if strings.HasPrefix(w, "telx: ") {
@@ -205,6 +205,9 @@ func (v *metricsView) warn(res *sources.MetricResult) {
 			continue
 		}
 		fmt.Fprintf(v.opts.IO.ErrOut, "prometheus warning: %s\n", sources.Sanitize(w))
+	}
+	for _, i := range res.Infos {
+		fmt.Fprintf(v.opts.IO.ErrOut, "prometheus info: %s\n", sources.Sanitize(i))
 	}
 }
 

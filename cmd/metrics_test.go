@@ -271,8 +271,9 @@ func TestJSONFloat(t *testing.T) {
 
 func TestMetricsWarningsShown(t *testing.T) {
 	_, from, to := readMatrix(t)
-	// the recorded answer with a warning added, as Prometheus sends one
-	// for a partial answer (2.42 raises none for this query)
+	// the recorded answer with a warning and an info added, as Prometheus
+	// sends them for a partial answer or a dubious query (2.42 raises none
+	// for this query, and has no infos)
 	b, err := os.ReadFile(promRange)
 	if err != nil {
 		t.Fatal(err)
@@ -282,6 +283,7 @@ func TestMetricsWarningsShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc["warnings"] = []string{"remote read: store eu-1 unavailable \x1b[31m"}
+	doc["infos"] = []string{"PromQL info: metric might not be a counter"}
 	b, _ = json.Marshal(doc)
 	f := newFakeProm(t)
 	f.serve("/api/v1/query_range", b, 0)
@@ -290,6 +292,9 @@ func TestMetricsWarningsShown(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	if want := `prometheus warning: remote read: store eu-1 unavailable \x1b[31m`; !strings.Contains(errOut, want) {
+		t.Errorf("stderr %q lacks %q", errOut, want)
+	}
+	if want := "prometheus info: PromQL info: metric might not be a counter"; !strings.Contains(errOut, want) {
 		t.Errorf("stderr %q lacks %q", errOut, want)
 	}
 }

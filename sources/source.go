@@ -73,6 +73,9 @@ type MetricResult struct {
 	// Warnings are the backend's remarks about the query (a partial
 	// answer, a dubious function use); they are shown, never dropped.
 	Warnings []string
+	// Infos are the backend's notes that are not warnings (Prometheus 2.50
+	// and later: "metric might not be a counter", say).
+	Infos []string
 }
 
 // MetricSource is a metrics backend (Prometheus, the demo).

@@ -169,13 +169,14 @@ func firstLine(s string) string {
 // step was used.
 func (c *Client) QueryRange(ctx context.Context, q sources.MetricQuery) (*sources.MetricResult, error) {
 	step, _ := sources.LimitStep(q.Range, q.Step)
-	v, warns, _, err := c.api.QueryRange(ctx, q.Query, v1.Range{Start: q.Range.From, End: q.Range.To, Step: step})
+	v, warns, infos, err := c.api.QueryRange(ctx, q.Query, v1.Range{Start: q.Range.From, End: q.Range.To, Step: step})
 	if err != nil {
 		return nil, c.fail("range query", err)
 	}
 	res := convert(v)
 	res.Step = step
 	res.Warnings = append(res.Warnings, warns...)
+	res.Infos = infos
 	return res, nil
 }
 
@@ -184,12 +185,13 @@ func (c *Client) Query(ctx context.Context, query string, at time.Time) (*source
 	if at.IsZero() {
 		at = time.Now()
 	}
-	v, warns, _, err := c.api.Query(ctx, query, at)
+	v, warns, infos, err := c.api.Query(ctx, query, at)
 	if err != nil {
 		return nil, c.fail("query", err)
 	}
 	res := convert(v)
 	res.Warnings = append(res.Warnings, warns...)
+	res.Infos = infos
 	return res, nil
 }
 
