@@ -242,14 +242,14 @@ func (v *metricsView) series(query string, res *sources.MetricResult, rows []ren
 		v.empty(query)
 		return nil
 	}
+	if v.opts.Chart && len(rows) > maxChartRows {
+		fmt.Fprintf(v.opts.IO.ErrOut, "telx: the chart shows the first %d of %d series in --sort order; narrow the query or use --top\n", maxChartRows, len(rows))
+		rows = rows[:maxChartRows]
+	}
 	st := styles.New(v.opts.IO.ColorEnabled())
 	var b bytes.Buffer
-	render.MetricHeader(&b, query, header, v.r, res.Step, len(res.Series), st, v.loc())
+	render.MetricHeader(&b, query, header, v.r, res.Step, len(rows), len(res.Series), st, v.loc())
 	if v.opts.Chart {
-		if len(rows) > maxChartRows {
-			fmt.Fprintf(v.opts.IO.ErrOut, "telx: the chart shows the first %d of %d series in --sort order; narrow the query or use --top\n", maxChartRows, len(rows))
-			rows = rows[:maxChartRows]
-		}
 		if err := render.Chart(&b, rows, render.ChartOptions{Width: v.width, Height: v.opts.Height, Styles: st, Range: v.r, Step: res.Step, Location: v.loc()}); err != nil {
 			return err
 		}
@@ -662,7 +662,7 @@ func (v *metricsView) red(ctx context.Context, src sources.MetricSource, step ti
 	st := styles.New(v.opts.IO.ColorEnabled())
 	var b bytes.Buffer
 	title := fmt.Sprintf("%s · rate, errors, latency (%s, rate over %s)", v.opts.Service, v.opts.Preset, promDuration(window))
-	render.MetricHeader(&b, title, "", v.r, results[0].Step, len(rows), st, v.loc())
+	render.MetricHeader(&b, title, "", v.r, results[0].Step, len(rows), len(rows), st, v.loc())
 	if v.opts.Chart {
 		// one chart per unit: rate, errors, latency
 		for start := 0; start < len(rows); {

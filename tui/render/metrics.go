@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -262,8 +263,9 @@ func MetricTable(w io.Writer, rows []MetricRow, o MetricTableOptions) error {
 }
 
 // MetricHeader writes what a metrics table is about: the query, the
-// labels every series shares, and the range, step and series count.
-func MetricHeader(w io.Writer, query, common string, r sources.TimeRange, step time.Duration, n int, st *styles.Styles, loc *time.Location) {
+// labels every series shares, the range, the step, and how many series
+// are shown of how many.
+func MetricHeader(w io.Writer, query, common string, r sources.TimeRange, step time.Duration, shown, total int, st *styles.Styles, loc *time.Location) {
 	if st == nil {
 		st = styles.New(false)
 	}
@@ -279,8 +281,12 @@ func MetricHeader(w io.Writer, query, common string, r sources.TimeRange, step t
 	if r.From.In(loc).YearDay() == r.To.In(loc).YearDay() {
 		to = r.To.In(loc).Format("15:04:05")
 	}
-	fmt.Fprintf(w, "%s → %s %s · step %s · %d series\n\n", r.From.In(loc).Format(layout), to, r.To.In(loc).Format("MST"),
-		shortDuration(step), n)
+	count := strconv.Itoa(total) + " series"
+	if shown < total {
+		count = strconv.Itoa(shown) + " of " + count
+	}
+	fmt.Fprintf(w, "%s → %s %s · step %s · %s\n\n", r.From.In(loc).Format(layout), to, r.To.In(loc).Format("MST"),
+		shortDuration(step), count)
 }
 
 // shortDuration formats a step: 15s, 1m, 1h30m.

@@ -195,7 +195,7 @@ func TestMetricTableGolden(t *testing.T) {
 				header, rows := MetricRows(series, UnitPerSecond)
 				SortRows(rows, SortLast)
 				var b bytes.Buffer
-				MetricHeader(&b, `sum by (service_name) (rate(calls[1m]))`, header, r, step, len(rows), st, time.UTC)
+				MetricHeader(&b, `sum by (service_name) (rate(calls[1m]))`, header, r, step, len(rows), len(rows), st, time.UTC)
 				if err := MetricTable(&b, rows, MetricTableOptions{Width: width, Styles: st, Range: r, Step: step}); err != nil {
 					t.Fatal(err)
 				}
