@@ -13,14 +13,14 @@ import (
 
 // jaegerFlags are the flags of the commands that query Jaeger.
 type jaegerFlags struct {
-	protocol string
-	backendAuthFlags
+	protocol          string
+	*backendAuthFlags // the flags are bound to this value: keep the pointer
 }
 
 func addJaegerFlags(c *cobra.Command) *jaegerFlags {
 	f := &jaegerFlags{}
 	c.Flags().StringVar(&f.protocol, "jaeger-protocol", "", "Jaeger API: http (/api/v3, else /api), v3, v1 or grpc; default by URL scheme (env TELX_JAEGER_PROTOCOL)")
-	f.backendAuthFlags = *addAuthFlags(c, "jaeger", "Jaeger")
+	f.backendAuthFlags = addAuthFlags(c, "jaeger", "Jaeger")
 	return f
 }
 
