@@ -23,9 +23,14 @@ backends:
 	bash test/install-backends.sh
 
 ## test: every test, against real Jaeger, Prometheus and Loki
+# The tests' temporary files, the backends' data dirs among them, go under a
+# directory of this run's own, so that the last check finds exactly the
+# backends this run started and no others on the machine.
 test: backends fmt-check vet
-	CI=$${CI:-true} $(GO) test -count=1 -timeout 30m ./...
-	@bash test/check-no-backends-left.sh
+	@run=$$(mktemp -d -t telx-test-XXXXXX); \
+	CI=$${CI:-true} TMPDIR=$$run $(GO) test -count=1 -timeout 30m ./...; status=$$?; \
+	bash test/check-no-backends-left.sh "$$run" || status=1; \
+	rm -rf "$$run"; exit $$status
 
 ## unit: the tests that need no backend (backend tests skip outside CI)
 unit:

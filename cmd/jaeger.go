@@ -13,8 +13,8 @@ import (
 
 // jaegerFlags are the flags of the commands that query Jaeger.
 type jaegerFlags struct {
-	protocol string
-	*backendAuthFlags
+	protocol          string
+	*backendAuthFlags // the flags are bound to this value: keep the pointer
 }
 
 func addJaegerFlags(c *cobra.Command) *jaegerFlags {

@@ -94,6 +94,8 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 		newTracesCmd(io, opts),
 		newServicesCmd(io, opts),
 		newOperationsCmd(io, opts),
+		newMetricsCmd(io, opts),
+		newAlertsCmd(io, opts),
 		newLogsCmd(io, opts),
 		newLabelsCmd(io, opts),
 	)

@@ -58,14 +58,32 @@ type LogSource interface {
 type MetricQuery struct {
 	Query string // PromQL
 	Range TimeRange
-	Step  time.Duration
+	// Step is the resolution asked for. A backend may coarsen it to stay
+	// within its point limit; MetricResult.Step says what it used.
+	Step time.Duration
+}
+
+// MetricResult is the answer to a metric query.
+type MetricResult struct {
+	// Type is the result's kind: matrix, vector, scalar or string.
+	Type   string
+	Series []Series
+	// Step is the step the backend evaluated a range query at.
+	Step time.Duration
+	// Warnings are the backend's remarks about the query (a partial
+	// answer, a dubious function use); they are shown, never dropped.
+	Warnings []string
+	// Infos are the backend's notes that are not warnings (Prometheus 2.50
+	// and later: "metric might not be a counter", say).
+	Infos []string
 }
 
 // MetricSource is a metrics backend (Prometheus, the demo).
 type MetricSource interface {
-	QueryRange(ctx context.Context, q MetricQuery) ([]Series, error)
+	QueryRange(ctx context.Context, q MetricQuery) (*MetricResult, error)
 	// Query evaluates an instant query; each series has one point.
-	Query(ctx context.Context, query string, at time.Time) ([]Series, error)
+	Query(ctx context.Context, query string, at time.Time) (*MetricResult, error)
+	// Alerts returns the active (pending and firing) alerts.
 	Alerts(ctx context.Context) ([]Alert, error)
 }
 

@@ -1,0 +1,689 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"text/template"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/tui/render"
+	"github.com/telx-cli/telx/tui/styles"
+)
+
+// MetricsOptions are the inputs of `telx metrics`.
+type MetricsOptions struct {
+	IO     *IO
+	Global *GlobalOptions
+	// Source builds the metric source (Prometheus unless tests say otherwise).
+	Source func() (sources.MetricSource, error)
+	Time   *timeFlags
+
+	Query   string
+	Instant bool
+	Step    time.Duration
+	Width   int
+	Unit    string
+	Sort    string
+	Top     int
+	Chart   bool
+	Height  int
+	UTC     bool
+
+	// The RED view of a service.
+	Service      string
+	Preset       string
+	Window       time.Duration
+	RateQuery    string
+	ErrorQuery   string
+	LatencyQuery string
+}
+
+func newMetricsCmd(io *IO, g *GlobalOptions) *cobra.Command {
+	opts := &MetricsOptions{IO: io, Global: g}
+	c := &cobra.Command{
+		Use:   "metrics '<PromQL>' | --service S",
+		Short: "Query Prometheus: sparklines, a chart, or a service's RED view",
+		Long: `Run a PromQL query over a time range and print one row per series: its
+distinguishing labels, a sparkline, and its min, avg, max and last values.
+The labels every series shares are printed once, above the rows.
+
+--instant evaluates the query at one time (the end of the range) and prints
+the vector as a table. --chart draws a line chart of the first few rows.
+--service S prints the service's rate, error ratio and p50, p95 and p99
+latency from span metrics (or, with --preset http, from the OpenTelemetry
+HTTP server metrics); --rate-query, --error-query and --latency-query change
+the queries ({{.Service}}, {{.ServiceRegex}}, {{.Window}} and {{.Quantile}}
+are filled in).
+
+The step is chosen from the range and the width unless --step is given; a
+step that would exceed Prometheus' 11,000 points per series is coarsened.`,
+		Example: `  telx metrics 'sum by (service_name) (rate(traces_span_metrics_calls_total[1m]))' --since 3h
+  telx metrics 'histogram_quantile(0.95, sum by (le, service_name) (rate(traces_span_metrics_duration_milliseconds_bucket[5m])))' --sort max --top 3
+  telx metrics --instant 'up'
+  telx metrics --service payments --since 30m --chart
+  telx metrics 'process_resident_memory_bytes' -o csv`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Query = args[0]
+			}
+			return metricsRun(c.Context(), opts)
+		},
+	}
+	f := c.Flags()
+	f.BoolVar(&opts.Instant, "instant", false, "evaluate the query at one time (the end of the range) and print the vector")
+	f.DurationVar(&opts.Step, "step", 0, "resolution of a range query (default: from the range and the width)")
+	f.IntVar(&opts.Width, "width", 0, "width in columns (default: the terminal's, or 80)")
+	f.StringVar(&opts.Unit, "unit", "", "unit of the values: none, seconds, milliseconds, bytes, ratio, percent or persecond (default: from the metric names)")
+	f.StringVar(&opts.Sort, "sort", render.SortLast, "order of the rows: last or max (largest first), or name")
+	f.IntVar(&opts.Top, "top", 0, "show only the first N rows in --sort order")
+	f.BoolVar(&opts.Chart, "chart", false, "draw a line chart of the first rows (at most 6) instead of sparklines")
+	f.IntVar(&opts.Height, "height", 12, "height of --chart in rows")
+	f.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
+	f.StringVar(&opts.Service, "service", "", "show this service's RED view: rate, errors, p50, p95 and p99 latency")
+	f.StringVar(&opts.Preset, "preset", "spanmetrics", "metric names of --service: spanmetrics (OpenTelemetry span metrics) or http (HTTP semantic conventions)")
+	f.DurationVar(&opts.Window, "window", 0, "rate window of --service (default: the step, at least 1m)")
+	f.StringVar(&opts.RateQuery, "rate-query", "", "template of --service's request rate query")
+	f.StringVar(&opts.ErrorQuery, "error-query", "", "template of --service's error ratio query")
+	f.StringVar(&opts.LatencyQuery, "latency-query", "", "template of --service's latency quantile query")
+	opts.Time = addTimeFlags(c, time.Hour)
+	pf := addPrometheusFlags(c)
+	opts.Source = func() (sources.MetricSource, error) { return pf.client(io, g) }
+	return c
+}
+
+// maxChartRows is how many series a chart holds before it is unreadable.
+const maxChartRows = 6
+
+func metricsRun(ctx context.Context, opts *MetricsOptions) error {
+	format, err := outputFormat(opts.Global, "text", "json", "csv")
+	if err != nil {
+		return err
+	}
+	switch {
+	case opts.Query == "" && opts.Service == "":
+		return UsageError(errors.New("give a PromQL query, or --service"))
+	case opts.Query != "" && opts.Service != "":
+		return UsageError(errors.New("give a PromQL query or --service, not both"))
+	case opts.Instant && opts.Service != "":
+		return UsageError(errors.New("--instant does not apply to --service"))
+	case opts.Instant && opts.Chart:
+		return UsageError(errors.New("--instant and --chart do not go together"))
+	}
+	switch opts.Sort {
+	case render.SortLast, render.SortMax, render.SortName:
+	default:
+		return UsageError(fmt.Errorf("--sort %q: want last, max or name", opts.Sort))
+	}
+	if opts.Top < 0 || opts.Step < 0 || opts.Window < 0 || opts.Height < 3 {
+		return UsageError(errors.New("--top, --step and --window must not be negative, and --height at least 3"))
+	}
+	unit := render.GuessUnit(opts.Query)
+	if opts.Unit != "" {
+		if unit, err = render.ParseUnit(opts.Unit); err != nil {
+			return UsageError(fmt.Errorf("--unit: %w", err))
+		}
+	}
+	r, err := opts.Time.rangeAt(opts.Global.now())
+	if err != nil {
+		return err
+	}
+	width := opts.Width
+	if width <= 0 {
+		width = opts.IO.Width
+	}
+	step := opts.Step
+	if step == 0 {
+		cells := render.SparkCells(width)
+		if opts.Chart {
+			cells = 2 * width
+		}
+		step = sources.AutoStep(r, cells)
+	}
+	src, err := opts.Source()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.Global.Timeout)
+	defer cancel()
+	v := &metricsView{opts: opts, format: format, width: width, r: r}
+	if opts.Service != "" {
+		return v.red(ctx, src, step)
+	}
+	if opts.Instant {
+		res, err := src.Query(ctx, opts.Query, r.To)
+		if err != nil {
+			return err
+		}
+		v.warn(res)
+		return v.instant(res, unit)
+	}
+	res, err := src.QueryRange(ctx, sources.MetricQuery{Query: opts.Query, Range: r, Step: step})
+	if err != nil {
+		return err
+	}
+	v.warn(res)
+	v.coarsened(step, res.Step)
+	_, rows := render.MetricRows(res.Series, unit)
+	return v.series(opts.Query, res, rows)
+}
+
+// metricsView prints query results in the chosen format.
+type metricsView struct {
+	opts   *MetricsOptions
+	format string
+	width  int
+	r      sources.TimeRange
+}
+
+func (v *metricsView) loc() *time.Location {
+	if v.opts.UTC {
+		return time.UTC
+	}
+	return time.Local
+}
+
+// warn prints the server's warnings and infos on stderr.
+func (v *metricsView) warn(res *sources.MetricResult) {
+	for _, w := range res.Warnings {
+		if strings.HasPrefix(w, "telx: ") {
+			fmt.Fprintln(v.opts.IO.ErrOut, sources.Sanitize(w))
+			continue
+		}
+		fmt.Fprintf(v.opts.IO.ErrOut, "prometheus warning: %s\n", sources.Sanitize(w))
+	}
+	for _, i := range res.Infos {
+		fmt.Fprintf(v.opts.IO.ErrOut, "prometheus info: %s\n", sources.Sanitize(i))
+	}
+}
+
+// coarsened says on stderr when the step asked for was too fine.
+func (v *metricsView) coarsened(asked, used time.Duration) {
+	if used != asked && used != 0 {
+		n := int64(v.r.Duration()/asked) + 1
+		fmt.Fprintf(v.opts.IO.ErrOut, "telx: a step of %s gives %d points per series, over Prometheus' limit of %d; using a step of %s\n",
+			asked, n, sources.MaxPoints, used)
+	}
+}
+
+func (v *metricsView) empty(what string) {
+	fmt.Fprintf(v.opts.IO.ErrOut, "no series: %s returned nothing between %s and %s\n", sources.Sanitize(what),
+		v.r.From.In(v.loc()).Format(time.RFC3339), v.r.To.In(v.loc()).Format(time.RFC3339))
+}
+
+// series prints the rows of a range query.
+func (v *metricsView) series(query string, res *sources.MetricResult, rows []render.MetricRow) error {
+	header, _ := render.MetricRows(res.Series, render.UnitNone)
+	render.SortRows(rows, v.opts.Sort)
+	if v.opts.Top > 0 && len(rows) > v.opts.Top {
+		rows = rows[:v.opts.Top]
+	}
+	switch v.format {
+	case "json":
+		return writeSeriesJSON(v.opts.IO.Out, rowsSeries(res.Series, rows))
+	case "csv":
+		return writeSeriesCSV(v.opts.IO.Out, rowsSeries(res.Series, rows), nil)
+	}
+	if len(rows) == 0 {
+		v.empty(query)
+		return nil
+	}
+	if v.opts.Chart && len(rows) > maxChartRows {
+		fmt.Fprintf(v.opts.IO.ErrOut, "telx: the chart shows the first %d of %d series in --sort order; narrow the query or use --top\n", maxChartRows, len(rows))
+		rows = rows[:maxChartRows]
+	}
+	st := styles.New(v.opts.IO.ColorEnabled())
+	var b bytes.Buffer
+	render.MetricHeader(&b, query, header, v.r, res.Step, len(rows), len(res.Series), st, v.loc())
+	if v.opts.Chart {
+		if err := render.Chart(&b, rows, render.ChartOptions{Width: v.width, Height: v.opts.Height, Styles: st, Range: v.r, Step: res.Step, Location: v.loc()}); err != nil {
+			return err
+		}
+	} else if err := render.MetricTable(&b, rows, render.MetricTableOptions{Width: v.width, Styles: st, Range: v.r, Step: res.Step}); err != nil {
+		return err
+	}
+	_, err := colorWriter(v.opts.IO).Write(b.Bytes())
+	return err
+}
+
+// rowsSeries returns the series behind rows, in the rows' order.
+func rowsSeries(all []sources.Series, rows []render.MetricRow) []sources.Series {
+	out := make([]sources.Series, len(rows))
+	for i, r := range rows {
+		out[i] = all[r.Index]
+	}
+	return out
+}
+
+// instant prints the vector of an instant query as a table: one column per
+// distinguishing label and the value.
+func (v *metricsView) instant(res *sources.MetricResult, unit render.Unit) error {
+	series := append([]sources.Series(nil), res.Series...)
+	value := func(s *sources.Series) float64 {
+		if len(s.Points) == 0 || math.IsNaN(s.Points[0].Value) {
+			return math.Inf(-1)
+		}
+		return s.Points[0].Value
+	}
+	common, distinct := render.SplitLabels(series)
+	sort.SliceStable(series, func(i, j int) bool {
+		if v.opts.Sort != render.SortName {
+			if a, b := value(&series[i]), value(&series[j]); a != b {
+				return a > b
+			}
+		}
+		return render.FormatLabels(series[i].Labels, distinct) < render.FormatLabels(series[j].Labels, distinct)
+	})
+	if v.opts.Top > 0 && len(series) > v.opts.Top {
+		series = series[:v.opts.Top]
+	}
+	switch v.format {
+	case "json":
+		return writeSeriesJSON(v.opts.IO.Out, series)
+	case "csv":
+		return writeSeriesCSV(v.opts.IO.Out, series, nil)
+	}
+	if len(series) == 0 {
+		v.empty(v.opts.Query)
+		return nil
+	}
+	st := styles.New(v.opts.IO.ColorEnabled())
+	var b bytes.Buffer
+	fmt.Fprintln(&b, st.Title.Apply(sources.Sanitize(v.opts.Query)))
+	if len(common) > 0 {
+		fmt.Fprintln(&b, st.Dim.Apply(render.FormatLabels(series[0].Labels, common)))
+	}
+	at := v.r.To
+	if len(series[0].Points) > 0 {
+		at = series[0].Points[0].Time
+	}
+	fmt.Fprintf(&b, "at %s · %d series\n\n", at.In(v.loc()).Format("2006-01-02 15:04:05 MST"), len(series))
+	head := make([]string, 0, len(distinct)+1)
+	for _, k := range distinct {
+		if k == "__name__" {
+			k = "NAME"
+		}
+		head = append(head, strings.ToUpper(sources.Sanitize(k)))
+	}
+	head = append(head, "VALUE")
+	cells := make([][]string, 0, len(series))
+	for i := range series {
+		row := make([]string, 0, len(head))
+		for _, k := range distinct {
+			row = append(row, sources.Sanitize(series[i].Labels[k]))
+		}
+		val := math.NaN()
+		if len(series[i].Points) > 0 {
+			val = series[i].Points[0].Value
+		}
+		row = append(row, render.FormatValue(val, unit))
+		cells = append(cells, row)
+	}
+	writeTable(&b, head, cells, v.width, st)
+	_, err := colorWriter(v.opts.IO).Write(b.Bytes())
+	return err
+}
+
+// writeTable writes a header and rows in columns two spaces apart, the
+// last column right-aligned, cutting the widest columns to fit width.
+func writeTable(w io.Writer, head []string, rows [][]string, width int, st *styles.Styles) {
+	widths := make([]int, len(head))
+	for i, h := range head {
+		widths[i] = len(h)
+	}
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], len([]rune(c)))
+		}
+	}
+	total := func() int {
+		t := 2 * (len(widths) - 1)
+		for _, x := range widths {
+			t += x
+		}
+		return t
+	}
+	for total() > width {
+		widest := 0
+		for i := range widths[:len(widths)-1] {
+			if widths[i] > widths[widest] {
+				widest = i
+			}
+		}
+		if widths[widest] <= 8 {
+			break
+		}
+		widths[widest]--
+	}
+	line := func(cells []string, paint func(string) string) {
+		for i, c := range cells {
+			if i > 0 {
+				io.WriteString(w, "  ")
+			}
+			if i == len(cells)-1 {
+				io.WriteString(w, paint(render.FitRight(c, widths[i])))
+			} else {
+				io.WriteString(w, paint(render.Fit(c, widths[i])))
+			}
+		}
+		io.WriteString(w, "\n")
+	}
+	line(head, st.Header.Apply)
+	for _, r := range rows {
+		line(r, func(s string) string { return s })
+	}
+}
+
+// jsonFloat is a value in JSON: a number, or "NaN", "+Inf" or "-Inf",
+// which JSON numbers cannot hold.
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte(`"` + render.FormatValue(v, render.UnitNone) + `"`), nil
+	}
+	return strconv.AppendFloat(nil, v, 'g', -1, 64), nil
+}
+
+type jsonPoint struct {
+	Time  time.Time `json:"time"`
+	Value jsonFloat `json:"value"`
+}
+
+type jsonSeries struct {
+	Name   string            `json:"name,omitempty"`
+	Query  string            `json:"query,omitempty"`
+	Labels map[string]string `json:"labels"`
+	Points []jsonPoint       `json:"points"`
+}
+
+func toJSONSeries(s sources.Series) jsonSeries {
+	out := jsonSeries{Labels: s.Labels, Points: make([]jsonPoint, len(s.Points))}
+	if out.Labels == nil {
+		out.Labels = map[string]string{}
+	}
+	for i, p := range s.Points {
+		out.Points[i] = jsonPoint{Time: p.Time, Value: jsonFloat(p.Value)}
+	}
+	return out
+}
+
+func writeSeriesJSON(w io.Writer, series []sources.Series) error {
+	out := make([]jsonSeries, len(series))
+	for i, s := range series {
+		out[i] = toJSONSeries(s)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// writeSeriesCSV writes one line per point: the labels (one column per
+// label name of any series, __name__ first), the time and the value.
+// names, when not nil, adds a first "name" column.
+func writeSeriesCSV(w io.Writer, series []sources.Series, names []string) error {
+	keys := map[string]bool{}
+	for _, s := range series {
+		for k := range s.Labels {
+			keys[k] = true
+		}
+	}
+	cols := make([]string, 0, len(keys))
+	for k := range keys {
+		cols = append(cols, k)
+	}
+	sort.Slice(cols, func(i, j int) bool {
+		if (cols[i] == "__name__") != (cols[j] == "__name__") {
+			return cols[i] == "__name__"
+		}
+		return cols[i] < cols[j]
+	})
+	cw := csv.NewWriter(w)
+	head := []string{}
+	if names != nil {
+		head = append(head, "name")
+	}
+	for _, c := range cols {
+		head = append(head, sources.Sanitize(c))
+	}
+	if err := cw.Write(append(head, "time", "value")); err != nil {
+		return err
+	}
+	rec := make([]string, 0, len(head)+2)
+	for i, s := range series {
+		for _, p := range s.Points {
+			rec = rec[:0]
+			if names != nil {
+				rec = append(rec, names[i])
+			}
+			for _, c := range cols {
+				rec = append(rec, sources.Sanitize(s.Labels[c]))
+			}
+			rec = append(rec, p.Time.UTC().Format(time.RFC3339Nano), strconv.FormatFloat(p.Value, 'g', -1, 64))
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// redPresets are the default queries of the RED view.
+var redPresets = map[string]struct {
+	rate, errors, latency string
+	latencyUnit           render.Unit
+}{
+	// the OpenTelemetry Collector's span-metrics connector
+	"spanmetrics": {
+		rate:        `sum(rate(traces_span_metrics_calls_total{service_name="{{.Service}}",span_kind="SPAN_KIND_SERVER"}[{{.Window}}]))`,
+		errors:      `(sum(rate(traces_span_metrics_calls_total{service_name="{{.Service}}",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_ERROR"}[{{.Window}}])) or vector(0)) / sum(rate(traces_span_metrics_calls_total{service_name="{{.Service}}",span_kind="SPAN_KIND_SERVER"}[{{.Window}}]))`,
+		latency:     `histogram_quantile({{.Quantile}}, sum by (le) (rate(traces_span_metrics_duration_milliseconds_bucket{service_name="{{.Service}}",span_kind="SPAN_KIND_SERVER"}[{{.Window}}])))`,
+		latencyUnit: render.UnitMilliseconds,
+	},
+	// the HTTP semantic conventions' http.server.request.duration, as the
+	// OpenTelemetry Prometheus exporter names it (service.name is the job)
+	"http": {
+		rate:        `sum(rate(http_server_request_duration_seconds_count{job=~"(.+/)?{{.ServiceRegex}}"}[{{.Window}}]))`,
+		errors:      `(sum(rate(http_server_request_duration_seconds_count{job=~"(.+/)?{{.ServiceRegex}}",http_response_status_code=~"5.."}[{{.Window}}])) or vector(0)) / sum(rate(http_server_request_duration_seconds_count{job=~"(.+/)?{{.ServiceRegex}}"}[{{.Window}}]))`,
+		latency:     `histogram_quantile({{.Quantile}}, sum by (le) (rate(http_server_request_duration_seconds_bucket{job=~"(.+/)?{{.ServiceRegex}}"}[{{.Window}}])))`,
+		latencyUnit: render.UnitSeconds,
+	},
+}
+
+// redQuery is one row group of the RED view.
+type redQuery struct {
+	name  string
+	query string
+	unit  render.Unit
+}
+
+// promString escapes s for a PromQL double-quoted string.
+func promString(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
+}
+
+// redQueries fills the templates for service.
+func redQueries(opts *MetricsOptions, window time.Duration) ([]redQuery, error) {
+	p, ok := redPresets[opts.Preset]
+	if !ok {
+		return nil, UsageError(fmt.Errorf("--preset %q: want spanmetrics or http", opts.Preset))
+	}
+	rate, errs, lat := p.rate, p.errors, p.latency
+	if opts.RateQuery != "" {
+		rate = opts.RateQuery
+	}
+	if opts.ErrorQuery != "" {
+		errs = opts.ErrorQuery
+	}
+	if opts.LatencyQuery != "" {
+		lat = opts.LatencyQuery
+	}
+	data := struct {
+		Service, ServiceRegex, Window string
+		Quantile                      string
+	}{promString(opts.Service), promString(regexp.QuoteMeta(opts.Service)), promDuration(window), ""}
+	fill := func(flag, text string, q float64) (string, error) {
+		t, err := template.New(flag).Option("missingkey=error").Parse(text)
+		if err != nil {
+			return "", UsageError(fmt.Errorf("--%s: %w", flag, err))
+		}
+		data.Quantile = strconv.FormatFloat(q, 'g', -1, 64)
+		var b strings.Builder
+		if err := t.Execute(&b, data); err != nil {
+			return "", UsageError(fmt.Errorf("--%s: %w", flag, err))
+		}
+		return b.String(), nil
+	}
+	var out []redQuery
+	add := func(name, flag, text string, q float64, unit render.Unit) error {
+		s, err := fill(flag, text, q)
+		out = append(out, redQuery{name: name, query: s, unit: unit})
+		return err
+	}
+	if err := add("rate", "rate-query", rate, 0, render.UnitPerSecond); err != nil {
+		return nil, err
+	}
+	if err := add("errors", "error-query", errs, 0, render.UnitRatio); err != nil {
+		return nil, err
+	}
+	for _, q := range []struct {
+		name string
+		q    float64
+	}{{"p50", 0.5}, {"p95", 0.95}, {"p99", 0.99}} {
+		if err := add(q.name, "latency-query", lat, q.q, p.latencyUnit); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// promDuration formats d as PromQL reads it: 90s, 5m, 1h.
+func promDuration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+	case d%time.Minute == 0:
+		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
+	case d%time.Second == 0:
+		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
+	}
+	return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
+}
+
+// red prints a service's rate, errors and latency quantiles, each a row
+// (or a row per series when a template keeps labels).
+func (v *metricsView) red(ctx context.Context, src sources.MetricSource, step time.Duration) error {
+	used, _ := sources.LimitStep(v.r, step)
+	window := v.opts.Window
+	if window == 0 {
+		window = max(used, time.Minute)
+	}
+	queries, err := redQueries(v.opts, window)
+	if err != nil {
+		return err
+	}
+	results := make([]*sources.MetricResult, len(queries))
+	errs := make([]error, len(queries))
+	var wg sync.WaitGroup
+	for i, q := range queries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = src.QueryRange(ctx, sources.MetricQuery{Query: q.query, Range: v.r, Step: step})
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	var rows []render.MetricRow
+	var series []sources.Series
+	var names []string
+	for i, q := range queries {
+		res := results[i]
+		v.warn(res)
+		if i == 0 {
+			v.coarsened(step, res.Step)
+		}
+		_, rs := render.MetricRows(res.Series, q.unit)
+		render.SortRows(rs, render.SortName)
+		for j := range rs {
+			if len(res.Series) > 1 {
+				rs[j].Name = q.name + " " + rs[j].Name
+			} else {
+				rs[j].Name = q.name
+			}
+			rs[j].Key = q.name
+		}
+		rows = append(rows, rs...)
+		for _, s := range rowsSeries(res.Series, rs) {
+			series = append(series, s)
+			names = append(names, q.name)
+		}
+	}
+	switch v.format {
+	case "json":
+		out := make([]jsonSeries, len(series))
+		for i, s := range series {
+			out[i] = toJSONSeries(s)
+			out[i].Name = names[i]
+			for _, q := range queries {
+				if q.name == names[i] {
+					out[i].Query = q.query
+				}
+			}
+		}
+		enc := json.NewEncoder(v.opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	case "csv":
+		return writeSeriesCSV(v.opts.IO.Out, series, names)
+	}
+	if len(rows) == 0 {
+		v.empty("the RED queries of " + v.opts.Service)
+		return nil
+	}
+	st := styles.New(v.opts.IO.ColorEnabled())
+	var b bytes.Buffer
+	title := fmt.Sprintf("%s · rate, errors, latency (%s, rate over %s)", v.opts.Service, v.opts.Preset, promDuration(window))
+	render.MetricHeader(&b, title, "", v.r, results[0].Step, len(rows), len(rows), st, v.loc())
+	if v.opts.Chart {
+		// one chart per unit: rate, errors, latency
+		for start := 0; start < len(rows); {
+			end := start + 1
+			for end < len(rows) && rows[end].Unit == rows[start].Unit && end-start < maxChartRows {
+				end++
+			}
+			if start > 0 {
+				b.WriteByte('\n')
+			}
+			for k := start; k < end; k++ {
+				rows[k].Key = rows[k].Name
+			}
+			if err := render.Chart(&b, rows[start:end], render.ChartOptions{Width: v.width, Height: v.opts.Height, Styles: st, Range: v.r, Step: results[0].Step, Location: v.loc()}); err != nil {
+				return err
+			}
+			start = end
+		}
+	} else if err := render.MetricTable(&b, rows, render.MetricTableOptions{Width: v.width, Styles: st, Range: v.r, Step: results[0].Step, Title: strings.ToUpper(sources.Sanitize(v.opts.Service))}); err != nil {
+		return err
+	}
+	_, err = colorWriter(v.opts.IO).Write(b.Bytes())
+	return err
+}

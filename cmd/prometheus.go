@@ -1,0 +1,41 @@
+package cmd
+
+import (
+	"net/http"
+
+	"github.com/spf13/cobra"
+
+	"github.com/telx-cli/telx/sources/config"
+	"github.com/telx-cli/telx/sources/prometheus"
+)
+
+// promFlags are the flags of the commands that query Prometheus.
+type promFlags struct {
+	*backendAuthFlags // the flags are bound to this value: keep the pointer
+}
+
+func addPrometheusFlags(c *cobra.Command) *promFlags {
+	return &promFlags{backendAuthFlags: addAuthFlags(c, "prometheus", "Prometheus")}
+}
+
+// client builds the Prometheus client the flags describe: auth and TLS
+// through prometheus/common's round trippers, --timeout per request, and
+// with --verbose each request logged on stderr.
+func (f *promFlags) client(io *IO, g *GlobalOptions) (*prometheus.Client, error) {
+	a, err := f.auth(g.getenv)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := prometheus.RoundTripper(a)
+	if err != nil {
+		return nil, UsageError(err)
+	}
+	if g.Verbose {
+		rt = &config.LogTransport{Base: rt, Out: io.ErrOut, Backend: "prometheus"}
+	}
+	c, err := prometheus.New(prometheus.Options{URL: g.PrometheusURL, HTTPClient: &http.Client{Timeout: g.Timeout, Transport: rt}})
+	if err != nil {
+		return nil, UsageError(err)
+	}
+	return c, nil
+}
