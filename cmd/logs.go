@@ -166,6 +166,8 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 		return writeSeries(out, series, format, opts)
 	}
 
+	// raw output shows the lines alone: Loki need not sort out labels
+	q.LinesOnly = format == "raw"
 	p := newLogPrinter(out, format, opts, q.Range)
 	if opts.Follow {
 		q.Query = queries[0]

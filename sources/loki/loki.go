@@ -81,8 +81,10 @@ func (c *Client) URL() string { return c.url }
 var ErrBadQuery = errors.New("bad query")
 
 // get fetches path?params and hands a 2xx body to decode. Other answers
-// become errors that carry Loki's message.
-func (c *Client) get(ctx context.Context, path string, params url.Values, decode func(io.Reader) error) error {
+// become errors that carry Loki's message. With categorize, Loki keeps
+// structured metadata (and parsed labels) apart from the stream's labels,
+// which costs it about a third more time on a page of lines.
+func (c *Client) get(ctx context.Context, path string, params url.Values, categorize bool, decode func(io.Reader) error) error {
 	u := c.base + path
 	if len(params) > 0 {
 		u += "?" + params.Encode()
@@ -92,8 +94,9 @@ func (c *Client) get(ctx context.Context, path string, params url.Values, decode
 		return c.wrap(err)
 	}
 	req.Header.Set("Accept", "application/json")
-	// keep structured metadata apart from the stream's labels
-	req.Header.Set("X-Loki-Response-Encoding-Flags", "categorize-labels")
+	if categorize {
+		req.Header.Set("X-Loki-Response-Encoding-Flags", "categorize-labels")
+	}
 	resp, err := c.client.Do(req)
 	if err != nil {
 		return c.wrap(err)

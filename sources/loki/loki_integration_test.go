@@ -95,8 +95,18 @@ func TestQueryPagesThroughTheScenario(t *testing.T) {
 		}
 	}
 
+	// lines only: metadata merged into the labels, every line once still
+	got := collect(t, client(t, env.LokiURL, 97), sources.LogQuery{Query: `{namespace="shop"}`, Range: r, LinesOnly: true})
+	seen := map[string]int{}
+	for _, e := range got {
+		seen[key(e)]++
+	}
+	if len(got) != len(sc.Logs) || len(seen) != len(sc.Logs) {
+		t.Errorf("lines only: %d lines, %d distinct, want %d", len(got), len(seen), len(sc.Logs))
+	}
+
 	// a limit is honoured across pages
-	got := collect(t, client(t, env.LokiURL, 50), sources.LogQuery{Query: `{namespace="shop"}`, Range: r, Limit: 120})
+	got = collect(t, client(t, env.LokiURL, 50), sources.LogQuery{Query: `{namespace="shop"}`, Range: r, Limit: 120})
 	if len(got) != 120 {
 		t.Errorf("limit 120: %d lines", len(got))
 	}
@@ -159,10 +169,12 @@ func TestPagingAtEqualTimestamps(t *testing.T) {
 	r := sources.TimeRange{From: at.Add(-time.Minute), To: at.Add(time.Minute)}
 	for _, dir := range []sources.Direction{sources.Backward, sources.Forward} {
 		for _, size := range []int{4, 7, 13} {
-			what := fmt.Sprintf("9 equal, direction %v, pages of %d", dir, size)
-			checkOnce(t, what, collect(t, client(t, env.LokiURL, size), sources.LogQuery{Query: `{job="equal-small"}`, Range: r, Direction: dir}), small)
-			what = fmt.Sprintf("40 equal, direction %v, pages of %d", dir, size)
-			checkOnce(t, what, collect(t, client(t, env.LokiURL, size), sources.LogQuery{Query: `{job="equal-large"} |= "e"`, Range: r, Direction: dir}), large)
+			for _, linesOnly := range []bool{false, true} {
+				what := fmt.Sprintf("9 equal, direction %v, pages of %d, lines only %v", dir, size, linesOnly)
+				checkOnce(t, what, collect(t, client(t, env.LokiURL, size), sources.LogQuery{Query: `{job="equal-small"}`, Range: r, Direction: dir, LinesOnly: linesOnly}), small)
+				what = fmt.Sprintf("40 equal, direction %v, pages of %d, lines only %v", dir, size, linesOnly)
+				checkOnce(t, what, collect(t, client(t, env.LokiURL, size), sources.LogQuery{Query: `{job="equal-large"} |= "e"`, Range: r, Direction: dir, LinesOnly: linesOnly}), large)
+			}
 		}
 	}
 	// a limit inside the group stops there, with distinct lines

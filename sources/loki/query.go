@@ -54,7 +54,7 @@ func (c *Client) QueryLogs(ctx context.Context, q sources.LogQuery, fn func(sour
 			"direction": {dir},
 		}
 		var p *page
-		err := c.get(ctx, "/loki/api/v1/query_range", params, func(r io.Reader) (err error) {
+		err := c.get(ctx, "/loki/api/v1/query_range", params, !q.LinesOnly, func(r io.Reader) (err error) {
 			p, err = decodeStreams(r, q.Direction, &c.ex)
 			return err
 		})
@@ -126,7 +126,7 @@ func (c *Client) QueryMetrics(ctx context.Context, query string, r sources.TimeR
 		params.Set("step", strconv.FormatFloat(step.Seconds(), 'f', -1, 64))
 	}
 	var out []sources.Series
-	err := c.get(ctx, "/loki/api/v1/query_range", params, func(rd io.Reader) (err error) {
+	err := c.get(ctx, "/loki/api/v1/query_range", params, true, func(rd io.Reader) (err error) {
 		out, err = decodeSeries(rd)
 		return err
 	})
@@ -140,7 +140,7 @@ type wireStrings struct {
 
 func (c *Client) strings(ctx context.Context, path string, params url.Values) ([]string, error) {
 	var res wireStrings
-	err := c.get(ctx, path, params, func(r io.Reader) error {
+	err := c.get(ctx, path, params, true, func(r io.Reader) error {
 		if err := json.NewDecoder(r).Decode(&res); err != nil {
 			return malformed("answer", err)
 		}
@@ -186,7 +186,7 @@ func (c *Client) Series(ctx context.Context, selectors []string, r sources.TimeR
 	var res struct {
 		Data []map[string]string `json:"data"`
 	}
-	err := c.get(ctx, "/loki/api/v1/series", params, func(rd io.Reader) error {
+	err := c.get(ctx, "/loki/api/v1/series", params, true, func(rd io.Reader) error {
 		if err := json.NewDecoder(rd).Decode(&res); err != nil {
 			return malformed("answer", err)
 		}
@@ -219,7 +219,7 @@ func (c *Client) drainTimestamp(ctx context.Context, q sources.LogQuery, ts int6
 			"limit": {strconv.Itoa(limit)}, "direction": {"forward"},
 		}
 		var p *page
-		err := c.get(ctx, "/loki/api/v1/query_range", params, func(r io.Reader) (err error) {
+		err := c.get(ctx, "/loki/api/v1/query_range", params, !q.LinesOnly, func(r io.Reader) (err error) {
 			p, err = decodeStreams(r, sources.Forward, &c.ex)
 			return err
 		})
