@@ -75,7 +75,18 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 			return opts.complete(c.Flags(), io, getenv)
 		},
 		Args: rootArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
+		RunE: func(c *cobra.Command, _ []string) error {
+			if terminalIO(io) {
+				// on a terminal, telx alone opens the explorer
+				ex, _, err := c.Find([]string{"explore"})
+				if err != nil {
+					return err
+				}
+				ex.SetContext(c.Context())
+				return ex.RunE(ex, nil)
+			}
+			return c.Help()
+		},
 	}
 	root.SetVersionTemplate("telx {{.Version}}\n")
 	root.SetOut(io.Out)
@@ -101,6 +112,8 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 		newOperationsCmd(io, opts),
 		newMetricsCmd(io, opts),
 		newAlertsCmd(io, opts),
+		newExploreCmd(io, opts),
+		newDemoCmd(io, opts),
 	)
 	return root, opts
 }

@@ -39,6 +39,7 @@ type TraceOptions struct {
 	CriticalPath bool
 	Stats        bool
 	Details      bool
+	Interactive  bool
 }
 
 func newTraceCmd(io *IO, g *GlobalOptions) *cobra.Command {
@@ -64,6 +65,13 @@ export or an OTLP JSON document ("-" reads standard input).`,
 			if opts.ID == "" && opts.File == "" && !g.Demo {
 				return UsageError(errors.New("give a trace ID, or --file (with --demo: none opens the slowest failing trace)"))
 			}
+			if opts.Interactive {
+				if opts.File != "" {
+					return UsageError(errors.New("-i does not read --file yet: give a trace ID"))
+				}
+				return exploreRun(c.Context(), &ExploreOptions{IO: io, Global: g, Source: opts.Source, TraceID: opts.ID,
+					Demo: g.Demo, UTC: opts.UTC, Lookback: time.Hour, Limit: 50})
+			}
 			return traceRun(c.Context(), opts)
 		},
 	}
@@ -77,6 +85,7 @@ export or an OTLP JSON document ("-" reads standard input).`,
 	f.BoolVar(&opts.CriticalPath, "critical-path", false, "show only the critical path")
 	f.BoolVar(&opts.Stats, "stats", false, "add per-service and per-operation statistics")
 	f.BoolVar(&opts.Details, "details", false, "show each span's status, attributes and events")
+	f.BoolVarP(&opts.Interactive, "interactive", "i", false, "open the trace in the interactive explorer")
 	opts.Jaeger = addJaegerFlags(c)
 	opts.Source = func() (sources.TraceSource, error) {
 		if g.Demo {
