@@ -148,9 +148,18 @@ func (m Model) Selected() *sources.Node {
 // Typing tells whether the search prompt takes the keys.
 func (m Model) Typing() bool { return m.typing }
 
+// compact: too low for the title and the ruler, the pane shows rows and
+// its status line only.
+func (m Model) compact() bool { return m.height < 8 }
+
 // rowsHeight is how many span rows fit: the title, the ruler's two lines
-// and the status line take four.
-func (m Model) rowsHeight() int { return max(1, m.height-4) }
+// and the status line take four (one when compact).
+func (m Model) rowsHeight() int {
+	if m.compact() {
+		return max(1, m.height-1)
+	}
+	return max(1, m.height-4)
+}
 
 func (m *Model) scroll() {
 	if m.rows == nil {
@@ -215,8 +224,8 @@ func (m *Model) keepSelection(change func()) {
 	m.scroll()
 }
 
-// Search marks the spans whose service, operation or attributes (keys
-// or values) contain q, ignoring case, and selects the first match from
+// Search marks the spans whose service, operation, status message,
+// attributes or events (names, keys or values) contain q, ignoring case, and selects the first match from
 // the selection on.
 func (m *Model) Search(q string) {
 	m.query = q
@@ -242,9 +251,22 @@ func spanMatches(s *sources.Span, lq string) bool {
 	if has(s.Service) || has(s.Operation) {
 		return true
 	}
+	if has(s.Status.Message) {
+		return true
+	}
 	for _, a := range s.Attrs {
 		if has(a.Key) || has(a.String()) {
 			return true
+		}
+	}
+	for _, e := range s.Events {
+		if has(e.Name) {
+			return true
+		}
+		for _, a := range e.Attrs {
+			if has(a.Key) || has(a.String()) {
+				return true
+			}
 		}
 	}
 	return false
@@ -388,9 +410,11 @@ func (m Model) View() string {
 		return pane.Box([]string{m.st.Dim.Apply("No trace open: Enter on a trace in the Traces pane opens it.")}, m.width, m.height)
 	}
 	lines := make([]string, 0, m.height)
-	lines = append(lines, m.title)
-	for _, l := range strings.Split(m.ruler, "\n") {
-		lines = append(lines, " "+l)
+	if !m.compact() {
+		lines = append(lines, m.title)
+		for _, l := range strings.Split(m.ruler, "\n") {
+			lines = append(lines, " "+l)
+		}
 	}
 	var b strings.Builder
 	end := min(m.offset+m.rowsHeight(), m.rows.Len())
