@@ -8,15 +8,23 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	_ "github.com/charmbracelet/x/exp/golden" // defines -update
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+// updating tells whether -update was given. The flag is the one
+// github.com/charmbracelet/x/exp/golden defines (teatest uses it), so that
+// both can sit in one test binary.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // Check compares got with testdata/<test name>.golden.
 func Check(t *testing.T, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", strings.ReplaceAll(t.Name(), "/", "_")+".golden")
-	if *update {
+	if updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
