@@ -295,7 +295,7 @@ func (m Model) View() string {
 		lines = append(lines, " "+text)
 	}
 	if m.loading {
-		lines = append(lines, m.st.Dim.Apply("searching…"))
+		lines[0] = m.st.Dim.Apply(" Searching the traces of " + sources.Sanitize(m.service) + "…")
 	}
 	return pane.Box(lines, m.width, m.height)
 }
