@@ -1,14 +1,18 @@
 package cmd
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/demo"
+	"github.com/telx-cli/telx/tui"
 )
 
 // noBackends points every backend at a closed port: a command that
@@ -73,5 +77,42 @@ func TestDemoOneShot(t *testing.T) {
 	code, _, errOut = demoRun(t, "trace", "00000000000000000000000000000001")
 	if code != ExitNotFound {
 		t.Errorf("unknown trace: exit %d %s", code, errOut)
+	}
+}
+
+func TestExplorerNeedsATerminal(t *testing.T) {
+	for _, args := range [][]string{{"demo"}, {"explore", "--demo"}, {"trace", "-i", "--demo"}} {
+		code, _, errOut := runIn(t, 80, colorprofile.NoTTY, "", noBackends, args...)
+		if code != ExitUsage || !strings.Contains(errOut, "needs a terminal") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+	}
+	code, _, errOut := runIn(t, 80, colorprofile.NoTTY, "", noBackends, "trace", "-i", "--file", "x.json")
+	if code != ExitUsage || !strings.Contains(errOut, "-i does not read --file") {
+		t.Errorf("trace -i --file: exit %d, %q", code, errOut)
+	}
+}
+
+// The explorer gets the demo's slowest failing trace, or the trace asked for.
+func TestExploreOptions(t *testing.T) {
+	var buf strings.Builder
+	io := TestIO(&buf, &buf)
+	g := &GlobalOptions{now: time.Now, Timeout: time.Second, Demo: true}
+	var got tui.Model
+	opts := &ExploreOptions{IO: io, Global: g, Demo: true, Lookback: time.Hour, Limit: 10,
+		Source: func() (sources.TraceSource, error) { return g.demoSource() },
+		Run:    func(m tea.Model) error { got = m.(tui.Model); return nil }}
+	if err := exploreRun(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	src, _ := g.demoSource()
+	screen := got.Render()
+	if screen != "" {
+		t.Errorf("rendered before a size: %q", screen)
+	}
+	next, _ := got.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	screen = next.(tui.Model).Render()
+	if !strings.Contains(screen, string(src.SlowestFailingTrace().ID)) || !strings.Contains(screen, "demo (embedded incident)") {
+		t.Errorf("the demo does not open on the slowest failing trace:\n%s", screen)
 	}
 }
