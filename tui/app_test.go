@@ -247,3 +247,54 @@ func TestExtraPane(t *testing.T) {
 	}
 	checkScreen(t, m.Render(), 200, 50)
 }
+
+// telx trace <id> -i: the trace comes through a command to the waterfall,
+// focused; an unknown ID shows its error there.
+func TestOpenByID(t *testing.T) {
+	o := demoOptions(t)
+	big := tracetest.Demo(t).Scenario().BigTraceID
+	o.TraceID = big
+	m := start(o, 120, 40)
+	if tree := m.waterfall.Tree(); m.focus != focusWaterfall || tree == nil || tree.Trace.ID != big {
+		t.Fatalf("focus %d, tree %v", m.focus, tree)
+	}
+	if m.details.Span() == nil || m.details.Span().Span != m.waterfall.Selected().Span {
+		t.Error("the details do not follow the selection")
+	}
+	// a resize keeps the selection
+	m = update(m, press("j"))
+	sel := m.waterfall.Selected()
+	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50})
+	if m.waterfall.Selected() != sel {
+		t.Error("resizing lost the selection")
+	}
+	checkScreen(t, m.Render(), 200, 50)
+
+	o.TraceID = "0000000000000000000000000000beef"
+	m = start(o, 120, 40)
+	if s := m.Render(); !strings.Contains(s, "0000000000000000000000000000beef: not found") {
+		t.Errorf("unknown trace:\n%s", s)
+	}
+}
+
+// BenchmarkAppKeyView is a key in the waterfall and the whole screen's
+// render, at 200x50, on traces of 1k and 100k spans.
+func BenchmarkAppKeyView(b *testing.B) {
+	for _, n := range []int{1000, 100000} {
+		b.Run("spans="+itoa(n), func(b *testing.B) {
+			o := demoOptions(b)
+			o.Trace = tracetest.Synthetic(n)
+			m := New(o)
+			next, _ := m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+			m = next.(Model)
+			m.waterfall.MoveDown(n / 2)
+			keys := []tea.KeyPressMsg{press("j"), press("k")}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				next, _ = m.Update(keys[i%2])
+				m = next.(Model)
+				_ = m.View()
+			}
+		})
+	}
+}
