@@ -5,7 +5,6 @@ package traces
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -66,11 +65,8 @@ func DefaultKeyMap() KeyMap {
 }
 
 type row struct {
-	trace              *sources.Trace
-	start              time.Time
-	dur                time.Duration
-	service, operation string
-	spans, errors      int
+	trace *sources.Trace
+	render.TraceSummary
 }
 
 // Model is the traces pane.
@@ -78,7 +74,7 @@ type Model struct {
 	KeyMap KeyMap
 
 	id            int
-	st            *styles.Styles
+	st, plain     *styles.Styles
 	loc           *time.Location
 	width, height int
 
@@ -96,7 +92,7 @@ func New(st *styles.Styles, loc *time.Location, service string) Model {
 	if st == nil {
 		st = styles.New(false)
 	}
-	return Model{KeyMap: DefaultKeyMap(), id: pane.NextID(), st: st, loc: loc, service: service}
+	return Model{KeyMap: DefaultKeyMap(), id: pane.NextID(), st: st, plain: styles.New(false), loc: loc, service: service}
 }
 
 // ID is the pane's ID.
@@ -127,15 +123,9 @@ func (m *Model) SetTraces(service string, traces []*sources.Trace) {
 	m.service, m.err, m.loading = service, nil, false
 	m.rows = m.rows[:0]
 	for _, t := range traces {
-		r := row{trace: t, spans: len(t.Spans), errors: t.ErrorCount()}
-		tr := t.TimeRange()
-		r.start, r.dur = tr.From, tr.Duration()
-		if root := t.Root(); root != nil {
-			r.service, r.operation = root.Service, root.Operation
-		}
-		m.rows = append(m.rows, r)
+		m.rows = append(m.rows, row{trace: t, TraceSummary: render.Summarise(t)})
 	}
-	sort.SliceStable(m.rows, func(i, j int) bool { return m.rows[i].start.After(m.rows[j].start) })
+	sort.SliceStable(m.rows, func(i, j int) bool { return m.rows[i].Start.After(m.rows[j].Start) })
 	m.sel, m.offset = 0, 0
 }
 
@@ -243,15 +233,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// column widths
-const (
-	timeW  = 12
-	durW   = 8
-	spansW = 6
-	errsW  = 5
-)
-
-// View draws a header and the rows in view.
+// View draws a header and the rows in view, as render.TraceRow draws
+// telx traces' rows.
 func (m Model) View() string {
 	if m.err != nil {
 		return pane.Box([]string{m.st.Error.Apply(sources.Sanitize(m.err.Error()))}, m.width, m.height)
@@ -266,36 +249,19 @@ func (m Model) View() string {
 		}
 		return pane.Box([]string{m.st.Dim.Apply(msg)}, m.width, m.height)
 	}
-	rootW := max(10, m.width-1-timeW-durW-spansW-errsW-4)
-	lines := []string{m.st.Header.Apply(" " + render.Fit("START", timeW) + " " + render.Fit("ROOT", rootW) + " " +
-		render.FitRight("DURATION", durW) + " " + render.FitRight("SPANS", spansW) + " " + render.FitRight("ERR", errsW))}
-	end := min(len(m.rows), m.offset+m.height-1)
-	for i := m.offset; i < end; i++ {
-		r := m.rows[i]
-		errs := render.FitRight(strconv.Itoa(r.errors), errsW-2) + "  "
-		if r.errors > 0 {
-			errs = m.st.Error.Apply(render.FitRight(strconv.Itoa(r.errors), errsW-2) + " " + render.MarkError)
-		}
-		svc := sources.Sanitize(r.service)
-		root := render.Fit(m.st.Service(r.service).Apply(svc)+" "+sources.Sanitize(r.operation), rootW)
-		text := render.Fit(r.start.In(m.location()).Format("15:04:05.000"), timeW) + " " + root + " " +
-			render.FitRight(render.Duration(r.dur), durW) + " " + render.FitRight(strconv.Itoa(r.spans), spansW) + " " + errs
-		if i == m.sel {
-			if m.st.Color {
-				plain := render.Fit(r.start.In(m.location()).Format("15:04:05.000"), timeW) + " " + render.Fit(svc+" "+sources.Sanitize(r.operation), rootW) + " " +
-					render.FitRight(render.Duration(r.dur), durW) + " " + render.FitRight(strconv.Itoa(r.spans), spansW) + " " + render.FitRight(strconv.Itoa(r.errors), errsW-2)
-				if r.errors > 0 {
-					plain += " " + render.MarkError
-				}
-				text = m.st.Selected.Apply(plain)
-			}
-			lines = append(lines, m.st.Selected.Apply("▶")+text)
-			continue
-		}
-		lines = append(lines, " "+text)
-	}
+	cols := render.NewTraceColumns(m.width - 1)
+	lines := []string{" " + render.TraceHeader(cols, m.st)}
 	if m.loading {
 		lines[0] = m.st.Dim.Apply(" Searching the traces of " + sources.Sanitize(m.service) + "…")
+	}
+	end := min(len(m.rows), m.offset+m.height-1)
+	for i := m.offset; i < end; i++ {
+		if i == m.sel {
+			row := render.TraceRow(m.rows[i].TraceSummary, cols, m.plain, m.location())
+			lines = append(lines, m.st.Selected.Apply("▶"+row))
+			continue
+		}
+		lines = append(lines, " "+render.TraceRow(m.rows[i].TraceSummary, cols, m.st, m.location()))
 	}
 	return pane.Box(lines, m.width, m.height)
 }
