@@ -116,28 +116,3 @@ func TestExploreOptions(t *testing.T) {
 		t.Errorf("the demo does not open on the slowest failing trace:\n%s", screen)
 	}
 }
-
-// On a terminal, telx traces draws the rows the explorer's traces pane
-// draws.
-func TestTracesTTYRows(t *testing.T) {
-	code, out, errOut := runIn(t, 120, colorprofile.ANSI256, "", map[string]string{"NO_COLOR": "1"}, "traces", "--demo", "--service", "payments", "--limit", "40", "--utc")
-	if code != ExitOK {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != 41 || !strings.HasPrefix(lines[0], "START        TRACE ID") {
-		t.Fatalf("%d lines:\n%s", len(lines), out)
-	}
-	failed := 0
-	for _, l := range lines[1:] {
-		if strings.HasSuffix(l, "✗") {
-			failed++
-		}
-		if w := len([]rune(l)); w > 120 {
-			t.Errorf("row wider than 120: %q", l)
-		}
-	}
-	if failed == 0 || strings.Contains(out, "\x1b") {
-		t.Errorf("%d failed rows, escapes %v", failed, strings.Contains(out, "\x1b"))
-	}
-}

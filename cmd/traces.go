@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -64,7 +66,25 @@ func newTracesCmd(io *IO, g *GlobalOptions) *cobra.Command {
 }
 
 // traceSummary is a row of `telx traces`, and its JSON.
-type traceSummary = render.TraceSummary
+type traceSummary struct {
+	TraceID   sources.TraceID `json:"traceId"`
+	Start     time.Time       `json:"start"`
+	Duration  time.Duration   `json:"durationNanos"`
+	Service   string          `json:"rootService"`
+	Operation string          `json:"rootOperation"`
+	Spans     int             `json:"spans"`
+	Services  int             `json:"services"`
+	Errors    int             `json:"errors"`
+}
+
+func summarise(t *sources.Trace) traceSummary {
+	r := t.TimeRange()
+	s := traceSummary{TraceID: t.ID, Start: r.From, Duration: r.Duration(), Spans: len(t.Spans), Services: len(t.Services()), Errors: t.ErrorCount()}
+	if root := t.Root(); root != nil {
+		s.Service, s.Operation = root.Service, root.Operation
+	}
+	return s
+}
 
 func tracesRun(ctx context.Context, opts *TracesOptions) error {
 	format, err := outputFormat(opts.Global, "text", "json")
@@ -105,7 +125,7 @@ func tracesRun(ctx context.Context, opts *TracesOptions) error {
 	}
 	rows := make([]traceSummary, 0, len(traces))
 	for _, t := range traces {
-		rows = append(rows, render.Summarise(t))
+		rows = append(rows, summarise(t))
 	}
 	if format == "json" {
 		enc := json.NewEncoder(opts.IO.Out)
@@ -130,12 +150,19 @@ func tracesRun(ctx context.Context, opts *TracesOptions) error {
 	}
 	st := styles.New(opts.IO.ColorEnabled())
 	w := colorWriter(opts.IO)
-	cols := render.NewTraceColumns(opts.IO.Width)
-	fmt.Fprintln(w, strings.TrimRight(render.TraceHeader(cols, st), " "))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, st.Header.Apply("START")+"\t"+st.Header.Apply("TRACE ID")+"\t"+st.Header.Apply("ROOT")+"\t"+
+		st.Header.Apply("DURATION")+"\t"+st.Header.Apply("SPANS")+"\t"+st.Header.Apply("SERVICES")+"\t"+st.Header.Apply("ERRORS"))
 	for _, s := range rows {
-		fmt.Fprintln(w, strings.TrimRight(render.TraceRow(s, cols, st, loc), " "))
+		errs := strconv.Itoa(s.Errors)
+		if s.Errors > 0 {
+			errs = st.Error.Apply(errs + " " + render.MarkError)
+		}
+		root := st.Service(s.Service).Apply(sources.Sanitize(s.Service)) + " " + sources.Sanitize(s.Operation)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Start.In(loc).Format("2006-01-02 15:04:05.000"), s.TraceID, root,
+			render.Duration(s.Duration), s.Spans, s.Services, errs)
 	}
-	return nil
+	return tw.Flush()
 }
 
 func newServicesCmd(io *IO, g *GlobalOptions) *cobra.Command {
