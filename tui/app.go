@@ -471,7 +471,7 @@ func (m Model) Render() string {
 
 func (m Model) titleBar(title string, focused bool, width int) string {
 	if focused {
-		return m.st.Focus.Apply(render.Fit("▶ "+title+" ", width))
+		return m.st.Focus().Apply(render.Fit("▶ "+title+" ", width))
 	}
 	head := render.Fit("  "+title+" ", width)
 	if w := ansi.StringWidth(head); strings.HasSuffix(head, " ") {

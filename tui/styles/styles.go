@@ -51,11 +51,6 @@ type Styles struct {
 	services []Paint
 	// ErrorBar paints the bar of a failed span.
 	ErrorBar Paint
-
-	// The TUI's: the selected row, search matches, the focused pane's title.
-	Selected Paint
-	Match    Paint
-	Focus    Paint
 }
 
 // The service palette: distinct hues readable on dark and light
@@ -97,9 +92,6 @@ func New(enabled bool) *Styles {
 		Ruler:    paintOf(fg(grey)),
 		Header:   paintOf(lipgloss.NewStyle().Bold(true).Underline(true)),
 		ErrorBar: paintOf(fg(red)),
-		Selected: paintOf(lipgloss.NewStyle().Reverse(true)),
-		Match:    paintOf(fg(gold).Bold(true).Underline(true)),
-		Focus:    paintOf(lipgloss.NewStyle().Bold(true).Reverse(true)),
 	}
 	for _, c := range palette {
 		s.services = append(s.services, paintOf(fg(lipgloss.Color(c))))

@@ -258,7 +258,7 @@ func (m Model) View() string {
 	for i := m.offset; i < end; i++ {
 		if i == m.sel {
 			row := render.TraceRow(m.rows[i].TraceSummary, cols, m.plain, m.location())
-			lines = append(lines, m.st.Selected.Apply("▶"+row))
+			lines = append(lines, m.st.Selected().Apply("▶"+row))
 			continue
 		}
 		lines = append(lines, " "+render.TraceRow(m.rows[i].TraceSummary, cols, m.st, m.location()))

@@ -424,16 +424,16 @@ func (m Model) View() string {
 		match := m.matches != nil && m.matches[nd.Index]
 		switch {
 		case i == m.sel:
-			b.WriteString(m.st.Selected.Apply("▶"))
+			b.WriteString(m.st.Selected().Apply("▶"))
 			if m.st.Color {
 				var row strings.Builder
 				m.rows.AppendRow(&row, i, m.plain)
-				b.WriteString(m.st.Selected.Apply(row.String()))
+				b.WriteString(m.st.Selected().Apply(row.String()))
 				lines = append(lines, b.String())
 				continue
 			}
 		case match:
-			b.WriteString(m.st.Match.Apply("•"))
+			b.WriteString(m.st.Match().Apply("•"))
 		default:
 			b.WriteByte(' ')
 		}
@@ -456,7 +456,7 @@ func (m Model) status() string {
 		parts = append(parts, m.st.Critical.Apply(render.MarkCritical+" critical path only"))
 	}
 	if m.query != "" {
-		parts = append(parts, m.st.Match.Apply("/"+sources.Sanitize(m.query))+" "+strconv.Itoa(m.nmatch)+" "+plural(m.nmatch, "match", "matches"))
+		parts = append(parts, m.st.Match().Apply("/"+sources.Sanitize(m.query))+" "+strconv.Itoa(m.nmatch)+" "+plural(m.nmatch, "match", "matches"))
 	}
 	if m.loading != "" {
 		parts = append(parts, "loading "+m.loading+"…")
