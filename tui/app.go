@@ -280,6 +280,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.waterfall, cmd = m.waterfall.Update(msg)
 		if msg.ID == m.waterfall.ID() && msg.Err == nil {
 			m.traces.Select(msg.Trace.ID)
+			// opened by ID with no service asked for: list the root's
+			if root := msg.Trace.Root(); m.o.Service == "" && root != nil && root.Service != m.traces.Service() {
+				cmd = tea.Batch(cmd, m.traces.Search(root.Service))
+			}
 		}
 		return m, tea.Batch(cmd, m.syncSelection())
 	case tea.KeyPressMsg:

@@ -261,6 +261,20 @@ func TestOpenByID(t *testing.T) {
 	if m.details.Span() == nil || m.details.Span().Span != m.waterfall.Selected().Span {
 		t.Error("the details do not follow the selection")
 	}
+	if m.traces.Service() != "payments" || m.traces.Selected() == nil {
+		t.Errorf("traces of %q listed, want payments (asked for)", m.traces.Service())
+	}
+	o.Service = ""
+	recent, err := o.Traces.FindTraces(context.Background(), sources.TraceQuery{Service: "frontend", Limit: 5,
+		Range: sources.Last(time.Hour, tracetest.Now)})
+	if err != nil || len(recent) < 5 {
+		t.Fatal(err)
+	}
+	o.TraceID = recent[3].ID
+	m = start(o, 120, 40)
+	if m.traces.Service() != "frontend" || m.traces.Selected() == nil || m.traces.Selected().ID != recent[3].ID {
+		t.Errorf("traces of %q listed, want the root's (frontend) with the trace selected", m.traces.Service())
+	}
 	// a resize keeps the selection
 	m = update(m, press("j"))
 	sel := m.waterfall.Selected()

@@ -132,6 +132,13 @@ func (m *Model) SetTraces(service string, traces []*sources.Trace) {
 // SetError shows a failed search.
 func (m *Model) SetError(err error) { m.err, m.loading = err, false }
 
+// Search lists a service's traces: it marks the search as running and
+// returns the command asking for it.
+func (m *Model) Search(service string) tea.Cmd {
+	m.service, m.loading = service, true
+	return m.search(service)
+}
+
 // Select selects the row of a trace, if listed.
 func (m *Model) Select(id sources.TraceID) {
 	for i, r := range m.rows {
@@ -170,7 +177,8 @@ func (m Model) search(service string) tea.Cmd {
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ResultMsg:
-		if msg.ID == m.id {
+		// a late answer for a service left since is dropped
+		if msg.ID == m.id && (m.service == "" || msg.Service == m.service) {
 			if msg.Err != nil {
 				m.SetError(msg.Err)
 			} else {
