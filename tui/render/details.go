@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
@@ -12,8 +13,8 @@ import (
 
 // SpanDetails returns the lines describing one span of a tree: service
 // and operation, kind and IDs, timing (start, duration, self time),
-// status, warnings, attributes, resource, events and links, each cut to
-// width. Every text that came from the backend is sanitised.
+// status, warnings, attributes, resource, events and links, in width
+// cells (attribute values wrap, other lines are cut). Every text that came from the backend is sanitised.
 func SpanDetails(tr *sources.Tree, nd *sources.Node, width int, st *styles.Styles, loc *time.Location) []string {
 	if st == nil {
 		st = styles.New(false)
@@ -25,7 +26,13 @@ func SpanDetails(tr *sources.Tree, nd *sources.Node, width int, st *styles.Style
 		lines = append(lines, "")
 		add(st.Header.Apply(title))
 	}
-	kv := func(k, v string) { add(st.Dim.Apply(sources.Sanitize(k)+" = ") + sources.Sanitize(v)) }
+	// attribute values wrap: a statement or a message is read whole
+	kv := func(k, v string) {
+		text := ansi.Wrap(st.Dim.Apply(sources.Sanitize(k)+" = ")+sources.Sanitize(v), max(1, width), " ,/")
+		for _, l := range strings.Split(text, "\n") {
+			add(l)
+		}
+	}
 
 	add(st.Service(s.Service).Apply(sources.Sanitize(s.Service)) + " " + st.Bold.Apply(sources.Sanitize(s.Operation)))
 	add(st.Dim.Apply(fmt.Sprintf("%s · span %s", s.Kind, s.SpanID)))

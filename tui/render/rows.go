@@ -238,6 +238,13 @@ func (w *WaterfallRows) AppendRow(b *strings.Builder, i int, st *styles.Styles) 
 	writeRow(b, w.tree, nd, w.guidesOf(nd), w.hiddenAt(nd), w.lay, st, paint)
 }
 
+// AppendRowMarked writes row i like AppendRow, its service name and bar
+// in p: a search match.
+func (w *WaterfallRows) AppendRowMarked(b *strings.Builder, i int, p styles.Paint) {
+	nd := w.rows[i]
+	writeRow(b, w.tree, nd, w.guidesOf(nd), w.hiddenAt(nd), w.lay, w.st, func(string) styles.Paint { return p })
+}
+
 // WriteRows writes rows [from, to), each ending with a newline, with the
 // span's details under it when the options ask.
 func (w *WaterfallRows) WriteRows(out io.Writer, from, to int) error {

@@ -159,3 +159,39 @@ func TestSpanDetails(t *testing.T) {
 		}
 	}
 }
+
+func TestSpanDetailsWrapsValues(t *testing.T) {
+	tr := bigTree(t)
+	var nd *sources.Node
+	for _, n := range tr.Nodes {
+		if n.Span.Operation == "SELECT payments" {
+			nd = n
+			break
+		}
+	}
+	stmt := nd.Span.Attrs.GetString("db.statement")
+	lines := SpanDetails(tr, nd, 30, nil, time.UTC)
+	var joined strings.Builder
+	wrapped := 0
+	for _, l := range lines {
+		if ansi.StringWidth(l) > 30 {
+			t.Errorf("line wider than 30: %q", l)
+		}
+	}
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "db.statement") {
+			continue
+		}
+		for _, c := range lines[i:] {
+			if (c != l && strings.Contains(c, " = ")) || c == "" {
+				break
+			}
+			wrapped++
+			joined.WriteString(c)
+		}
+		break
+	}
+	if wrapped < 2 || strings.ReplaceAll(joined.String(), " ", "") != strings.ReplaceAll("db.statement = "+stmt, " ", "") {
+		t.Errorf("statement in %d lines: %q", wrapped, joined.String())
+	}
+}

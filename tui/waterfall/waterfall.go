@@ -434,6 +434,11 @@ func (m Model) View() string {
 			}
 		case match:
 			b.WriteString(m.st.Match().Apply("•"))
+			if m.st.Color {
+				m.rows.AppendRowMarked(&b, i, m.st.Match())
+				lines = append(lines, b.String())
+				continue
+			}
 		default:
 			b.WriteByte(' ')
 		}

@@ -92,6 +92,15 @@ func TestWaterfallGolden(t *testing.T) {
 			})
 		}
 	}
+	t.Run("search-color-80x24", func(t *testing.T) {
+		m := send(newPane(t, tr, 80, 24, true), "/", "r", "e", "d", "i", "s", "enter")
+		v := m.View()
+		if !strings.Contains(v, styles.New(true).Match().On+"redis") {
+			t.Error("matched service names are not highlighted")
+		}
+		checkBox(t, v, 80, 24)
+		golden.Check(t, v)
+	})
 	t.Run("color-80x24", func(t *testing.T) {
 		m := send(newPane(t, tr, 80, 24, true), "e")
 		v := m.View()
