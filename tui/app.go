@@ -289,6 +289,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		typing := m.focus == focusWaterfall && m.waterfall.Typing()
 		switch {
+		case msg.String() == "ctrl+c":
+			return m, tea.Quit
 		case typing:
 		case key.Matches(msg, m.KeyMap.Quit):
 			return m, tea.Quit

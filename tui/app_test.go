@@ -181,6 +181,16 @@ func TestDemoOpening(t *testing.T) {
 			if m.focus != focusTraces {
 				t.Errorf("shift+tab: focus %d", m.focus)
 			}
+			// q types into the search prompt; ctrl+c quits from it too
+			m = update(m, press("tab"))
+			m = update(m, press("/"))
+			if _, cmd := m.Update(press("q")); cmd != nil {
+				t.Error("q quit from the search prompt")
+			}
+			if _, cmd := m.Update(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}); cmd == nil || cmd() != tea.Quit() {
+				t.Error("ctrl+c does not quit from the search prompt")
+			}
+			m = update(m, press("esc"))
 			m = update(m, press("?"))
 			if s := m.Render(); !strings.Contains(s, "fold all") || !strings.Contains(s, "next pane") {
 				t.Errorf("help:\n%s", s)
