@@ -322,3 +322,24 @@ func BenchmarkAppKeyView(b *testing.B) {
 		})
 	}
 }
+
+// Tiny terminals: nothing panics, nothing is wider than the screen.
+func TestTinyTerminals(t *testing.T) {
+	o := demoOptions(t)
+	o.Trace = tracetest.Demo(t).SlowestFailingTrace()
+	for _, size := range [][2]int{{1, 1}, {10, 3}, {40, 10}, {79, 23}, {159, 40}} {
+		m := start(o, size[0], size[1])
+		for _, k := range []string{"j", "e", "tab", "j", "tab", "j", "?"} {
+			m = update(m, press(k))
+			screen := m.Render()
+			if n := strings.Count(screen, "\n") + 1; size[1] >= 10 && n != size[1] {
+				t.Errorf("%dx%d after %s: %d lines", size[0], size[1], k, n)
+			}
+			for i, l := range strings.Split(screen, "\n") {
+				if w := ansi.StringWidth(l); w > size[0] {
+					t.Fatalf("%dx%d after %s: line %d is %d wide", size[0], size[1], k, i, w)
+				}
+			}
+		}
+	}
+}
