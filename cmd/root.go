@@ -18,6 +18,7 @@ import (
 
 	"github.com/telx-cli/telx/internal/build"
 	"github.com/telx-cli/telx/sources/config"
+	"github.com/telx-cli/telx/sources/demo"
 )
 
 // Default backend addresses: where each backend listens when run locally.
@@ -37,9 +38,12 @@ type GlobalOptions struct {
 	NoColor       bool
 	Timeout       time.Duration
 	Verbose       bool
+	// Demo serves traces, logs and metrics from the embedded demo incident.
+	Demo bool
 
 	getenv func(string) string
 	now    func() time.Time
+	demo   *demo.Source // loaded once, on first use
 }
 
 // envFallbacks names the environment variable each flag falls back to when
@@ -71,7 +75,18 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 			return opts.complete(c.Flags(), io, getenv)
 		},
 		Args: rootArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
+		RunE: func(c *cobra.Command, _ []string) error {
+			if terminalIO(io) {
+				// on a terminal, telx alone opens the explorer
+				ex, _, err := c.Find([]string{"explore"})
+				if err != nil {
+					return err
+				}
+				ex.SetContext(c.Context())
+				return ex.RunE(ex, nil)
+			}
+			return c.Help()
+		},
 	}
 	root.SetVersionTemplate("telx {{.Version}}\n")
 	root.SetOut(io.Out)
@@ -87,6 +102,7 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 	f.BoolVar(&opts.NoColor, "no-color", false, "never use colour (also when NO_COLOR is set)")
 	f.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "how long to wait for a backend's answer")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print each backend request (method, URL, status, time) on stderr")
+	f.BoolVar(&opts.Demo, "demo", false, "use the embedded demo incident instead of the backends (no network)")
 
 	root.AddCommand(
 		newVersionCmd(io, opts),
@@ -98,6 +114,8 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 		newAlertsCmd(io, opts),
 		newLogsCmd(io, opts),
 		newLabelsCmd(io, opts),
+		newExploreCmd(io, opts),
+		newDemoCmd(io, opts),
 	)
 	return root, opts
 }
