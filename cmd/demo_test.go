@@ -116,3 +116,44 @@ func TestExploreOptions(t *testing.T) {
 		t.Errorf("the demo does not open on the slowest failing trace:\n%s", screen)
 	}
 }
+
+func TestDemoLogs(t *testing.T) {
+	sc, err := demo.Load(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := demo.NewSource(sc).SlowestFailingTrace()
+	want := 0
+	for _, e := range sc.Logs {
+		if e.TraceID == slow.ID {
+			want++
+		}
+	}
+	code, out, errOut := demoRun(t, "logs", "--trace", string(slow.ID), "-o", "jsonl")
+	if code != ExitOK {
+		t.Fatalf("logs --trace: exit %d %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if want == 0 || len(lines) != want {
+		t.Fatalf("logs --trace: %d lines, want the trace's %d:\n%s", len(lines), want, out)
+	}
+	for _, l := range lines {
+		if !strings.Contains(l, string(slow.ID)) {
+			t.Errorf("a line of another trace: %s", l)
+		}
+	}
+
+	code, out, errOut = demoRun(t, "labels", "service_name")
+	if code != ExitOK || !strings.Contains(out, "payments\n") {
+		t.Errorf("labels service_name: exit %d %s\n%s", code, errOut, out)
+	}
+	for _, args := range [][]string{
+		{"logs", `{service_name="payments"}`, "--follow"},
+		{"logs", `sum(rate({service_name="payments"}[1m]))`},
+	} {
+		code, _, errOut = demoRun(t, args...)
+		if code != ExitUsage || !strings.Contains(errOut, "live Loki") {
+			t.Errorf("%v: exit %d %s", args, code, errOut)
+		}
+	}
+}
