@@ -7,17 +7,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"text/template"
 	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/correlate"
 	"github.com/telx-cli/telx/sources/loki"
 	"github.com/telx-cli/telx/tui/render"
 	"github.com/telx-cli/telx/tui/styles"
@@ -34,9 +33,9 @@ type LogBackend interface {
 // Defaults of the --trace queries: the structured-metadata filter, and the
 // line filter tried when it finds nothing.
 const (
-	DefaultTraceQuery         = `{{.Selector}} | trace_id="{{.TraceID}}"`
-	DefaultTraceFallbackQuery = `{{.Selector}} |= "{{.TraceID}}"`
-	DefaultServiceLabel       = "service_name"
+	DefaultTraceQuery         = correlate.DefaultTraceQuery
+	DefaultTraceFallbackQuery = correlate.DefaultTraceFallbackQuery
+	DefaultServiceLabel       = correlate.DefaultServiceLabel
 )
 
 // LogsOptions are the inputs of `telx logs`.
@@ -228,49 +227,17 @@ func traceQueries(ctx context.Context, opts *LogsOptions, r sources.TimeRange) (
 			}
 		}
 	}
-	label := opts.ServiceLabel
-	if label == "" {
-		label = DefaultServiceLabel
-	}
-	var sel string
-	switch len(services) {
-	case 0:
-		sel = "{" + label + `=~".+"}`
-	case 1:
-		sel = "{" + label + "=" + strconv.Quote(services[0]) + "}"
-	default:
-		quoted := make([]string, len(services))
-		for i, s := range services {
-			quoted[i] = regexp.QuoteMeta(s)
-		}
-		sel = "{" + label + "=~" + strconv.Quote(strings.Join(quoted, "|")) + "}"
-	}
-	vars := struct{ Selector, TraceID, ServiceLabel string }{sel, string(id), label}
-	var queries []string
-	for _, t := range []struct{ flag, env, value, def string }{
-		{"--trace-query", "TELX_LOKI_TRACE_QUERY", opts.TraceQuery, DefaultTraceQuery},
-		{"--trace-fallback-query", "TELX_LOKI_TRACE_FALLBACK_QUERY", opts.TraceFallback, DefaultTraceFallbackQuery},
+	tmpls := correlate.DefaultTraceTemplates()
+	for i, t := range []struct{ env, value string }{
+		{"TELX_LOKI_TRACE_QUERY", opts.TraceQuery},
+		{"TELX_LOKI_TRACE_FALLBACK_QUERY", opts.TraceFallback},
 	} {
-		text := t.value
-		envDefault(&text, opts.Global.getenv, t.env)
-		if text == "" {
-			text = t.def
-		}
-		if text == "-" { // no fallback
-			continue
-		}
-		tmpl, err := template.New(t.flag).Option("missingkey=error").Parse(text)
-		if err != nil {
-			return nil, r, UsageError(fmt.Errorf("%s: %w", t.flag, err))
-		}
-		var b strings.Builder
-		if err := tmpl.Execute(&b, vars); err != nil {
-			return nil, r, UsageError(fmt.Errorf("%s: %w", t.flag, err))
-		}
-		queries = append(queries, b.String())
+		tmpls[i].Text = t.value
+		envDefault(&tmpls[i].Text, opts.Global.getenv, t.env)
 	}
-	if len(queries) == 0 {
-		return nil, r, UsageError(errors.New("--trace-query: no query"))
+	queries, err := correlate.TraceQueries(opts.ServiceLabel, services, id, tmpls)
+	if err != nil {
+		return nil, r, UsageError(err)
 	}
 	return queries, r, nil
 }
