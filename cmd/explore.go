@@ -12,7 +12,11 @@ import (
 	"golang.org/x/term"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/config"
+	"github.com/telx-cli/telx/sources/demo"
+	"github.com/telx-cli/telx/sources/loki"
 	"github.com/telx-cli/telx/tui"
+	"github.com/telx-cli/telx/tui/logs"
 	"github.com/telx-cli/telx/tui/styles"
 )
 
@@ -23,6 +27,9 @@ type ExploreOptions struct {
 	Global *GlobalOptions
 	// Source builds the trace source (Jaeger, or the demo).
 	Source func() (sources.TraceSource, error)
+	// Logs builds the Logs pane's source (Loki, or the demo); nil: Loki
+	// at --loki without credentials.
+	Logs func() (sources.LogSource, error)
 	// Run runs the program (tea's, unless tests say otherwise).
 	Run func(tea.Model) error
 
@@ -51,12 +58,14 @@ Press ? for the keys. telx with no arguments on a terminal does the same.`,
 	}
 	addExploreFlags(c, opts)
 	jf := addJaegerFlags(c)
+	lf := addLokiFlags(c)
 	opts.Source = func() (sources.TraceSource, error) {
 		if g.Demo {
 			return g.demoSource()
 		}
 		return jf.client(io, g)
 	}
+	opts.Logs = func() (sources.LogSource, error) { return g.logBackend(c, io, lf) }
 	return c
 }
 
@@ -114,9 +123,6 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 	}
 	if ds, ok := src.(interface{ SlowestFailingTrace() *sources.Trace }); ok {
 		o.Sources = "demo (embedded incident)"
-		if lg, ok := src.(sources.LogSource); ok {
-			o.Logs = lg
-		}
 		if ms, ok := src.(sources.MetricSource); ok {
 			o.Metrics = ms
 		}
@@ -131,6 +137,12 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 		}
 		o.TraceID = id
 	}
+	logSrc, err := exploreLogs(opts, src)
+	if err != nil {
+		return err
+	}
+	o.Logs = logSrc
+	o.Extra = []tui.Pane{logs.New(logs.Options{Source: logSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout})}
 	model := tui.New(o)
 	if opts.Run != nil {
 		return opts.Run(model)
@@ -144,4 +156,24 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 		return fmt.Errorf("explorer: %w", err)
 	}
 	return nil
+}
+
+// exploreLogs is the Logs pane's source: the demo's with the demo, else
+// opts.Logs, else Loki at --loki (TELX_LOKI_URL) without credentials.
+func exploreLogs(opts *ExploreOptions, traces sources.TraceSource) (sources.LogSource, error) {
+	if lg, ok := traces.(*demo.Source); ok {
+		return lg, nil
+	}
+	if opts.Logs != nil {
+		return opts.Logs()
+	}
+	hc, err := opts.Global.HTTPClient(opts.IO, "loki", config.Auth{})
+	if err != nil {
+		return nil, err
+	}
+	lc, err := loki.New(loki.Options{URL: opts.Global.LokiURL, HTTPClient: hc})
+	if err != nil {
+		return nil, UsageError(err)
+	}
+	return lc, nil
 }

@@ -56,6 +56,15 @@ type StatusMsg struct {
 	Err     error
 }
 
+// OpenTraceMsg asks the explorer to open a trace by ID in the waterfall
+// (a Logs pane sends it for a line of another trace).
+type OpenTraceMsg struct {
+	TraceID sources.TraceID
+}
+
+// typer is a pane with a prompt that takes every key while it is open.
+type typer interface{ Typing() bool }
+
 // Options configure the explorer.
 type Options struct {
 	Traces  sources.TraceSource
@@ -263,12 +272,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if msg.Err != nil {
 			m.errs[msg.Source] = msg.Err
+		} else if !msg.Loading {
+			delete(m.errs, msg.Source)
 		}
 		return m, nil
 	case traces.SearchMsg:
 		if msg.ID == m.traces.ID() {
 			return m, m.searchTraces(msg.Service)
 		}
+	case OpenTraceMsg:
+		m.waterfall.SetLoading("trace " + string(msg.TraceID))
+		m.setFocus(focusWaterfall)
+		return m, m.loadTrace(msg.TraceID)
 	case traces.OpenMsg:
 		if msg.ID == m.traces.ID() {
 			m.waterfall.SetTrace(msg.Trace)
@@ -288,6 +303,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmd, m.syncSelection())
 	case tea.KeyPressMsg:
 		typing := m.focus == focusWaterfall && m.waterfall.Typing()
+		if m.focus >= focusExtra {
+			t, ok := m.extra[m.focus-focusExtra].(typer)
+			typing = ok && t.Typing()
+		}
 		switch {
 		case msg.String() == "ctrl+c":
 			return m, tea.Quit
@@ -379,6 +398,20 @@ func (m Model) boxes() []box {
 	if m.width >= WideWidth {
 		right := max(48, m.width/3)
 		left := m.width - right - 1
+		if len(m.extra) > 0 {
+			// the trace on top (traces and waterfall left, details right),
+			// the extra panes below side by side, the first wider
+			top := h * 11 / 20
+			th := max(3, top/3)
+			out[focusTraces] = box{left, th}
+			out[focusWaterfall] = box{left, top - th}
+			out[focusDetails] = box{right, top}
+			ws := extraWidths(m.width, len(m.extra))
+			for i := range m.extra {
+				out[focusExtra+i] = box{ws[i], h - top}
+			}
+			return out
+		}
 		th := max(3, h/3)
 		out[focusTraces] = box{left, th}
 		out[focusWaterfall] = box{left, h - th}
@@ -392,6 +425,25 @@ func (m Model) boxes() []box {
 	for i := range out {
 		out[i] = box{m.width, hs[i]}
 	}
+	return out
+}
+
+// extraWidths divides width among n side-by-side panes with a column
+// between each two, the first taking three shares to the others' two.
+func extraWidths(width, n int) []int {
+	out := make([]int, n)
+	avail := width - (n - 1)
+	shares := 3 + 2*(n-1)
+	used := 0
+	for i := range out {
+		s := 2
+		if i == 0 {
+			s = 3
+		}
+		out[i] = avail * s / shares
+		used += out[i]
+	}
+	out[0] += avail - used
 	return out
 }
 
@@ -463,7 +515,15 @@ func (m Model) Render() string {
 		for i, p := range m.extra {
 			views = append(views, titled(focusExtra+i, p.Title(), p.View()))
 		}
-		if m.width >= WideWidth {
+		if m.width >= WideWidth && len(m.extra) > 0 {
+			left := lipgloss.JoinVertical(lipgloss.Left, views[0], views[1])
+			top := lipgloss.JoinHorizontal(lipgloss.Top, left, m.sep(bs[focusDetails].h), views[2])
+			row := []string{views[3]}
+			for i := 4; i < len(views); i++ {
+				row = append(row, m.sep(bs[i].h), views[i])
+			}
+			body = lipgloss.JoinVertical(lipgloss.Left, top, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+		} else if m.width >= WideWidth {
 			left := lipgloss.JoinVertical(lipgloss.Left, views[0], views[1])
 			right := lipgloss.JoinVertical(lipgloss.Left, views[2:]...)
 			sep := strings.TrimSuffix(strings.Repeat("│\n", max(1, m.height-2)), "\n")
@@ -473,6 +533,11 @@ func (m Model) Render() string {
 		}
 	}
 	return body + "\n" + m.statusBar() + "\n" + m.shortHelp()
+}
+
+// sep is a vertical separator h lines high.
+func (m Model) sep(h int) string {
+	return strings.TrimSuffix(strings.Repeat(m.st.Dim.Apply("│")+"\n", max(1, h)), "\n")
 }
 
 func (m Model) titleBar(title string, focused bool, width int) string {
@@ -545,10 +610,17 @@ func (m Model) fullHelp() string {
 	h.SetWidth(m.width)
 	var b strings.Builder
 	b.WriteString(m.st.Bold.Apply("Keys") + " " + m.st.Dim.Apply("(? or esc closes)") + "\n\n")
-	for _, p := range []struct {
+	panes := []struct {
 		title string
 		keys  help.KeyMap
-	}{{"Global", helpKeys{m.KeyMap, emptyKeys{}}}, {"Traces", m.traces}, {"Waterfall", m.waterfall}, {"Details", m.details}} {
+	}{{"Global", helpKeys{m.KeyMap, emptyKeys{}}}, {"Traces", m.traces}, {"Waterfall", m.waterfall}, {"Details", m.details}}
+	for _, p := range m.extra {
+		panes = append(panes, struct {
+			title string
+			keys  help.KeyMap
+		}{p.Title(), p})
+	}
+	for _, p := range panes {
 		b.WriteString(m.st.Header.Apply(p.title) + "\n")
 		b.WriteString(h.FullHelpView(p.keys.FullHelp()) + "\n\n")
 	}

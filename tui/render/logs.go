@@ -2,6 +2,7 @@ package render
 
 import (
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -28,6 +29,9 @@ type LogsOptions struct {
 	// ServiceLabels name the service of an entry, first found wins
 	// (default DefaultServiceLabels).
 	ServiceLabels []string
+	// Match, when set, marks what it matches in each line (instead of the
+	// trace ID).
+	Match *regexp.Regexp
 }
 
 // Log time formats: with the date, and without it for a window within
@@ -132,7 +136,12 @@ func AppendLogEntry(buf []byte, e *sources.LogEntry, o *LogsOptions) []byte {
 	buf = append(buf, ' ')
 	indent := len(tf) + 1 + 5 + 1 + serviceWidth + 1
 
-	line := highlight(sources.Sanitize(e.Line), e.TraceID, st.Highlight)
+	var line string
+	if o.Match != nil {
+		line = markMatches(sources.Sanitize(e.Line), o.Match, st.Match())
+	} else {
+		line = highlight(sources.Sanitize(e.Line), e.TraceID, st.Highlight)
+	}
 	buf = appendWrapped(buf, line, indent, o.Width)
 	if o.Labels {
 		buf = append(buf, strings.Repeat(" ", indent)...)
@@ -182,6 +191,29 @@ func highlight(line string, id sources.TraceID, p styles.Paint) string {
 		}
 	}
 	return strings.ReplaceAll(line, s, p.Apply(s))
+}
+
+// markMatches paints what re matches in line (no empty matches).
+func markMatches(line string, re *regexp.Regexp, p styles.Paint) string {
+	if p.On == "" {
+		return line
+	}
+	locs := re.FindAllStringIndex(line, -1)
+	if len(locs) == 0 {
+		return line
+	}
+	var b strings.Builder
+	last := 0
+	for _, l := range locs {
+		if l[0] == l[1] {
+			continue
+		}
+		b.WriteString(line[last:l[0]])
+		b.WriteString(p.Apply(line[l[0]:l[1]]))
+		last = l[1]
+	}
+	b.WriteString(line[last:])
+	return b.String()
 }
 
 // labelText formats the stream labels as {k="v", …} and then the

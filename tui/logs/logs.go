@@ -1,0 +1,660 @@
+// Package logs is the explorer's Logs pane: the log lines of the open
+// trace, of its selected span, or of the span's service around the span,
+// following the selection. It queries as `telx logs --trace` does
+// (sources/correlate), filters the loaded lines by level and by a regular
+// expression, and draws only the rows in view with render.AppendLogEntry.
+package logs
+
+import (
+	"context"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/correlate"
+	"github.com/telx-cli/telx/tui"
+	"github.com/telx-cli/telx/tui/pane"
+	"github.com/telx-cli/telx/tui/render"
+	"github.com/telx-cli/telx/tui/styles"
+)
+
+// Scope is what the pane shows of the selection.
+type Scope int
+
+// The scopes, in the order the scope key cycles through them.
+const (
+	ScopeSpan    Scope = iota // the selected span's lines
+	ScopeTrace                // the whole trace's lines
+	ScopeService              // every line of the span's service around the span
+)
+
+func (s Scope) String() string {
+	return [...]string{"span", "trace", "service"}[s]
+}
+
+// Level is the level filter.
+type Level int
+
+// The level filters, in the order the level key cycles through them.
+const (
+	LevelAll   Level = iota
+	LevelWarn        // warn, error, fatal
+	LevelError       // error, fatal
+)
+
+func (l Level) String() string { return [...]string{"all", "warn+", "error"}[l] }
+
+// Options configure the pane.
+type Options struct {
+	Source   sources.LogSource
+	Styles   *styles.Styles
+	Location *time.Location
+	// Margin widens the span's or trace's window on each side (default
+	// 5 minutes, as telx logs --trace).
+	Margin time.Duration
+	// Limit is the most lines a query loads (default 5000).
+	Limit int
+	// ServiceLabel is the label naming a service (default service_name).
+	ServiceLabel string
+	// Templates are the trace queries (default correlate's: the
+	// structured-metadata filter, then the line filter).
+	Templates []correlate.Template
+	// Timeout bounds a query (default 30 seconds).
+	Timeout time.Duration
+}
+
+// ResultMsg brings the lines of a query to the pane whose ID it carries;
+// Seq tells a stale answer (the selection moved on) from the awaited one.
+type ResultMsg struct {
+	ID, Seq int
+	Entries []sources.LogEntry
+	Query   string
+	Err     error
+}
+
+// KeyMap are the pane's keys.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Open, Scope, Level, Wrap, Filter, Clear key.Binding
+}
+
+// DefaultKeyMap returns the pane's default keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first line")),
+		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last line")),
+		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the line's trace")),
+		Scope:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "span/trace/service")),
+		Level:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "level all/warn+/error")),
+		Wrap:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap")),
+		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (regex)")),
+		Clear:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear the filter")),
+	}
+}
+
+// Model is the Logs pane.
+type Model struct {
+	KeyMap KeyMap
+
+	o             Options
+	id            int
+	st, plain     *styles.Styles
+	width, height int
+	spin          spinner.Model
+
+	trace *sources.Trace
+	span  *sources.Span
+	scope Scope
+
+	seq     int
+	cancel  context.CancelFunc
+	loading bool
+	err     error
+	query   string
+	rng     sources.TimeRange
+
+	entries []sources.LogEntry
+	shown   []int // indexes into entries that pass the filters
+	sel     int   // index into shown
+	offset  int   // index into shown of the first row in view
+
+	level  Level
+	wrap   bool
+	typing bool
+	input  string
+	filter *regexp.Regexp
+	ferr   error
+}
+
+// New returns an empty pane.
+func New(o Options) Model {
+	if o.Styles == nil {
+		o.Styles = styles.New(false)
+	}
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+	if o.Margin <= 0 {
+		o.Margin = 5 * time.Minute
+	}
+	if o.Limit <= 0 {
+		o.Limit = 5000
+	}
+	if o.Templates == nil {
+		o.Templates = correlate.DefaultTraceTemplates()
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	return Model{
+		KeyMap: DefaultKeyMap(), o: o, id: pane.NextID(), st: o.Styles, plain: styles.New(false),
+		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+	}
+}
+
+// ID is the pane's ID: its results carry it.
+func (m Model) ID() int { return m.id }
+
+// Title names the pane and what it shows.
+func (m Model) Title() string {
+	if m.span == nil {
+		return "Logs"
+	}
+	switch m.scope {
+	case ScopeTrace:
+		return "Logs · trace " + short(m.trace.ID)
+	case ScopeService:
+		return "Logs · " + sources.Sanitize(m.span.Service) + " around the span"
+	}
+	return "Logs · span " + sources.Sanitize(m.span.Service+" "+m.span.Operation)
+}
+
+func short(id sources.TraceID) string {
+	s := string(id)
+	if len(s) > 12 {
+		return s[:12] + "…"
+	}
+	return s
+}
+
+// SetSize sets the pane's size.
+func (m Model) SetSize(width, height int) tui.Pane {
+	m.width, m.height = width, height
+	m.scroll()
+	return m
+}
+
+// Typing tells whether the filter prompt takes the keys.
+func (m Model) Typing() bool { return m.typing }
+
+// Scope returns what the pane shows of the selection.
+func (m Model) Scope() Scope { return m.scope }
+
+// Loading tells whether a query is under way.
+func (m Model) Loading() bool { return m.loading }
+
+// Err returns the last query's error.
+func (m Model) Err() error { return m.err }
+
+// Lines returns the entries that pass the filters, in time order.
+func (m Model) Lines() []*sources.LogEntry {
+	out := make([]*sources.LogEntry, len(m.shown))
+	for i, k := range m.shown {
+		out[i] = &m.entries[k]
+	}
+	return out
+}
+
+// Selected returns the selected entry, or nil.
+func (m Model) Selected() *sources.LogEntry {
+	if m.sel < 0 || m.sel >= len(m.shown) {
+		return nil
+	}
+	return &m.entries[m.shown[m.sel]]
+}
+
+// SetEntries shows entries (in time order) as a query's answer would.
+func (m *Model) SetEntries(entries []sources.LogEntry) {
+	m.entries, m.err, m.loading = entries, nil, false
+	m.sel, m.offset = 0, 0
+	m.refilter()
+	if m.span != nil && m.scope == ScopeService {
+		// start at the span among its service's lines
+		m.sel = sort.Search(len(m.shown), func(i int) bool { return !m.entries[m.shown[i]].Time.Before(m.span.Start) })
+	}
+	m.scroll()
+}
+
+// Select shows the lines of span (of trace tr) in the current scope,
+// loading them unless the scope shows them already; the query in flight
+// is cancelled.
+func (m *Model) Select(tr *sources.Trace, span *sources.Span) tea.Cmd {
+	same := m.trace == tr && m.span == span
+	sameTrace := m.trace == tr && m.trace != nil
+	m.trace, m.span = tr, span
+	if same || (m.scope == ScopeTrace && sameTrace && m.err == nil) {
+		return nil
+	}
+	return m.load()
+}
+
+// SetScope changes the scope and loads its lines.
+func (m *Model) SetScope(s Scope) tea.Cmd {
+	m.scope = s
+	return m.load()
+}
+
+// load starts the query of the current scope, cancelling the one in
+// flight: its answer, when it comes, is stale.
+func (m *Model) load() tea.Cmd {
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+	m.seq++
+	m.entries, m.shown, m.sel, m.offset, m.err, m.query = nil, nil, 0, 0, nil, ""
+	if m.span == nil || m.o.Source == nil {
+		m.loading = false
+		return nil
+	}
+	var queries []string
+	var err error
+	span, label := m.span, m.o.ServiceLabel
+	switch m.scope {
+	case ScopeTrace:
+		m.rng = m.trace.TimeRange().Widen(m.o.Margin)
+		queries, err = correlate.TraceQueries(label, m.trace.Services(), m.trace.ID, m.o.Templates)
+	case ScopeService:
+		m.rng = sources.TimeRange{From: span.Start, To: span.End()}.Widen(m.o.Margin)
+		queries = []string{correlate.Selector(label, []string{span.Service})}
+	default:
+		m.rng = sources.TimeRange{From: span.Start, To: span.End()}.Widen(m.o.Margin)
+		queries, err = correlate.TraceQueries(label, []string{span.Service}, m.trace.ID, m.o.Templates)
+	}
+	if err != nil {
+		m.err, m.loading = err, false
+		return nil
+	}
+	m.query = queries[0]
+	ctx, cancel := context.WithTimeout(context.Background(), m.o.Timeout)
+	m.cancel, m.loading = cancel, true
+	id, seq, src, r, limit := m.id, m.seq, m.o.Source, m.rng, m.o.Limit
+	keep := func(*sources.LogEntry) bool { return true }
+	if m.scope == ScopeSpan {
+		// a line without a span ID may be the span's: kept
+		keep = func(e *sources.LogEntry) bool { return e.SpanID == "" || e.SpanID == span.SpanID }
+	}
+	run := func() tea.Msg {
+		defer cancel()
+		var out []sources.LogEntry
+		for _, q := range queries {
+			err := src.QueryLogs(ctx, sources.LogQuery{Query: q, Range: r, Limit: limit, Direction: sources.Forward},
+				func(e sources.LogEntry) error {
+					if keep(&e) {
+						out = append(out, e)
+					}
+					return nil
+				})
+			if err != nil || len(out) > 0 {
+				return ResultMsg{ID: id, Seq: seq, Entries: out, Query: q, Err: err}
+			}
+		}
+		return ResultMsg{ID: id, Seq: seq, Query: queries[0]}
+	}
+	status := func() tea.Msg { return tui.StatusMsg{Source: "logs", Loading: true} }
+	return tea.Batch(status, run, m.spin.Tick)
+}
+
+// Cancel stops the query in flight, if any.
+func (m *Model) Cancel() {
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+}
+
+func rank(level string) Level {
+	switch level {
+	case "error", "fatal", "critical":
+		return LevelError
+	case "warn", "warning":
+		return LevelWarn
+	}
+	return LevelAll
+}
+
+// refilter lists the entries that pass the level and regex filters,
+// keeping the selected entry selected when it still shows.
+func (m *Model) refilter() {
+	was := -1
+	if m.sel >= 0 && m.sel < len(m.shown) {
+		was = m.shown[m.sel]
+	}
+	m.shown = m.shown[:0]
+	for i := range m.entries {
+		e := &m.entries[i]
+		if rank(e.Level) < m.level {
+			continue
+		}
+		if m.filter != nil && !m.filter.MatchString(e.Line) {
+			continue
+		}
+		m.shown = append(m.shown, i)
+	}
+	m.sel = 0
+	if was >= 0 {
+		m.sel = sort.SearchInts(m.shown, was)
+	}
+	m.scroll()
+}
+
+// SetLevel filters the lines by level.
+func (m *Model) SetLevel(l Level) { m.level = l; m.refilter() }
+
+// SetFilter keeps the lines that the regular expression matches, ignoring
+// case (the empty string: every line).
+func (m *Model) SetFilter(expr string) error {
+	m.ferr = nil
+	if expr == "" {
+		m.filter = nil
+		m.refilter()
+		return nil
+	}
+	re, err := regexp.Compile("(?i)" + expr)
+	if err != nil {
+		m.ferr = err
+		return err
+	}
+	m.filter = re
+	m.refilter()
+	return nil
+}
+
+// ToggleWrap wraps long lines under themselves, or cuts them.
+func (m *Model) ToggleWrap() { m.wrap = !m.wrap; m.scroll() }
+
+// rowsHeight is how many rows fit above the status line.
+func (m Model) rowsHeight() int { return max(1, m.height-1) }
+
+func (m *Model) logOptions(st *styles.Styles, width int) *render.LogsOptions {
+	o := &render.LogsOptions{Styles: st, Location: m.o.Location, TimeFormat: render.LogTimeFormatShort, Match: m.filter}
+	if m.o.ServiceLabel != "" {
+		o.ServiceLabels = append([]string{m.o.ServiceLabel}, render.DefaultServiceLabels...)
+	}
+	if m.wrap {
+		o.Width = width
+	}
+	return o
+}
+
+// rows renders shown entry i as its rows (several when wrapped).
+func (m *Model) rows(i int, st *styles.Styles) []string {
+	buf := render.AppendLogEntry(nil, &m.entries[m.shown[i]], m.logOptions(st, m.width-1))
+	return strings.Split(strings.TrimSuffix(string(buf), "\n"), "\n")
+}
+
+// scroll keeps the selection within the lines and in view.
+func (m *Model) scroll() {
+	n := len(m.shown)
+	m.sel = pane.Clamp(m.sel, n)
+	h := m.rowsHeight()
+	if !m.wrap || m.width <= 0 {
+		m.offset = pane.Scroll(m.sel, m.offset, h, n)
+		return
+	}
+	if m.sel < m.offset {
+		m.offset = m.sel
+	}
+	if m.sel-m.offset < h {
+		used := 0
+		for i := m.offset; i <= m.sel; i++ {
+			used += len(m.rows(i, m.plain))
+		}
+		if used <= h {
+			return
+		}
+	}
+	// the selection at the bottom: as many entries above it as fit
+	used, off := 0, m.sel
+	for ; off >= 0; off-- {
+		used += len(m.rows(off, m.plain))
+		if used > h {
+			break
+		}
+	}
+	m.offset = min(m.sel, off+1)
+}
+
+// MoveDown moves the selection n lines down (up when n < 0).
+func (m *Model) MoveDown(n int) { m.sel += n; m.scroll() }
+
+// Update handles the pane's keys, the selection and its query's answer.
+func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tui.SpanSelectedMsg:
+		return m, m.Select(msg.Trace, msg.Span)
+	case ResultMsg:
+		if msg.ID != m.id {
+			return m, nil
+		}
+		done := tui.StatusMsg{Source: "logs"}
+		if msg.Seq != m.seq {
+			return m, func() tea.Msg { return done } // stale: the selection moved on
+		}
+		m.cancel = nil
+		if msg.Err != nil {
+			m.err, m.loading, m.query = msg.Err, false, msg.Query
+			done.Err = msg.Err
+		} else {
+			m.query = msg.Query
+			m.SetEntries(msg.Entries)
+		}
+		return m, func() tea.Msg { return done }
+	case spinner.TickMsg:
+		if !m.loading || msg.ID != m.spin.ID() {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case tea.KeyPressMsg:
+		if m.typing {
+			m.typeKey(msg)
+			return m, nil
+		}
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
+	km := m.KeyMap
+	switch {
+	case key.Matches(k, km.Up):
+		m.MoveDown(-1)
+	case key.Matches(k, km.Down):
+		m.MoveDown(1)
+	case key.Matches(k, km.PageUp):
+		m.MoveDown(-m.rowsHeight())
+	case key.Matches(k, km.PageDown):
+		m.MoveDown(m.rowsHeight())
+	case key.Matches(k, km.Top):
+		m.MoveDown(-m.sel)
+	case key.Matches(k, km.Bottom):
+		m.MoveDown(len(m.shown))
+	case key.Matches(k, km.Scope):
+		return m.SetScope((m.scope + 1) % 3)
+	case key.Matches(k, km.Level):
+		m.SetLevel((m.level + 1) % 3)
+	case key.Matches(k, km.Wrap):
+		m.ToggleWrap()
+	case key.Matches(k, km.Filter):
+		m.typing, m.input = true, ""
+		if m.filter != nil {
+			m.input = strings.TrimPrefix(m.filter.String(), "(?i)")
+		}
+	case key.Matches(k, km.Clear):
+		_ = m.SetFilter("")
+	case key.Matches(k, km.Open):
+		return m.OpenSelected()
+	}
+	return nil
+}
+
+// OpenSelected asks the explorer to open the trace of the selected line,
+// when it carries one other than the open trace.
+func (m *Model) OpenSelected() tea.Cmd {
+	e := m.Selected()
+	if e == nil || e.TraceID == "" || (m.trace != nil && e.TraceID == m.trace.ID) {
+		return nil
+	}
+	msg := tui.OpenTraceMsg{TraceID: e.TraceID}
+	return func() tea.Msg { return msg }
+}
+
+// typeKey edits the filter prompt: enter filters, esc gives up.
+func (m *Model) typeKey(k tea.KeyPressMsg) {
+	switch k.String() {
+	case "enter":
+		if m.SetFilter(m.input) == nil {
+			m.typing = false
+		}
+	case "esc":
+		m.typing, m.ferr = false, nil
+	case "backspace":
+		if r := []rune(m.input); len(r) > 0 {
+			m.input = string(r[:len(r)-1])
+		}
+	default:
+		if t := k.Key().Text; t != "" {
+			m.input += t
+		}
+	}
+}
+
+// View draws the rows in view and a status line.
+func (m Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	var lines []string
+	switch {
+	case m.span == nil:
+		lines = []string{m.st.Dim.Apply("No trace open: the logs of the selected span show here.")}
+	case m.o.Source == nil:
+		lines = []string{m.st.Dim.Apply("No log source (Loki) configured.")}
+	case m.err != nil:
+		for _, l := range strings.Split(sources.Sanitize(m.err.Error()), "\n") {
+			lines = append(lines, m.st.Error.Apply(l))
+		}
+		if m.query != "" {
+			lines = append(lines, m.st.Dim.Apply("query: "+sources.Sanitize(m.query)))
+		}
+	case m.loading:
+		lines = []string{m.spin.View() + " " + m.st.Dim.Apply("loading the "+m.scope.String()+"'s logs…")}
+	case len(m.entries) == 0:
+		lines = []string{m.st.Dim.Apply("No log lines for " + sources.Sanitize(m.query)),
+			m.st.Dim.Apply("between " + m.rng.From.In(m.o.Location).Format(render.LogTimeFormat) + " and " + m.rng.To.In(m.o.Location).Format(render.LogTimeFormat) + ".")}
+	case len(m.shown) == 0:
+		lines = []string{m.st.Dim.Apply("No line passes the filters.")}
+	default:
+		lines = m.visibleRows()
+	}
+	h := m.rowsHeight()
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < m.height-1 {
+		lines = append(lines, "")
+	}
+	if m.height > 1 {
+		lines = append(lines, m.status())
+	}
+	return pane.Box(lines, m.width, m.height)
+}
+
+// visibleRows renders the entries in view, and no other.
+func (m Model) visibleRows() []string {
+	h := m.rowsHeight()
+	out := make([]string, 0, h)
+	for i := m.offset; i < len(m.shown) && len(out) < h; i++ {
+		mark := " "
+		st := m.st
+		if i == m.sel {
+			mark, st = m.st.Selected().Apply("▶"), m.plain
+		}
+		for j, r := range m.rows(i, st) {
+			if i == m.sel && m.st.Color {
+				r = m.st.Selected().Apply(render.Fit(r, m.width-1))
+			}
+			if j > 0 && i != m.sel {
+				mark = " "
+			}
+			out = append(out, mark+r)
+			if len(out) == h {
+				break
+			}
+		}
+	}
+	return out
+}
+
+func (m Model) status() string {
+	if m.typing {
+		s := "/" + sources.Sanitize(m.input) + "█"
+		if m.ferr != nil {
+			s += " " + m.st.Error.Apply(sources.Sanitize(m.ferr.Error()))
+		}
+		return s
+	}
+	var parts []string
+	if len(m.entries) > 0 {
+		parts = append(parts, "line "+strconv.Itoa(min(m.sel+1, len(m.shown)))+"/"+strconv.Itoa(len(m.shown)))
+		if len(m.shown) != len(m.entries) {
+			parts[0] += " of " + strconv.Itoa(len(m.entries))
+		}
+		if len(m.entries) >= m.o.Limit {
+			parts = append(parts, m.st.Warn.Apply("limit "+strconv.Itoa(m.o.Limit)+" reached"))
+		}
+	}
+	parts = append(parts, "t: "+m.scope.String())
+	if m.level != LevelAll {
+		parts = append(parts, "level "+m.level.String())
+	}
+	if m.filter != nil {
+		parts = append(parts, m.st.Match().Apply("/"+sources.Sanitize(strings.TrimPrefix(m.filter.String(), "(?i)"))))
+	}
+	if m.wrap {
+		parts = append(parts, "wrap")
+	}
+	if e := m.Selected(); e != nil && e.TraceID != "" && m.trace != nil && e.TraceID != m.trace.ID {
+		parts = append(parts, "enter: open trace "+short(e.TraceID))
+	}
+	return m.st.Dim.Apply(strings.Join(parts, " · "))
+}
+
+// ShortHelp returns the pane's main keys.
+func (m Model) ShortHelp() []key.Binding {
+	k := m.KeyMap
+	return []key.Binding{k.Scope, k.Filter, k.Level, k.Open}
+}
+
+// FullHelp returns all the pane's keys.
+func (m Model) FullHelp() [][]key.Binding {
+	k := m.KeyMap
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Scope, k.Level, k.Wrap, k.Filter, k.Clear, k.Open},
+	}
+}
