@@ -263,12 +263,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m.Update(msg.answer)
 	case StatusMsg:
+		// a sum, not a count: the end of a call may come before its start
+		// (commands run concurrently)
 		if msg.Loading {
 			m.loading[msg.Source]++
-		} else if m.loading[msg.Source] > 0 {
-			if m.loading[msg.Source]--; m.loading[msg.Source] == 0 {
-				delete(m.loading, msg.Source)
-			}
+		} else {
+			m.loading[msg.Source]--
+		}
+		if m.loading[msg.Source] == 0 {
+			delete(m.loading, msg.Source)
 		}
 		if msg.Err != nil {
 			m.errs[msg.Source] = msg.Err
@@ -374,8 +377,14 @@ func (m *Model) syncSelection() tea.Cmd {
 	if nd == nil || len(m.extra) == 0 {
 		return nil
 	}
+	// given at once, not through a command: commands run concurrently,
+	// and a pane must not see the selections out of order
 	msg := SpanSelectedMsg{Trace: tr.Trace, Span: nd.Span, Range: tr.Range}
-	return func() tea.Msg { return msg }
+	cmds := make([]tea.Cmd, len(m.extra))
+	for i, p := range m.extra {
+		m.extra[i], cmds[i] = p.Update(msg)
+	}
+	return tea.Batch(cmds...)
 }
 
 // box is a pane's place on the screen.
@@ -554,7 +563,10 @@ func (m Model) titleBar(title string, focused bool, width int) string {
 
 func (m Model) statusBar() string {
 	parts := []string{m.st.Bold.Apply(sources.Sanitize(m.o.Sources))}
-	for what := range m.loading {
+	for what, n := range m.loading {
+		if n <= 0 {
+			continue
+		}
 		parts = append(parts, "loading "+sources.Sanitize(what)+"…")
 	}
 	for what, err := range m.errs {

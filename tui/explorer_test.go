@@ -1,0 +1,188 @@
+package tui_test
+
+import (
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/tui"
+	"github.com/telx-cli/telx/tui/internal/golden"
+	"github.com/telx-cli/telx/tui/internal/tracetest"
+	"github.com/telx-cli/telx/tui/logs"
+	"github.com/telx-cli/telx/tui/styles"
+)
+
+// probe runs the explorer and publishes its screen after every message,
+// so that a test waits for what the screen says rather than for bytes of
+// the terminal's diff.
+type probe struct {
+	m      tui.Model
+	screen *atomic.Value
+}
+
+func (p probe) Init() tea.Cmd { return p.m.Init() }
+func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := p.m.Update(msg)
+	p.m = next.(tui.Model)
+	p.screen.Store(p.m.Render())
+	return p, cmd
+}
+func (p probe) View() tea.View { return p.m.View() }
+
+func waitScreen(t *testing.T, screen *atomic.Value, what string, ok func(string) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s, _ := screen.Load().(string)
+		if ok(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the screen never showed %s:\n%s", what, s)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func key(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	}
+	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
+}
+
+// The explorer's main flow with its Logs pane, in a real program on the
+// demo: the slowest failing trace opens, e moves to a failed payments
+// span, the Logs pane shows its error line; in the Logs pane, the
+// service's lines around the span, and Enter on a line of another trace
+// opens that trace.
+func TestLogsFlow(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {200, 50}} {
+		t.Run(ansi.Strip(itoa(size[0])+"x"+itoa(size[1])), func(t *testing.T) {
+			src := tracetest.Demo(t)
+			tr := src.SlowestFailingTrace()
+			st := styles.New(false)
+			// e goes from the root to the failed spans in tree order: count
+			// the presses to the first failed payments span
+			presses, span := 0, (*sources.Span)(nil)
+			for _, nd := range sources.BuildTree(tr).Nodes[1:] {
+				if nd.Span.IsError() {
+					presses++
+					if nd.Span.Service == "payments" {
+						span = nd.Span
+						break
+					}
+				}
+			}
+			if span == nil {
+				t.Fatal("no failed payments span in the slowest failing trace")
+			}
+			// where the line of another trace is among the service's lines
+			// (a pane of its own, to count the keys)
+			lp := logs.New(logs.Options{Source: src, Styles: st, Location: time.UTC})
+			lp, _ = drive(lp, tui.SpanSelectedMsg{Trace: tr, Span: span})
+			lp, _ = drive(lp, key("t"), key("t"))
+			ups, other := 0, sources.TraceID("")
+			for ; ups < 200; ups++ {
+				if e := lp.Selected(); e != nil && e.TraceID != "" && e.TraceID != tr.ID {
+					other = e.TraceID
+					break
+				}
+				lp, _ = drive(lp, key("k"))
+			}
+			if other == "" {
+				t.Fatal("no line of another trace before the span among payments' lines")
+			}
+
+			o := tui.Options{Traces: src, Logs: src, Metrics: src, Sources: "demo", Trace: tr,
+				Now: func() time.Time { return tracetest.Now }, Location: time.UTC, Styles: st, Limit: 30,
+				Extra: []tui.Pane{logs.New(logs.Options{Source: src, Styles: st, Location: time.UTC})}}
+			screen := &atomic.Value{}
+			tm := teatest.NewTestModel(t, probe{tui.New(o), screen}, teatest.WithInitialTermSize(size[0], size[1]))
+			waitScreen(t, screen, "the trace", func(s string) bool { return strings.Contains(s, string(tr.ID)) })
+			for i := 0; i < presses; i++ {
+				tm.Send(key("e"))
+			}
+			s := waitScreen(t, screen, "the span's error line", func(s string) bool {
+				return strings.Contains(s, "Logs · span payments "+span.Operation) && strings.Contains(s, "ERROR payments")
+			})
+			checkScreen(t, s, size[0], size[1])
+			tm.Send(key("tab")) // details
+			tm.Send(key("tab")) // logs
+			tm.Send(key("t"))
+			tm.Send(key("t"))
+			waitScreen(t, screen, "payments' lines", func(s string) bool { return strings.Contains(s, "payments around the span") && strings.Contains(s, " · t: service") })
+			for i := 0; i < ups; i++ {
+				tm.Send(key("k"))
+			}
+			waitScreen(t, screen, "the offer to open the other trace", func(s string) bool {
+				return strings.Contains(s, "enter: open trace "+string(other)[:12])
+			})
+			tm.Send(key("enter"))
+			waitScreen(t, screen, "the other trace", func(s string) bool {
+				return strings.Contains(s, "▶ Waterfall") && strings.Contains(s, string(other)+" ") &&
+					strings.Contains(s, " · t: service") && !strings.Contains(s, "loading")
+			})
+			tm.Send(key("q"))
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(probe).m
+			s = final.Render()
+			checkScreen(t, s, size[0], size[1])
+			golden.Check(t, s)
+		})
+	}
+}
+
+// drive runs msgs through a pane and every command they lead to.
+func drive(p logs.Model, msgs ...tea.Msg) (logs.Model, []tea.Msg) {
+	var out []tea.Msg
+	queue := append([]tea.Msg{}, msgs...)
+	for len(queue) > 0 {
+		var msg tea.Msg
+		msg, queue = queue[0], queue[1:]
+		if b, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range b {
+				if c != nil {
+					queue = append(queue, c())
+				}
+			}
+			continue
+		}
+		next, cmd := p.Update(msg)
+		p = next.(logs.Model)
+		if cmd != nil {
+			queue = append(queue, cmd())
+		}
+	}
+	return p, out
+}
+
+func checkScreen(t *testing.T, screen string, w, h int) {
+	t.Helper()
+	lines := strings.Split(screen, "\n")
+	if len(lines) != h {
+		t.Errorf("%d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if got := ansi.StringWidth(l); got > w {
+			t.Errorf("line %d is %d cells wide, more than %d: %q", i, got, w, l)
+		}
+	}
+}
+
+func itoa(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+
