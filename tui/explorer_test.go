@@ -120,7 +120,9 @@ func TestLogsFlow(t *testing.T) {
 			tm.Send(key("tab")) // logs
 			tm.Send(key("t"))
 			tm.Send(key("t"))
-			waitScreen(t, screen, "payments' lines", func(s string) bool { return strings.Contains(s, "payments around the span") && strings.Contains(s, " · t: service") })
+			waitScreen(t, screen, "payments' lines", func(s string) bool {
+				return strings.Contains(s, "payments around the span") && strings.Contains(s, " · t: service")
+			})
 			for i := 0; i < ups; i++ {
 				tm.Send(key("k"))
 			}
@@ -184,5 +186,3 @@ func itoa(n int) string {
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
 }
-
-
