@@ -8,8 +8,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/telx-cli/telx/sources/jaeger"
+	"github.com/telx-cli/telx/sources/loki"
 	"github.com/telx-cli/telx/test/harness"
 	"github.com/telx-cli/telx/tui"
+	"github.com/telx-cli/telx/tui/logs"
 	"github.com/telx-cli/telx/tui/styles"
 )
 
@@ -66,5 +68,57 @@ func TestExplorerOnJaeger(t *testing.T) {
 	m = runExplorer(m, tea.KeyPressMsg{Code: 'e', Text: "e"})
 	if s := m.Render(); !strings.Contains(s, "✗ canceling statement due to lock timeout") && !strings.Contains(s, "✗ batch incomplete") {
 		t.Errorf("e did not reach a failed span:\n%s", s)
+	}
+}
+
+// The Logs pane against the real Loki: the opened trace's root span's
+// lines, then the whole trace's.
+func TestExplorerLogsOnLoki(t *testing.T) {
+	env := harness.Shared(t)
+	client, err := jaeger.New(jaeger.Options{URL: env.JaegerURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc, err := loki.New(loki.Options{URL: env.LokiURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := styles.New(false)
+	m := tui.New(tui.Options{Traces: client, Logs: lc, TraceID: env.Scenario.BigTraceID, Sources: "jaeger " + env.JaegerURL,
+		Styles: st, Location: time.UTC, Lookback: 2 * time.Hour, Timeout: 20 * time.Second,
+		Extra: []tui.Pane{logs.New(logs.Options{Source: lc, Styles: st, Location: time.UTC, Timeout: 20 * time.Second})}})
+	m = runExplorer(m, tea.WindowSizeMsg{Width: 200, Height: 50})
+	m = runExplorer(m, m.Init()())
+	screen := m.Render()
+	for _, want := range []string{
+		"Logs · span frontend POST /api/orders/export",
+		"frontend   POST /api/orders/export 200",
+		"line 1/1 · t: span",
+	} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q:\n%s", want, screen)
+		}
+	}
+	// the whole trace: checkout's start and end, payments' failures
+	for _, k := range []string{"tab", "tab", "t"} {
+		msg := tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
+		if k == "tab" {
+			msg = tea.KeyPressMsg{Code: tea.KeyTab}
+		}
+		m = runExplorer(m, msg)
+	}
+	screen = m.Render()
+	for _, want := range []string{
+		"Logs · trace " + string(env.Scenario.BigTraceID)[:12],
+		`checkout   level=info msg="export started`,
+		"ERROR payments",
+		`checkout   level=warn msg="export finished with`,
+	} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q:\n%s", want, screen)
+		}
+	}
+	if strings.Contains(screen, "loading") || strings.Contains(screen, "✗ logs") {
+		t.Errorf("still loading or failed:\n%s", screen)
 	}
 }
