@@ -9,17 +9,16 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"text/template"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/correlate"
 	"github.com/telx-cli/telx/tui/render"
 	"github.com/telx-cli/telx/tui/styles"
 )
@@ -441,28 +440,6 @@ func writeSeriesCSV(w io.Writer, series []sources.Series, names []string) error 
 	return cw.Error()
 }
 
-// redPresets are the default queries of the RED view.
-var redPresets = map[string]struct {
-	rate, errors, latency string
-	latencyUnit           render.Unit
-}{
-	// the OpenTelemetry Collector's span-metrics connector
-	"spanmetrics": {
-		rate:        `sum(rate(traces_span_metrics_calls_total{service_name="{{.Service}}",span_kind="SPAN_KIND_SERVER"}[{{.Window}}]))`,
-		errors:      `(sum(rate(traces_span_metrics_calls_total{service_name="{{.Service}}",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_ERROR"}[{{.Window}}])) or vector(0)) / sum(rate(traces_span_metrics_calls_total{service_name="{{.Service}}",span_kind="SPAN_KIND_SERVER"}[{{.Window}}]))`,
-		latency:     `histogram_quantile({{.Quantile}}, sum by (le) (rate(traces_span_metrics_duration_milliseconds_bucket{service_name="{{.Service}}",span_kind="SPAN_KIND_SERVER"}[{{.Window}}])))`,
-		latencyUnit: render.UnitMilliseconds,
-	},
-	// the HTTP semantic conventions' http.server.request.duration, as the
-	// OpenTelemetry Prometheus exporter names it (service.name is the job)
-	"http": {
-		rate:        `sum(rate(http_server_request_duration_seconds_count{job=~"(.+/)?{{.ServiceRegex}}"}[{{.Window}}]))`,
-		errors:      `(sum(rate(http_server_request_duration_seconds_count{job=~"(.+/)?{{.ServiceRegex}}",http_response_status_code=~"5.."}[{{.Window}}])) or vector(0)) / sum(rate(http_server_request_duration_seconds_count{job=~"(.+/)?{{.ServiceRegex}}"}[{{.Window}}]))`,
-		latency:     `histogram_quantile({{.Quantile}}, sum by (le) (rate(http_server_request_duration_seconds_bucket{job=~"(.+/)?{{.ServiceRegex}}"}[{{.Window}}])))`,
-		latencyUnit: render.UnitSeconds,
-	},
-}
-
 // redQuery is one row group of the RED view.
 type redQuery struct {
 	name  string
@@ -470,78 +447,26 @@ type redQuery struct {
 	unit  render.Unit
 }
 
-// promString escapes s for a PromQL double-quoted string.
-func promString(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
-}
-
-// redQueries fills the templates for service.
+// redQueries fills the templates for service (sources/correlate holds
+// them, for the explorer's Metrics pane too).
 func redQueries(opts *MetricsOptions, window time.Duration) ([]redQuery, error) {
-	p, ok := redPresets[opts.Preset]
-	if !ok {
-		return nil, UsageError(fmt.Errorf("--preset %q: want spanmetrics or http", opts.Preset))
+	qs, err := correlate.RED{Preset: opts.Preset, Rate: opts.RateQuery, Errors: opts.ErrorQuery, Latency: opts.LatencyQuery}.Queries(opts.Service, window)
+	if err != nil {
+		return nil, UsageError(err)
 	}
-	rate, errs, lat := p.rate, p.errors, p.latency
-	if opts.RateQuery != "" {
-		rate = opts.RateQuery
-	}
-	if opts.ErrorQuery != "" {
-		errs = opts.ErrorQuery
-	}
-	if opts.LatencyQuery != "" {
-		lat = opts.LatencyQuery
-	}
-	data := struct {
-		Service, ServiceRegex, Window string
-		Quantile                      string
-	}{promString(opts.Service), promString(regexp.QuoteMeta(opts.Service)), promDuration(window), ""}
-	fill := func(flag, text string, q float64) (string, error) {
-		t, err := template.New(flag).Option("missingkey=error").Parse(text)
+	out := make([]redQuery, len(qs))
+	for i, q := range qs {
+		unit, err := render.ParseUnit(q.Unit)
 		if err != nil {
-			return "", UsageError(fmt.Errorf("--%s: %w", flag, err))
-		}
-		data.Quantile = strconv.FormatFloat(q, 'g', -1, 64)
-		var b strings.Builder
-		if err := t.Execute(&b, data); err != nil {
-			return "", UsageError(fmt.Errorf("--%s: %w", flag, err))
-		}
-		return b.String(), nil
-	}
-	var out []redQuery
-	add := func(name, flag, text string, q float64, unit render.Unit) error {
-		s, err := fill(flag, text, q)
-		out = append(out, redQuery{name: name, query: s, unit: unit})
-		return err
-	}
-	if err := add("rate", "rate-query", rate, 0, render.UnitPerSecond); err != nil {
-		return nil, err
-	}
-	if err := add("errors", "error-query", errs, 0, render.UnitRatio); err != nil {
-		return nil, err
-	}
-	for _, q := range []struct {
-		name string
-		q    float64
-	}{{"p50", 0.5}, {"p95", 0.95}, {"p99", 0.99}} {
-		if err := add(q.name, "latency-query", lat, q.q, p.latencyUnit); err != nil {
 			return nil, err
 		}
+		out[i] = redQuery{name: q.Name, query: q.Query, unit: unit}
 	}
 	return out, nil
 }
 
 // promDuration formats d as PromQL reads it: 90s, 5m, 1h.
-func promDuration(d time.Duration) string {
-	switch {
-	case d%time.Hour == 0:
-		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
-	case d%time.Minute == 0:
-		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
-	case d%time.Second == 0:
-		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
-	}
-	return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
-}
+func promDuration(d time.Duration) string { return correlate.PromDuration(d) }
 
 // red prints a service's rate, errors and latency quantiles, each a row
 // (or a row per series when a template keeps labels).
