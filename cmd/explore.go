@@ -15,8 +15,10 @@ import (
 	"github.com/telx-cli/telx/sources/config"
 	"github.com/telx-cli/telx/sources/demo"
 	"github.com/telx-cli/telx/sources/loki"
+	"github.com/telx-cli/telx/sources/prometheus"
 	"github.com/telx-cli/telx/tui"
 	"github.com/telx-cli/telx/tui/logs"
+	"github.com/telx-cli/telx/tui/metrics"
 	"github.com/telx-cli/telx/tui/styles"
 )
 
@@ -30,6 +32,9 @@ type ExploreOptions struct {
 	// Logs builds the Logs pane's source (Loki, or the demo); nil: Loki
 	// at --loki without credentials.
 	Logs func() (sources.LogSource, error)
+	// Metrics builds the Metrics pane's source (Prometheus, or the demo);
+	// nil: Prometheus at --prometheus without credentials.
+	Metrics func() (sources.MetricSource, error)
 	// Run runs the program (tea's, unless tests say otherwise).
 	Run func(tea.Model) error
 
@@ -66,6 +71,8 @@ Press ? for the keys. telx with no arguments on a terminal does the same.`,
 		return jf.client(io, g)
 	}
 	opts.Logs = func() (sources.LogSource, error) { return g.logBackend(c, io, lf) }
+	pf := addPrometheusFlags(c)
+	opts.Metrics = func() (sources.MetricSource, error) { return pf.client(io, g) }
 	return c
 }
 
@@ -123,9 +130,6 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 	}
 	if ds, ok := src.(interface{ SlowestFailingTrace() *sources.Trace }); ok {
 		o.Sources = "demo (embedded incident)"
-		if ms, ok := src.(sources.MetricSource); ok {
-			o.Metrics = ms
-		}
 		if opts.Demo && opts.TraceID == "" {
 			o.Trace = ds.SlowestFailingTrace()
 		}
@@ -142,7 +146,15 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 		return err
 	}
 	o.Logs = logSrc
-	o.Extra = []tui.Pane{logs.New(logs.Options{Source: logSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout})}
+	metricSrc, err := exploreMetrics(opts, src)
+	if err != nil {
+		return err
+	}
+	o.Metrics = metricSrc
+	o.Extra = []tui.Pane{
+		logs.New(logs.Options{Source: logSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout}),
+		metrics.New(metrics.Options{Source: metricSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout}),
+	}
 	model := tui.New(o)
 	if opts.Run != nil {
 		return opts.Run(model)
@@ -176,4 +188,24 @@ func exploreLogs(opts *ExploreOptions, traces sources.TraceSource) (sources.LogS
 		return nil, UsageError(err)
 	}
 	return lc, nil
+}
+
+// exploreMetrics is the Metrics pane's source: the demo's with the demo,
+// else opts.Metrics, else Prometheus at --prometheus without credentials.
+func exploreMetrics(opts *ExploreOptions, traces sources.TraceSource) (sources.MetricSource, error) {
+	if ms, ok := traces.(*demo.Source); ok {
+		return ms, nil
+	}
+	if opts.Metrics != nil {
+		return opts.Metrics()
+	}
+	hc, err := opts.Global.HTTPClient(opts.IO, "prometheus", config.Auth{})
+	if err != nil {
+		return nil, err
+	}
+	pc, err := prometheus.New(prometheus.Options{URL: opts.Global.PrometheusURL, HTTPClient: hc})
+	if err != nil {
+		return nil, UsageError(err)
+	}
+	return pc, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/telx-cli/telx/tui/internal/golden"
 	"github.com/telx-cli/telx/tui/internal/tracetest"
 	"github.com/telx-cli/telx/tui/logs"
+	"github.com/telx-cli/telx/tui/metrics"
 	"github.com/telx-cli/telx/tui/styles"
 )
 
@@ -60,9 +61,10 @@ func key(k string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
 }
 
-// The explorer's main flow with its Logs pane, in a real program on the
-// demo: the slowest failing trace opens, e moves to a failed payments
-// span, the Logs pane shows its error line; in the Logs pane, the
+// The explorer's main flow with its Logs and Metrics panes, in a real
+// program on the demo: the slowest failing trace opens, e moves to a
+// failed payments span, the Logs pane shows its error line and the
+// Metrics pane payments' RED view; in the Logs pane, the
 // service's lines around the span, and Enter on a line of another trace
 // opens that trace.
 func TestLogsFlow(t *testing.T) {
@@ -105,7 +107,10 @@ func TestLogsFlow(t *testing.T) {
 
 			o := tui.Options{Traces: src, Logs: src, Metrics: src, Sources: "demo", Trace: tr,
 				Now: func() time.Time { return tracetest.Now }, Location: time.UTC, Styles: st, Limit: 30,
-				Extra: []tui.Pane{logs.New(logs.Options{Source: src, Styles: st, Location: time.UTC})}}
+				Extra: []tui.Pane{
+					logs.New(logs.Options{Source: src, Styles: st, Location: time.UTC}),
+					metrics.New(metrics.Options{Source: src, Styles: st, Location: time.UTC}),
+				}}
 			screen := &atomic.Value{}
 			tm := teatest.NewTestModel(t, probe{tui.New(o), screen}, teatest.WithInitialTermSize(size[0], size[1]))
 			waitScreen(t, screen, "the trace", func(s string) bool { return strings.Contains(s, string(tr.ID)) })
@@ -116,6 +121,10 @@ func TestLogsFlow(t *testing.T) {
 				return strings.Contains(s, "Logs · span payments "+span.Operation) && strings.Contains(s, "ERROR payments")
 			})
 			checkScreen(t, s, size[0], size[1])
+			// the Metrics pane shows payments' rate, errors and latency
+			waitScreen(t, screen, "payments' metrics", func(s string) bool {
+				return strings.Contains(s, "Metrics · payments") && strings.Contains(s, "PAYMENTS")
+			})
 			tm.Send(key("tab")) // details
 			tm.Send(key("tab")) // logs
 			tm.Send(key("t"))

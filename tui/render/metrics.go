@@ -218,16 +218,11 @@ func MetricTable(w io.Writer, rows []MetricRow, o MetricTableOptions) error {
 	if st == nil {
 		st = styles.New(false)
 	}
-	longest := 0
-	for i := range rows {
-		longest = max(longest, ansi.StringWidth(rows[i].Name))
-	}
 	title := o.Title
 	if title == "" {
 		title = "SERIES"
 	}
-	longest = max(longest, len(title))
-	nameW, sparkW := MetricLayout(o.Width, longest)
+	nameW, sparkW := tableLayout(rows, o)
 	bw.WriteString(st.Header.Apply(Fit(title, nameW)))
 	bw.WriteByte(' ')
 	bw.WriteString(strings.Repeat(" ", sparkW))
@@ -260,6 +255,44 @@ func MetricTable(w io.Writer, rows []MetricRow, o MetricTableOptions) error {
 		bw.Write(line)
 	}
 	return bw.Flush()
+}
+
+// tableLayout returns the widths of a MetricTable's name column and
+// sparklines.
+func tableLayout(rows []MetricRow, o MetricTableOptions) (name, spark int) {
+	longest := len(o.Title)
+	if o.Title == "" {
+		longest = len("SERIES")
+	}
+	for i := range rows {
+		longest = max(longest, ansi.StringWidth(rows[i].Name))
+	}
+	return MetricLayout(o.Width, longest)
+}
+
+// MetricMarker returns a line to go over a MetricTable of rows drawn
+// with o: label in the name column, and ▼ over the sparkline columns of
+// the times mark covers (at the edge when mark lies outside o.Range).
+func MetricMarker(rows []MetricRow, o MetricTableOptions, mark sources.TimeRange, label string) string {
+	st := o.Styles
+	if st == nil {
+		st = styles.New(false)
+	}
+	nameW, sparkW := tableLayout(rows, o)
+	d := o.Range.Duration()
+	col := func(t time.Time) int {
+		if d <= 0 {
+			return 0
+		}
+		return max(0, min(sparkW-1, int(float64(t.Sub(o.Range.From))/float64(d)*float64(sparkW))))
+	}
+	c0, c1 := col(mark.From), col(mark.To)
+	var b strings.Builder
+	b.WriteString(st.Dim.Apply(Fit(label, nameW)))
+	b.WriteByte(' ')
+	b.WriteString(strings.Repeat(" ", c0))
+	b.WriteString(st.Critical.Apply(strings.Repeat("▼", c1-c0+1)))
+	return b.String()
 }
 
 // MetricHeader writes what a metrics table is about: the query, the

@@ -1,0 +1,287 @@
+// Package metrics is the explorer's Metrics pane: the RED view (request
+// rate, error ratio, p50/p95/p99 latency) of the selected span's service
+// over a window around the trace, as `telx metrics --service` queries it
+// (sources/correlate), with the trace's own time marked over the
+// sparklines. It asks again only when the service or the trace changes.
+package metrics
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/correlate"
+	"github.com/telx-cli/telx/tui"
+	"github.com/telx-cli/telx/tui/pane"
+	"github.com/telx-cli/telx/tui/render"
+	"github.com/telx-cli/telx/tui/styles"
+)
+
+// Options configure the pane.
+type Options struct {
+	Source   sources.MetricSource
+	Styles   *styles.Styles
+	Location *time.Location
+	// Before and After widen the trace's window: the view runs from
+	// Before ahead of the trace's start to After past its end (default
+	// 30 and 5 minutes).
+	Before, After time.Duration
+	// RED are the queries (default: the spanmetrics preset).
+	RED correlate.RED
+	// Timeout bounds the queries (default 30 seconds).
+	Timeout time.Duration
+}
+
+// ResultMsg brings the RED rows of a service to the pane whose ID it
+// carries; Seq tells a stale answer from the awaited one.
+type ResultMsg struct {
+	ID, Seq int
+	Rows    []render.MetricRow
+	Step    time.Duration
+	Err     error
+}
+
+// KeyMap are the pane's keys.
+type KeyMap struct {
+	Reload key.Binding
+}
+
+// DefaultKeyMap returns the pane's keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{Reload: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "query again"))}
+}
+
+// Model is the Metrics pane.
+type Model struct {
+	KeyMap KeyMap
+
+	o             Options
+	id            int
+	st            *styles.Styles
+	width, height int
+	spin          spinner.Model
+
+	service string
+	trace   *sources.Trace
+	mark    sources.TimeRange // the trace's extent
+	rng     sources.TimeRange // the view's window
+	window  time.Duration     // rates over
+
+	seq     int
+	cancel  context.CancelFunc
+	loading bool
+	err     error
+	rows    []render.MetricRow
+	step    time.Duration
+}
+
+// New returns an empty pane.
+func New(o Options) Model {
+	if o.Styles == nil {
+		o.Styles = styles.New(false)
+	}
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+	if o.Before <= 0 {
+		o.Before = 30 * time.Minute
+	}
+	if o.After <= 0 {
+		o.After = 5 * time.Minute
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	return Model{KeyMap: DefaultKeyMap(), o: o, id: pane.NextID(), st: o.Styles,
+		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
+}
+
+// ID is the pane's ID.
+func (m Model) ID() int { return m.id }
+
+// Title names the pane and the service.
+func (m Model) Title() string {
+	if m.service == "" {
+		return "Metrics"
+	}
+	return "Metrics · " + sources.Sanitize(m.service)
+}
+
+// Service returns the service shown.
+func (m Model) Service() string { return m.service }
+
+// Rows returns the RED rows shown.
+func (m Model) Rows() []render.MetricRow { return m.rows }
+
+// Loading tells whether the queries are under way.
+func (m Model) Loading() bool { return m.loading }
+
+// SetSize sets the pane's size.
+func (m Model) SetSize(width, height int) tui.Pane {
+	m.width, m.height = width, height
+	return m
+}
+
+// Select shows the RED view of span's service around trace tr, querying
+// only when the service or the trace changed.
+func (m *Model) Select(tr *sources.Trace, span *sources.Span) tea.Cmd {
+	if span == nil || tr == nil || (span.Service == m.service && tr == m.trace) {
+		return nil
+	}
+	m.service, m.trace = span.Service, tr
+	return m.load()
+}
+
+// cells is how many columns the sparklines get at the pane's width.
+func (m Model) cells() int { return render.SparkCells(max(m.width, 40)) }
+
+func (m *Model) load() tea.Cmd {
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+	m.seq++
+	m.rows, m.err = nil, nil
+	if m.o.Source == nil || m.trace == nil {
+		return nil
+	}
+	m.mark = m.trace.TimeRange()
+	m.rng = sources.TimeRange{From: m.mark.From.Add(-m.o.Before), To: m.mark.To.Add(m.o.After)}
+	step := sources.AutoStep(m.rng, m.cells())
+	used, _ := sources.LimitStep(m.rng, step)
+	m.window = max(used, time.Minute)
+	queries, err := m.o.RED.Queries(m.service, m.window)
+	if err != nil {
+		m.err = err
+		return nil
+	}
+	units := make([]render.Unit, len(queries))
+	for i, q := range queries {
+		if units[i], err = render.ParseUnit(q.Unit); err != nil {
+			m.err = err
+			return nil
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), m.o.Timeout)
+	m.cancel, m.loading = cancel, true
+	id, seq, src, r := m.id, m.seq, m.o.Source, m.rng
+	run := func() tea.Msg {
+		defer cancel()
+		results := make([]*sources.MetricResult, len(queries))
+		errs := make([]error, len(queries))
+		var wg sync.WaitGroup
+		for i, q := range queries {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i], errs[i] = src.QueryRange(ctx, sources.MetricQuery{Query: q.Query, Range: r, Step: step})
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return ResultMsg{ID: id, Seq: seq, Err: err}
+		}
+		var rows []render.MetricRow
+		for i, q := range queries {
+			_, rs := render.MetricRows(results[i].Series, units[i])
+			render.SortRows(rs, render.SortName)
+			for j := range rs {
+				if len(rs) > 1 {
+					rs[j].Name = q.Name + " " + rs[j].Name
+				} else {
+					rs[j].Name = q.Name
+				}
+				rs[j].Key = q.Name
+			}
+			rows = append(rows, rs...)
+		}
+		return ResultMsg{ID: id, Seq: seq, Rows: rows, Step: results[0].Step}
+	}
+	status := func() tea.Msg { return tui.StatusMsg{Source: "metrics", Loading: true} }
+	return tea.Batch(status, run, m.spin.Tick)
+}
+
+// Update handles the selection, the queries' answer and the keys.
+func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tui.SpanSelectedMsg:
+		return m, m.Select(msg.Trace, msg.Span)
+	case ResultMsg:
+		if msg.ID != m.id {
+			return m, nil
+		}
+		done := tui.StatusMsg{Source: "metrics"}
+		if msg.Seq != m.seq {
+			return m, func() tea.Msg { return done }
+		}
+		m.cancel, m.loading = nil, false
+		m.err, m.rows, m.step = msg.Err, msg.Rows, msg.Step
+		done.Err = msg.Err
+		return m, func() tea.Msg { return done }
+	case spinner.TickMsg:
+		if !m.loading || msg.ID != m.spin.ID() {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case tea.KeyPressMsg:
+		if key.Matches(msg, m.KeyMap.Reload) && m.trace != nil {
+			return m, m.load()
+		}
+	}
+	return m, nil
+}
+
+// View draws the window, the trace's mark and the RED rows.
+func (m Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	var lines []string
+	switch {
+	case m.trace == nil:
+		lines = []string{m.st.Dim.Apply("No trace open: the metrics of the selected span's service show here.")}
+	case m.o.Source == nil:
+		lines = []string{m.st.Dim.Apply("No metric source (Prometheus) configured.")}
+	case m.err != nil:
+		for _, l := range strings.Split(sources.Sanitize(m.err.Error()), "\n") {
+			lines = append(lines, m.st.Error.Apply(l))
+		}
+	case m.loading:
+		lines = []string{m.spin.View() + " " + m.st.Dim.Apply("loading "+sources.Sanitize(m.service)+"'s rate, errors and latency…")}
+	case len(m.rows) == 0:
+		lines = []string{m.st.Dim.Apply("No span metrics for " + sources.Sanitize(m.service) + " in this window.")}
+	default:
+		lines = m.table()
+	}
+	return pane.Box(lines, m.width, m.height)
+}
+
+func (m Model) table() []string {
+	loc := m.o.Location
+	head := m.rng.From.In(loc).Format("15:04") + " → " + m.rng.To.In(loc).Format("15:04") +
+		" · rate over " + correlate.PromDuration(m.window) + " · ▼ the trace " + m.mark.From.In(loc).Format("15:04:05")
+	o := render.MetricTableOptions{Width: m.width, Styles: m.st, Range: m.rng, Step: m.step, Title: strings.ToUpper(sources.Sanitize(m.service))}
+	var b bytes.Buffer
+	_ = render.MetricTable(&b, m.rows, o)
+	table := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	lines := []string{m.st.Dim.Apply(head)}
+	// the column header, the trace's mark, the rows
+	lines = append(lines, table[0], render.MetricMarker(m.rows, o, m.mark, "trace"))
+	return append(lines, table[1:]...)
+}
+
+// ShortHelp returns the pane's main keys.
+func (m Model) ShortHelp() []key.Binding { return []key.Binding{m.KeyMap.Reload} }
+
+// FullHelp returns all the pane's keys.
+func (m Model) FullHelp() [][]key.Binding { return [][]key.Binding{{m.KeyMap.Reload}} }
