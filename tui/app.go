@@ -6,6 +6,7 @@ package tui
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,9 +90,15 @@ type Options struct {
 	Extra []Pane
 }
 
+// AlertsMsg brings the metric source's active alerts.
+type AlertsMsg struct {
+	Alerts []sources.Alert
+	Err    error
+}
+
 // KeyMap are the global keys.
 type KeyMap struct {
-	Quit, Focus, FocusBack, Help key.Binding
+	Quit, Focus, FocusBack, Help, Alerts key.Binding
 }
 
 // DefaultKeyMap returns the global keys.
@@ -101,6 +108,7 @@ func DefaultKeyMap() KeyMap {
 		Focus:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
 		FocusBack: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Alerts:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "alerts")),
 	}
 }
 
@@ -127,6 +135,9 @@ type Model struct {
 	waterfall waterfall.Model
 	details   details.Model
 	extra     []Pane
+
+	alerts     []sources.Alert
+	showAlerts bool
 
 	loading  map[string]int
 	errs     map[string]error
@@ -183,6 +194,13 @@ func New(o Options) Model {
 		cmds = append(cmds, m.searchTraces(service))
 	}
 	cmds = append(cmds, m.loadServices())
+	if o.Metrics != nil {
+		src := o.Metrics
+		cmds = append(cmds, m.call("alerts", func(ctx context.Context) tea.Msg {
+			a, err := src.Alerts(ctx)
+			return AlertsMsg{a, err}
+		}, func(msg tea.Msg) error { return msg.(AlertsMsg).Err }))
+	}
 	if o.TraceID != "" && o.Trace == nil {
 		m.focus = focusWaterfall
 		m.waterfall.SetLoading("trace " + string(o.TraceID))
@@ -283,6 +301,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.ID == m.traces.ID() {
 			return m, m.searchTraces(msg.Service)
 		}
+	case AlertsMsg:
+		if msg.Err == nil {
+			m.alerts = msg.Alerts
+		}
+		return m, nil
 	case OpenTraceMsg:
 		m.waterfall.SetLoading("trace " + string(msg.TraceID))
 		m.setFocus(focusWaterfall)
@@ -321,6 +344,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		case m.showHelp && msg.String() == "esc":
 			m.showHelp = false
+			return m, nil
+		case key.Matches(msg, m.KeyMap.Alerts):
+			m.showAlerts = !m.showAlerts
+			return m, nil
+		case m.showAlerts && msg.String() == "esc":
+			m.showAlerts = false
 			return m, nil
 		case key.Matches(msg, m.KeyMap.Focus):
 			m.setFocus((m.focus + 1) % m.panes())
@@ -512,6 +541,8 @@ func (m Model) Render() string {
 	var body string
 	if m.showHelp {
 		body = pane.Box(strings.Split(m.fullHelp(), "\n"), m.width, max(0, m.height-2))
+	} else if m.showAlerts {
+		body = pane.Box(m.alertLines(), m.width, max(0, m.height-2))
 	} else {
 		titled := func(i int, title, content string) string {
 			return m.titleBar(title, i == m.focus, bs[i].w) + "\n" + content
@@ -563,6 +594,9 @@ func (m Model) titleBar(title string, focused bool, width int) string {
 
 func (m Model) statusBar() string {
 	parts := []string{m.st.Bold.Apply(sources.Sanitize(m.o.Sources))}
+	if n := m.firing(); n > 0 {
+		parts[0] += " · " + m.st.Error.Apply(strconv.Itoa(n)+" firing "+pluralS(n, "alert")) + m.st.Dim.Apply(" (a)")
+	}
 	for what, n := range m.loading {
 		if n <= 0 {
 			continue
@@ -575,6 +609,66 @@ func (m Model) statusBar() string {
 	}
 	sortStrings(parts[1:])
 	return render.Fit(strings.Join(parts, " · "), m.width)
+}
+
+// firing counts the firing alerts.
+func (m Model) firing() int {
+	n := 0
+	for _, a := range m.alerts {
+		if a.State == "firing" {
+			n++
+		}
+	}
+	return n
+}
+
+func pluralS(n int, s string) string {
+	if n == 1 {
+		return s
+	}
+	return s + "s"
+}
+
+// alertLines lists the active alerts, firing first.
+func (m Model) alertLines() []string {
+	lines := []string{m.st.Bold.Apply("Alerts") + " " + m.st.Dim.Apply("(a or esc closes)"), ""}
+	if len(m.alerts) == 0 {
+		return append(lines, m.st.Dim.Apply("No active alerts."))
+	}
+	for _, state := range []string{"firing", "pending"} {
+		for _, a := range m.alerts {
+			if a.State != state {
+				continue
+			}
+			var labels []string
+			for k, v := range a.Labels {
+				if k != "alertname" {
+					labels = append(labels, k+"="+v)
+				}
+			}
+			sortStrings(labels)
+			mark := m.st.Warn.Apply("◌ pending")
+			if state == "firing" {
+				mark = m.st.Error.Apply(render.MarkError + " firing ")
+			}
+			line := mark + " " + m.st.Bold.Apply(sources.Sanitize(a.Name)) + " " + m.st.Dim.Apply(sources.Sanitize(strings.Join(labels, " ")))
+			if !a.ActiveAt.IsZero() {
+				line += m.st.Dim.Apply(" since " + a.ActiveAt.In(m.location()).Format("15:04:05"))
+			}
+			lines = append(lines, line)
+			if s := a.Annotations["summary"]; s != "" {
+				lines = append(lines, "  "+sources.Sanitize(s))
+			}
+		}
+	}
+	return lines
+}
+
+func (m Model) location() *time.Location {
+	if m.o.Location != nil {
+		return m.o.Location
+	}
+	return time.Local
 }
 
 func sortStrings(s []string) {
@@ -596,7 +690,7 @@ func (h helpKeys) ShortHelp() []key.Binding {
 }
 
 func (h helpKeys) FullHelp() [][]key.Binding {
-	return append(h.pane.FullHelp(), []key.Binding{h.global.Focus, h.global.FocusBack, h.global.Help, h.global.Quit})
+	return append(h.pane.FullHelp(), []key.Binding{h.global.Focus, h.global.FocusBack, h.global.Alerts, h.global.Help, h.global.Quit})
 }
 
 func (m Model) focusedKeys() help.KeyMap {

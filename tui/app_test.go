@@ -343,3 +343,46 @@ func TestTinyTerminals(t *testing.T) {
 		}
 	}
 }
+
+type alertingSource struct {
+	sources.MetricSource
+	alerts []sources.Alert
+}
+
+func (a alertingSource) Alerts(context.Context) ([]sources.Alert, error) { return a.alerts, nil }
+
+// The status bar counts the firing alerts; a lists them, firing first.
+func TestAlerts(t *testing.T) {
+	o := demoOptions(t)
+	o.Trace = tracetest.Demo(t).SlowestFailingTrace()
+	at := tracetest.Now.Add(-10 * time.Minute)
+	o.Metrics = alertingSource{o.Metrics, []sources.Alert{
+		{Name: "PaymentsLatencyHigh", State: "pending", Labels: map[string]string{"alertname": "PaymentsLatencyHigh", "service": "payments"}, ActiveAt: at},
+		{Name: "PaymentsErrorsHigh", State: "firing", Labels: map[string]string{"alertname": "PaymentsErrorsHigh", "service": "payments", "severity": "page"},
+			Annotations: map[string]string{"summary": "payments fails 31% of charges"}, ActiveAt: at},
+	}}
+	m := start(o, 120, 30)
+	if s := m.Render(); !strings.Contains(s, "demo · 1 firing alert (a)") {
+		t.Errorf("status bar:\n%s", s)
+	}
+	m = update(m, press("a"))
+	s := m.Render()
+	checkScreen(t, s, 120, 30)
+	firing := strings.Index(s, "✗ firing  PaymentsErrorsHigh service=payments severity=page since 08:50:00")
+	pending := strings.Index(s, "◌ pending PaymentsLatencyHigh service=payments since 08:50:00")
+	if firing < 0 || pending < firing || !strings.Contains(s, "payments fails 31% of charges") {
+		t.Errorf("alerts:\n%s", s)
+	}
+	m = update(m, press("esc"))
+	if strings.Contains(m.Render(), "PaymentsErrorsHigh") {
+		t.Error("esc did not close the list")
+	}
+	// the demo has none: nothing on the status bar, an empty list
+	m = start(demoOptions(t), 120, 30)
+	if strings.Contains(m.Render(), "firing") {
+		t.Error("the demo counts firing alerts")
+	}
+	if s := update(m, press("a")).Render(); !strings.Contains(s, "No active alerts.") {
+		t.Errorf("empty list:\n%s", s)
+	}
+}
