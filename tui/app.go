@@ -433,7 +433,7 @@ func (m Model) boxes() []box {
 	h := max(0, m.height-2) // the status bar and the help line
 	n := m.panes()
 	out := make([]box, n)
-	if m.width >= WideWidth {
+	if m.wide() {
 		right := max(48, m.width/3)
 		left := m.width - right - 1
 		if len(m.extra) > 0 {
@@ -459,12 +459,30 @@ func (m Model) boxes() []box {
 		}
 		return out
 	}
-	hs := split(h, n, 3, m.focus)
+	var hs []int
+	switch {
+	case h >= 3*(n-1)+4:
+		hs = split(h, n, 3, m.focus)
+	case h >= n+1:
+		// too low for every pane: the others show their titles only
+		hs = make([]int, n)
+		for i := range hs {
+			hs[i] = 1
+		}
+		hs[m.focus] = h - (n - 1)
+	default:
+		// lower still: the focused pane alone (Tab shows the next)
+		hs = make([]int, n)
+		hs[m.focus] = h
+	}
 	for i := range out {
 		out[i] = box{m.width, hs[i]}
 	}
 	return out
 }
+
+// wide tells whether the panes sit side by side.
+func (m Model) wide() bool { return m.width >= WideWidth && m.height >= 14 }
 
 // extraWidths divides width among n side-by-side panes with a column
 // between each two, the first taking three shares to the others' two.
@@ -515,12 +533,13 @@ func (m *Model) sizePanes() {
 		return
 	}
 	bs := m.boxes()
-	m.traces.SetSize(bs[focusTraces].w, bs[focusTraces].h-1)
-	m.waterfall.SetSize(bs[focusWaterfall].w, bs[focusWaterfall].h-1)
-	m.details.SetSize(bs[focusDetails].w, bs[focusDetails].h-1)
+	// each pane has a title line
+	m.traces.SetSize(bs[focusTraces].w, max(0, bs[focusTraces].h-1))
+	m.waterfall.SetSize(bs[focusWaterfall].w, max(0, bs[focusWaterfall].h-1))
+	m.details.SetSize(bs[focusDetails].w, max(0, bs[focusDetails].h-1))
 	for i, p := range m.extra {
 		b := bs[focusExtra+i]
-		m.extra[i] = p.SetSize(b.w, b.h-1)
+		m.extra[i] = p.SetSize(b.w, max(0, b.h-1))
 	}
 }
 
@@ -545,6 +564,12 @@ func (m Model) Render() string {
 		body = pane.Box(m.alertLines(), m.width, max(0, m.height-2))
 	} else {
 		titled := func(i int, title, content string) string {
+			switch {
+			case bs[i].h <= 0:
+				return ""
+			case bs[i].h == 1:
+				return m.titleBar(title, i == m.focus, bs[i].w)
+			}
 			return m.titleBar(title, i == m.focus, bs[i].w) + "\n" + content
 		}
 		views := []string{
@@ -555,7 +580,7 @@ func (m Model) Render() string {
 		for i, p := range m.extra {
 			views = append(views, titled(focusExtra+i, p.Title(), p.View()))
 		}
-		if m.width >= WideWidth && len(m.extra) > 0 {
+		if m.wide() && len(m.extra) > 0 {
 			left := lipgloss.JoinVertical(lipgloss.Left, views[0], views[1])
 			top := lipgloss.JoinHorizontal(lipgloss.Top, left, m.sep(bs[focusDetails].h), views[2])
 			row := []string{views[3]}
@@ -563,13 +588,19 @@ func (m Model) Render() string {
 				row = append(row, m.sep(bs[i].h), views[i])
 			}
 			body = lipgloss.JoinVertical(lipgloss.Left, top, lipgloss.JoinHorizontal(lipgloss.Top, row...))
-		} else if m.width >= WideWidth {
+		} else if m.wide() {
 			left := lipgloss.JoinVertical(lipgloss.Left, views[0], views[1])
 			right := lipgloss.JoinVertical(lipgloss.Left, views[2:]...)
 			sep := strings.TrimSuffix(strings.Repeat("│\n", max(1, m.height-2)), "\n")
 			body = lipgloss.JoinHorizontal(lipgloss.Top, left, m.st.Dim.Apply(sep), right)
 		} else {
-			body = strings.Join(views, "\n")
+			var shown []string
+			for _, v := range views {
+				if v != "" {
+					shown = append(shown, v)
+				}
+			}
+			body = strings.Join(shown, "\n")
 		}
 	}
 	return body + "\n" + m.statusBar() + "\n" + m.shortHelp()

@@ -195,3 +195,58 @@ func itoa(n int) string {
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
 }
+
+// syncUpdate runs msg through the explorer with every command it leads
+// to, synchronously.
+func syncUpdate(m tui.Model, msg tea.Msg) tui.Model {
+	queue := []tea.Msg{msg}
+	for len(queue) > 0 {
+		msg, queue = queue[0], queue[1:]
+		if b, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range b {
+				if c != nil {
+					queue = append(queue, c())
+				}
+			}
+			continue
+		}
+		next, cmd := m.Update(msg)
+		m = next.(tui.Model)
+		if cmd != nil {
+			queue = append(queue, cmd())
+		}
+	}
+	return m
+}
+
+// With the Logs and Metrics panes, in colour or not, at any size:
+// nothing panics, the screen has its height and no line is wider.
+func TestPanesAtAnySize(t *testing.T) {
+	src := tracetest.Demo(t)
+	for _, color := range []bool{false, true} {
+		for _, size := range [][2]int{{1, 1}, {10, 3}, {40, 10}, {80, 24}, {120, 12}, {160, 20}, {200, 50}, {240, 60}} {
+			st := styles.New(color)
+			o := tui.Options{Traces: src, Logs: src, Metrics: src, Sources: "demo", Trace: src.SlowestFailingTrace(),
+				Now: func() time.Time { return tracetest.Now }, Location: time.UTC, Styles: st, Limit: 30,
+				Extra: []tui.Pane{
+					logs.New(logs.Options{Source: src, Styles: st, Location: time.UTC}),
+					metrics.New(metrics.Options{Source: src, Styles: st, Location: time.UTC}),
+				}}
+			m := tui.New(o)
+			m = syncUpdate(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+			m = syncUpdate(m, m.Init()())
+			for _, k := range []string{"e", "e", "tab", "tab", "w", "t", "j", "tab", "r", "tab", "a", "a", "?"} {
+				m = syncUpdate(m, key(k))
+				screen := m.Render()
+				if n := strings.Count(screen, "\n") + 1; size[1] >= 10 && n != size[1] {
+					t.Errorf("%dx%d after %s: %d lines", size[0], size[1], k, n)
+				}
+				for i, l := range strings.Split(screen, "\n") {
+					if w := ansi.StringWidth(l); w > size[0] {
+						t.Fatalf("%dx%d after %s: line %d is %d wide: %q", size[0], size[1], k, i, w, l)
+					}
+				}
+			}
+		}
+	}
+}
