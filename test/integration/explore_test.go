@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -9,9 +10,11 @@ import (
 
 	"github.com/telx-cli/telx/sources/jaeger"
 	"github.com/telx-cli/telx/sources/loki"
+	"github.com/telx-cli/telx/sources/prometheus"
 	"github.com/telx-cli/telx/test/harness"
 	"github.com/telx-cli/telx/tui"
 	"github.com/telx-cli/telx/tui/logs"
+	"github.com/telx-cli/telx/tui/metrics"
 	"github.com/telx-cli/telx/tui/styles"
 )
 
@@ -72,8 +75,9 @@ func TestExplorerOnJaeger(t *testing.T) {
 }
 
 // The Logs pane against the real Loki: the opened trace's root span's
-// lines, then the whole trace's.
-func TestExplorerLogsOnLoki(t *testing.T) {
+// lines, then the whole trace's; the Metrics pane against the real
+// Prometheus: the root's service's RED view.
+func TestExplorerPanesOnLokiAndPrometheus(t *testing.T) {
 	env := harness.Shared(t)
 	client, err := jaeger.New(jaeger.Options{URL: env.JaegerURL})
 	if err != nil {
@@ -83,10 +87,17 @@ func TestExplorerLogsOnLoki(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pc, err := prometheus.New(prometheus.Options{URL: env.PrometheusURL})
+	if err != nil {
+		t.Fatal(err)
+	}
 	st := styles.New(false)
-	m := tui.New(tui.Options{Traces: client, Logs: lc, TraceID: env.Scenario.BigTraceID, Sources: "jaeger " + env.JaegerURL,
+	m := tui.New(tui.Options{Traces: client, Logs: lc, Metrics: pc, TraceID: env.Scenario.BigTraceID, Sources: "jaeger " + env.JaegerURL,
 		Styles: st, Location: time.UTC, Lookback: 2 * time.Hour, Timeout: 20 * time.Second,
-		Extra: []tui.Pane{logs.New(logs.Options{Source: lc, Styles: st, Location: time.UTC, Timeout: 20 * time.Second})}})
+		Extra: []tui.Pane{
+			logs.New(logs.Options{Source: lc, Styles: st, Location: time.UTC, Timeout: 20 * time.Second}),
+			metrics.New(metrics.Options{Source: pc, Styles: st, Location: time.UTC, Timeout: 20 * time.Second}),
+		}})
 	m = runExplorer(m, tea.WindowSizeMsg{Width: 200, Height: 50})
 	m = runExplorer(m, m.Init()())
 	screen := m.Render()
@@ -94,10 +105,16 @@ func TestExplorerLogsOnLoki(t *testing.T) {
 		"Logs · span frontend POST /api/orders/export",
 		"frontend   POST /api/orders/export 200",
 		"line 1/1 · t: span",
+		"Metrics · frontend",
+		"FRONTEND",
+		"trace ",
 	} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("screen lacks %q:\n%s", want, screen)
 		}
+	}
+	if !regexp.MustCompile(`\nrate +[▁▂▃▄▅▆▇█ ]*[▁▂▃▄▅▆▇█][▁▂▃▄▅▆▇█ ]* +[0-9.]+/s `).MatchString(strings.ReplaceAll(screen, "│", "\n")) {
+		t.Errorf("no rate sparkline:\n%s", screen)
 	}
 	// the whole trace: checkout's start and end, payments' failures
 	for _, k := range []string{"tab", "tab", "t"} {
