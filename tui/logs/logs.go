@@ -566,6 +566,9 @@ func (m Model) View() string {
 	case len(m.entries) == 0:
 		lines = []string{m.st.Dim.Apply("No log lines for " + sources.Sanitize(m.query)),
 			m.st.Dim.Apply("between " + m.rng.From.In(m.o.Location).Format(render.LogTimeFormat) + " and " + m.rng.To.In(m.o.Location).Format(render.LogTimeFormat) + ".")}
+		if m.scope == ScopeSpan {
+			lines = append(lines, m.st.Dim.Apply("t shows the whole trace's lines."))
+		}
 	case len(m.shown) == 0:
 		lines = []string{m.st.Dim.Apply("No line passes the filters.")}
 	default:

@@ -408,3 +408,22 @@ func BenchmarkLogsKeyView(b *testing.B) {
 		})
 	}
 }
+
+// A span without lines says so, with the query and the window, and how
+// to see the trace's.
+func TestNoLines(t *testing.T) {
+	tr, _ := bigTrace(t)
+	var quiet *sources.Span
+	for i := range tr.Spans {
+		if tr.Spans[i].Service == "redis" {
+			quiet = &tr.Spans[i]
+		}
+	}
+	m := newPane(t, tracetest.Demo(t), 100, 8, false)
+	m, _ = selectSpan(m, tr, quiet)
+	v := m.View()
+	checkBox(t, v, 100, 8)
+	if len(m.Lines()) != 0 || !strings.Contains(v, `No log lines for {service_name="redis"} | trace_id=`) || !strings.Contains(v, "t shows the whole trace's lines.") {
+		t.Errorf("a span without lines:\n%s", v)
+	}
+}
