@@ -755,7 +755,7 @@ func (m Model) fullHelp() string {
 		panes = append(panes, struct {
 			title string
 			keys  help.KeyMap
-		}{p.Title(), p})
+		}{pane.Name(p.Title()), p})
 	}
 	for _, p := range panes {
 		b.WriteString(m.st.Header.Apply(p.title) + "\n")

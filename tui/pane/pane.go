@@ -49,3 +49,10 @@ func Box(lines []string, width, height int) string {
 	}
 	return b.String()
 }
+
+// Name is a pane's title without what it shows: "Logs · span …" is
+// "Logs".
+func Name(title string) string {
+	name, _, _ := strings.Cut(title, " · ")
+	return name
+}
