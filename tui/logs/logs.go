@@ -409,6 +409,10 @@ func (m *Model) scroll() {
 	n := len(m.shown)
 	m.sel = pane.Clamp(m.sel, n)
 	h := m.rowsHeight()
+	if n == 0 {
+		m.offset = 0
+		return
+	}
 	if !m.wrap || m.width <= 0 {
 		m.offset = pane.Scroll(m.sel, m.offset, h, n)
 		return

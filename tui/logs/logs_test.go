@@ -427,3 +427,27 @@ func TestNoLines(t *testing.T) {
 		t.Errorf("a span without lines:\n%s", v)
 	}
 }
+
+// Every key works with no line loaded, while loading, and with every
+// line filtered out, wrapped or not.
+func TestKeysWithoutLines(t *testing.T) {
+	tr, span := bigTrace(t)
+	all := []string{"j", "k", "g", "G", "w", "l", "enter", "j", "w", "k"}
+	m := newPane(t, tracetest.Demo(t), 80, 6, true)
+	m, _ = keys(m, all...) // nothing selected yet
+	p, _ := m.Update(tui.SpanSelectedMsg{Trace: tr, Span: span})
+	m = p.(Model) // loading
+	for _, k := range all {
+		p, _ = m.Update(press(k))
+		m = p.(Model)
+		checkBox(t, m.View(), 80, 6)
+	}
+	m, _ = selectSpan(newPane(t, tracetest.Demo(t), 80, 6, true), tr, span)
+	if err := m.SetFilter("no line says this"); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = keys(m, all...)
+	if v := m.View(); !strings.Contains(v, "No line passes the filters.") {
+		t.Errorf("everything filtered out:\n%s", v)
+	}
+}
