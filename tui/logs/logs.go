@@ -605,7 +605,7 @@ func (m Model) visibleRows() []string {
 			if i == m.sel && m.st.Color {
 				r = m.st.Selected().Apply(render.Fit(r, m.width-1))
 			}
-			if j > 0 && i != m.sel {
+			if j > 0 {
 				mark = " "
 			}
 			out = append(out, mark+r)
