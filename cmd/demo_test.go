@@ -115,6 +115,36 @@ func TestExploreOptions(t *testing.T) {
 	if !strings.Contains(screen, string(src.SlowestFailingTrace().ID)) || !strings.Contains(screen, "demo (embedded incident)") {
 		t.Errorf("the demo does not open on the slowest failing trace:\n%s", screen)
 	}
+	// the Logs and Metrics panes answer from the demo for the root span
+	m := next.(tui.Model)
+	queue := []tea.Msg{m.Init()()}
+	for len(queue) > 0 {
+		msg := queue[0]
+		queue = queue[1:]
+		if b, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range b {
+				if c != nil {
+					queue = append(queue, c())
+				}
+			}
+			continue
+		}
+		next, cmd := m.Update(msg)
+		m = next.(tui.Model)
+		if cmd != nil {
+			queue = append(queue, cmd())
+		}
+	}
+	screen = m.Render()
+	for _, want := range []string{"Logs · span frontend POST /api/orders/export", "frontend   POST /api/orders/export 200",
+		"Metrics · frontend", "FRONTEND"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q:\n%s", want, screen)
+		}
+	}
+	if strings.Contains(screen, "loading") {
+		t.Errorf("still loading:\n%s", screen)
+	}
 }
 
 func TestDemoLogs(t *testing.T) {

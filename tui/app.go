@@ -183,12 +183,12 @@ func New(o Options) Model {
 	if !o.Styles.Color {
 		m.help.Styles = help.Styles{}
 	}
+	var cmds []tea.Cmd
 	if o.Trace != nil {
 		m.waterfall.SetTrace(o.Trace)
 		m.focus = focusWaterfall
-		m.syncSelection()
+		cmds = append(cmds, m.syncSelection()) // the extra panes' first queries
 	}
-	var cmds []tea.Cmd
 	if service != "" {
 		m.traces.SetLoading(true)
 		cmds = append(cmds, m.searchTraces(service))
