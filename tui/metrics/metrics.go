@@ -140,8 +140,15 @@ func (m *Model) Select(tr *sources.Trace, span *sources.Span) tea.Cmd {
 	return m.load()
 }
 
-// cells is how many columns the sparklines get at the pane's width.
-func (m Model) cells() int { return render.SparkCells(max(m.width, 40)) }
+// cells is how many columns the sparklines get at the pane's width (80
+// columns' worth before the pane has a size: a trace opened at start is
+// asked for before the terminal's size comes).
+func (m Model) cells() int {
+	if m.width <= 0 {
+		return render.SparkCells(80)
+	}
+	return render.SparkCells(max(m.width, 40))
+}
 
 func (m *Model) load() tea.Cmd {
 	if m.cancel != nil {
