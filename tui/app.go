@@ -335,9 +335,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		switch {
 		case msg.String() == "ctrl+c":
+			m.cancelPanes()
 			return m, tea.Quit
 		case typing:
 		case key.Matches(msg, m.KeyMap.Quit):
+			m.cancelPanes()
 			return m, tea.Quit
 		case key.Matches(msg, m.KeyMap.Help):
 			m.showHelp = !m.showHelp
@@ -374,6 +376,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.traces.Select(m.waterfall.Tree().Trace.ID)
 	}
 	return m, tea.Batch(cmds...)
+}
+
+// cancelPanes stops the extra panes' queries in flight (those that say
+// how, with Cancel).
+func (m *Model) cancelPanes() {
+	for _, p := range m.extra {
+		if c, ok := p.(interface{ Cancel() }); ok {
+			c.Cancel()
+		}
+	}
 }
 
 func (m *Model) updateFocused(k tea.KeyPressMsg) tea.Cmd {

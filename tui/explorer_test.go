@@ -1,6 +1,8 @@
 package tui_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -252,5 +254,45 @@ func TestPanesAtAnySize(t *testing.T) {
 				t.Errorf("help:\n%s", s)
 			}
 		}
+	}
+}
+
+// blockingLogs answers nothing until its query is cancelled.
+type blockingLogs struct {
+	sources.LogSource
+	started chan struct{}
+	ended   chan error
+}
+
+func (b blockingLogs) QueryLogs(ctx context.Context, _ sources.LogQuery, _ func(sources.LogEntry) error) error {
+	b.started <- struct{}{}
+	<-ctx.Done()
+	b.ended <- ctx.Err()
+	return ctx.Err()
+}
+
+// Quitting cancels the Logs pane's query in flight.
+func TestQuitCancelsQueries(t *testing.T) {
+	src := tracetest.Demo(t)
+	bl := blockingLogs{started: make(chan struct{}, 1), ended: make(chan error, 1)}
+	st := styles.New(false)
+	o := tui.Options{Traces: src, Sources: "demo", Trace: src.SlowestFailingTrace(),
+		Now: func() time.Time { return tracetest.Now }, Location: time.UTC, Styles: st,
+		Extra: []tui.Pane{logs.New(logs.Options{Source: bl, Styles: st, Location: time.UTC, Timeout: time.Minute})}}
+	tm := teatest.NewTestModel(t, tui.New(o), teatest.WithInitialTermSize(120, 40))
+	select {
+	case <-bl.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the query never started")
+	}
+	tm.Send(key("q"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	select {
+	case err := <-bl.ended:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("the query ended with %v, want cancelled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("quitting left the query running")
 	}
 }

@@ -316,11 +316,11 @@ func (m *Model) load() tea.Cmd {
 	return tea.Batch(status, run, m.spin.Tick)
 }
 
-// Cancel stops the query in flight, if any.
-func (m *Model) Cancel() {
+// Cancel stops the query in flight, if any (the explorer calls it when
+// it quits).
+func (m Model) Cancel() {
 	if m.cancel != nil {
 		m.cancel()
-		m.cancel = nil
 	}
 }
 

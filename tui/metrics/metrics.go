@@ -216,6 +216,14 @@ func (m *Model) load() tea.Cmd {
 	return tea.Batch(status, run, m.spin.Tick)
 }
 
+// Cancel stops the queries in flight, if any (the explorer calls it
+// when it quits).
+func (m Model) Cancel() {
+	if m.cancel != nil {
+		m.cancel()
+	}
+}
+
 // Update handles the selection, the queries' answer and the keys.
 func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 	switch msg := msg.(type) {
