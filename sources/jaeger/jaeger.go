@@ -190,7 +190,7 @@ func (c *Client) wrap(apiName string, err error) error {
 	switch {
 	case errors.Is(err, sources.ErrNotFound):
 	case errors.Is(err, sources.ErrAuth):
-		hint = "check the Jaeger credentials (--jaeger-token, --jaeger-user/--jaeger-password, --jaeger-header)"
+		hint = "check the Jaeger credentials (--jaeger-token, --jaeger-user/--jaeger-password, --jaeger-header, or those of the context in use)"
 	case config.TLSHint(err, "jaeger") != "":
 		hint = config.TLSHint(err, "jaeger")
 	case isConnError(err):

@@ -139,7 +139,7 @@ func (c *Client) fail(what string, err error) error {
 	switch {
 	case errors.Is(err, sources.ErrAuth):
 		be.Err = fmt.Errorf("%s: %w", what, err)
-		be.Hint = "check --prometheus-token, or --prometheus-user and --prometheus-password (and a tenant header with --prometheus-header)"
+		be.Hint = "check --prometheus-token, or --prometheus-user and --prometheus-password (and a tenant header with --prometheus-header), or the credentials of the context in use"
 	case config.TLSHint(err, "prometheus") != "":
 		be.Err = fmt.Errorf("%s: %w", what, err)
 		be.Hint = config.TLSHint(err, "prometheus")

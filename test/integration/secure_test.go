@@ -1,0 +1,173 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/telx-cli/telx/cmd"
+	"github.com/telx-cli/telx/test/harness"
+)
+
+// telxWith runs the command tree with only the given environment.
+func telxWith(env map[string]string, args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	io := cmd.TestIO(&out, &errOut)
+	root := cmd.NewRootCmd(io, func(k string) string { return env[k] })
+	code := cmd.Run(context.Background(), root, io, args)
+	return code, out.String(), errOut.String()
+}
+
+// TestBackendsBehindTLSAndAuth starts Jaeger with its query servers on
+// TLS and Prometheus on TLS with basic auth (a CA and server certificate
+// made here, the password's bcrypt hash in Prometheus' web config), and
+// reaches them through a context, then with what is wrong in turn: the
+// password, the CA, the server name.
+func TestBackendsBehindTLSAndAuth(t *testing.T) {
+	dir := t.TempDir()
+	pki, err := harness.NewPKI(dir, "good")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := harness.NewPKI(dir, "other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := make([]byte, 12)
+	rand.Read(pw)
+	password := "pw-" + hex.EncodeToString(pw)
+	env := harness.StartT(t, harness.Options{
+		Backends: []string{harness.Jaeger, harness.Prometheus},
+		Seed:     1,
+		Secure:   &harness.Secure{CAFile: pki.CAFile, CertFile: pki.CertFile, KeyFile: pki.KeyFile, User: "telx", Password: password},
+	})
+	if !strings.HasPrefix(env.PrometheusURL, "https://") || !strings.HasPrefix(env.JaegerURL, "https://") {
+		t.Fatalf("not on TLS: %s %s", env.PrometheusURL, env.JaegerURL)
+	}
+	cfg := filepath.Join(dir, "config.yaml")
+	err = os.WriteFile(cfg, []byte(`current_context: secure
+contexts:
+  secure:
+    prometheus:
+      url: `+env.PrometheusURL+`
+      username: telx
+      password: `+password+`
+      tls:
+        ca_file: `+pki.CAFile+`
+    jaeger:
+      url: `+env.JaegerURL+`
+      tls:
+        ca_file: `+pki.CAFile+`
+  grpc:
+    jaeger:
+      url: grpcs://`+env.JaegerGRPC+`
+      tls:
+        ca_file: `+pki.CAFile+`
+  wrong-name:
+    prometheus:
+      url: `+env.PrometheusURL+`
+      username: telx
+      password: `+password+`
+      tls:
+        ca_file: `+pki.CAFile+`
+        server_name: prometheus.example.com
+`), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"TELX_CONFIG": cfg}
+	var printed []string
+	run := func(args ...string) (int, string, string) {
+		t.Helper()
+		code, out, errOut := telxWith(vars, args...)
+		printed = append(printed, out, errOut)
+		return code, out, errOut
+	}
+	id := string(env.Scenario.BigTraceID)
+
+	t.Run("prometheus with basic auth and the CA", func(t *testing.T) {
+		code, out, errOut := run("metrics", "--instant", `count by (service_name) (traces_span_metrics_calls_total)`, "-v")
+		if code != cmd.ExitOK || !strings.Contains(out, "payments") {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+		}
+		if !strings.Contains(errOut, "prometheus: POST "+env.PrometheusURL+"/api/v1/query -> 200 OK") {
+			t.Errorf("-v does not show the request: %s", errOut)
+		}
+		code, out, errOut = run("metrics", "--service", "payments", "--since", "30m")
+		if code != cmd.ExitOK || !strings.Contains(out, "payments") {
+			t.Errorf("RED view: exit %d\n%s\n%s", code, out, errOut)
+		}
+	})
+	t.Run("jaeger over HTTPS and gRPC with TLS", func(t *testing.T) {
+		var outs []string
+		for _, args := range [][]string{
+			{"trace", id},
+			{"trace", id, "--jaeger-protocol", "v1"},
+			{"trace", id, "--context", "grpc"},
+		} {
+			code, out, errOut := run(append(args, "--utc", "--width", "120", "--min-duration", "50ms")...)
+			if code != cmd.ExitOK {
+				t.Fatalf("%v: exit %d: %s", args, code, errOut)
+			}
+			outs = append(outs, out)
+		}
+		if !strings.Contains(outs[0], "Trace "+id) || outs[0] != outs[1] || outs[0] != outs[2] {
+			t.Errorf("the waterfalls differ or lack the trace:\n%s\n---\n%s\n---\n%s", outs[0], outs[1], outs[2])
+		}
+	})
+	t.Run("a wrong password is exit 4", func(t *testing.T) {
+		code, _, errOut := run("metrics", "--instant", "up", "--prometheus-user", "telx", "--prometheus-password", "not-"+password)
+		if code != cmd.ExitAuth || !strings.Contains(errOut, "prometheus at "+env.PrometheusURL) || !strings.Contains(errOut, "401") {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+		code, _, errOut = run("metrics", "--instant", "up", "--prometheus-token", "a-token-prometheus-does-not-take")
+		if code != cmd.ExitAuth {
+			t.Errorf("a token instead: exit %d: %s", code, errOut)
+		}
+	})
+	t.Run("another CA: unknown authority", func(t *testing.T) {
+		code, _, errOut := run("metrics", "--instant", "up", "--prometheus-ca-file", other.CAFile)
+		if code != cmd.ExitError || !strings.Contains(errOut, "prometheus at "+env.PrometheusURL) || !strings.Contains(errOut, "unknown authority") {
+			t.Errorf("prometheus: exit %d: %s", code, errOut)
+		}
+		code, _, errOut = run("services", "--jaeger-ca-file", other.CAFile)
+		if code != cmd.ExitError || !strings.Contains(errOut, "jaeger at "+env.JaegerURL) || !strings.Contains(errOut, "unknown authority") {
+			t.Errorf("jaeger: exit %d: %s", code, errOut)
+		}
+		code, _, errOut = run("services", "--context", "grpc", "--jaeger-ca-file", other.CAFile)
+		if code != cmd.ExitError || !strings.Contains(errOut, "jaeger at grpcs://"+env.JaegerGRPC) || !strings.Contains(errOut, "unknown authority") {
+			t.Errorf("jaeger gRPC: exit %d: %s", code, errOut)
+		}
+		// and no CA at all: the system's roots do not know the test CA
+		code, _, errOut = telxWith(map[string]string{}, "metrics", "--instant", "up", "--prometheus", env.PrometheusURL)
+		if code != cmd.ExitError || !strings.Contains(errOut, "unknown authority") {
+			t.Errorf("no CA: exit %d: %s", code, errOut)
+		}
+	})
+	t.Run("a name the certificate lacks: name mismatch", func(t *testing.T) {
+		code, _, errOut := run("metrics", "--instant", "up", "--context", "wrong-name")
+		if code != cmd.ExitError || !strings.Contains(errOut, "prometheus at "+env.PrometheusURL) || !strings.Contains(errOut, "name mismatch") ||
+			!strings.Contains(errOut, "prometheus.example.com") {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+	})
+	t.Run("insecure-skip-verify works and is said", func(t *testing.T) {
+		code, _, errOut := run("metrics", "--instant", "up", "--prometheus-ca-file", other.CAFile, "--prometheus-insecure-skip-verify")
+		if code != cmd.ExitOK || strings.Count(errOut, "TLS certificates of prometheus are not verified") != 1 {
+			t.Errorf("exit %d: %s", code, errOut)
+		}
+	})
+	if testing.Verbose() {
+		t.Logf("what telx printed:\n%s", strings.Join(printed, "\n"))
+	}
+	for _, s := range printed {
+		if strings.Contains(s, password) {
+			t.Errorf("telx printed the password:\n%s", s)
+		}
+	}
+}
