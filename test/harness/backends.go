@@ -81,7 +81,7 @@ func startJaeger(ctx context.Context, bin, dir string, timeout time.Duration, se
 		JaegerAddrs
 		CertFile, KeyFile string
 	}{JaegerAddrs: *a}
-	if sec != nil {
+	if sec.tls() {
 		vals.CertFile, vals.KeyFile = sec.CertFile, sec.KeyFile
 	}
 	if err := writeTemplate(cfg, jaegerConfig, vals); err != nil {
@@ -110,7 +110,7 @@ type JaegerAddrs struct {
 }
 
 var lokiConfig = template.Must(template.New("loki").Parse(`# written by telx's test harness
-auth_enabled: false
+auth_enabled: {{.Auth}}
 server:
   http_listen_address: 127.0.0.1
   http_listen_port: {{.HTTP}}
@@ -156,8 +156,9 @@ analytics:
   reporting_enabled: false
 `))
 
-// startLoki starts Loki as a single binary with filesystem storage.
-func startLoki(ctx context.Context, bin, dir string, timeout time.Duration) (*process, int, error) {
+// startLoki starts Loki as a single binary with filesystem storage;
+// multi-tenant (auth_enabled) when auth is set.
+func startLoki(ctx context.Context, bin, dir string, timeout time.Duration, auth bool) (*process, int, error) {
 	ports, err := freePorts(2)
 	if err != nil {
 		return nil, 0, err
@@ -170,7 +171,8 @@ func startLoki(ctx context.Context, bin, dir string, timeout time.Duration) (*pr
 	vals := struct {
 		HTTP, GRPC int
 		Dir        string
-	}{ports[0], ports[1], data}
+		Auth       bool
+	}{ports[0], ports[1], data, auth}
 	if err := writeTemplate(cfg, lokiConfig, vals); err != nil {
 		return nil, 0, err
 	}
@@ -222,7 +224,7 @@ func startPrometheus(ctx context.Context, bin, dir, data, target, rules string, 
 		"--web.listen-address=" + addr,
 		"--log.level=warn",
 	}
-	if sec != nil {
+	if sec.tls() {
 		web := filepath.Join(dir, "prometheus-web.yml")
 		if err := sec.writePrometheusWebConfig(web); err != nil {
 			return nil, 0, err

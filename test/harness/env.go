@@ -43,8 +43,8 @@ type Options struct {
 	// Dir is the parent of the temporary directory (default os.TempDir).
 	Dir string
 	// Secure, when set, puts Jaeger's query servers behind TLS and
-	// Prometheus behind TLS and basic auth; the URLs are then https.
-	// Loki is not affected.
+	// Prometheus behind TLS and basic auth (the URLs are then https), and
+	// may make Loki multi-tenant.
 	Secure *Secure
 }
 
@@ -141,13 +141,13 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		return env.waitJaegerSeeded(ctx)
 	})
 	run(Loki, func() error {
-		p, port, err := startLoki(ctx, bins.Loki, dir, timeout(lokiReadyTimeout))
+		p, port, err := startLoki(ctx, bins.Loki, dir, timeout(lokiReadyTimeout), opts.Secure.lokiTenant() != "")
 		if err != nil {
 			return err
 		}
 		env.track(p)
 		env.LokiURL = fmt.Sprintf("http://127.0.0.1:%d", port)
-		if err := pushLogs(ctx, env.LokiURL+"/loki/api/v1/push", env.Scenario.Logs); err != nil {
+		if err := pushLogs(ctx, env.LokiURL+"/loki/api/v1/push", opts.Secure.lokiTenant(), env.Scenario.Logs); err != nil {
 			return fmt.Errorf("seeding loki: %w", err)
 		}
 		return nil

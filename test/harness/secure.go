@@ -25,14 +25,21 @@ import (
 // HTTP and gRPC servers and Prometheus serve TLS with CertFile and KeyFile,
 // and Prometheus asks for basic auth as User with Password (its web config
 // holds the password's bcrypt hash). Ingest (OTLP, scraping) stays plain.
+//
+// With LokiTenant, Loki runs with auth_enabled (multi-tenant: every request
+// needs X-Scope-OrgID) and the scenario's logs are pushed as that tenant.
 type Secure struct {
 	CAFile, CertFile, KeyFile string
 	User, Password            string
+	LokiTenant                string
 }
+
+// tls tells whether the query APIs serve TLS.
+func (s *Secure) tls() bool { return s != nil && s.CertFile != "" }
 
 // client is an HTTP client that trusts s's CA and logs in as s's user.
 func (s *Secure) client() (*http.Client, error) {
-	if s == nil {
+	if !s.tls() {
 		return http.DefaultClient, nil
 	}
 	pemData, err := os.ReadFile(s.CAFile)
@@ -62,10 +69,17 @@ func (b basicAuth) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func (s *Secure) scheme() string {
-	if s == nil {
+	if !s.tls() {
 		return "http"
 	}
 	return "https"
+}
+
+func (s *Secure) lokiTenant() string {
+	if s == nil {
+		return ""
+	}
+	return s.LokiTenant
 }
 
 var prometheusWebConfig = template.Must(template.New("web").Parse(`# written by telx's test harness

@@ -5,12 +5,16 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/telx-cli/telx/cmd"
+	"github.com/telx-cli/telx/sources/config"
 	"github.com/telx-cli/telx/test/harness"
 )
 
@@ -169,5 +173,74 @@ contexts:
 		if strings.Contains(s, password) {
 			t.Errorf("telx printed the password:\n%s", s)
 		}
+	}
+}
+
+// TestLokiTenantThroughContext starts Loki with auth_enabled (every request
+// needs a tenant) and reads its labels with the HTTP client telx builds
+// from a context's loki settings: its tenant sees the logs, another tenant
+// sees none, and no tenant is refused.
+func TestLokiTenantThroughContext(t *testing.T) {
+	env := harness.StartT(t, harness.Options{
+		Backends: []string{harness.Loki},
+		Seed:     1,
+		Secure:   &harness.Secure{LokiTenant: "team-a"},
+	})
+	f, err := config.Parse("config.yaml", []byte(`contexts:
+  a:
+    loki:
+      url: `+env.LokiURL+`
+      tenant: team-a
+      timeout: 20s
+  b:
+    loki:
+      url: `+env.LokiURL+`
+      headers:
+        X-Scope-OrgID: team-b
+  none:
+    loki:
+      url: `+env.LokiURL+`
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := func(ctxName string) (int, []string) {
+		t.Helper()
+		b := f.Contexts[ctxName].Loki
+		a, err := b.Auth().Resolve(context.Background(), func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		var verbose bytes.Buffer
+		hc, err := config.HTTPClient("loki", b.Timeout, a, &verbose)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := hc.Get(b.URL + "/loki/api/v1/labels?since=3h")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body struct {
+			Data []string `json:"data"`
+		}
+		if resp.StatusCode == http.StatusOK {
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !strings.Contains(verbose.String(), "loki: GET "+b.URL+"/loki/api/v1/labels") {
+			t.Errorf("the request was not logged: %q", verbose.String())
+		}
+		return resp.StatusCode, body.Data
+	}
+	if code, got := labels("a"); code != http.StatusOK || !slices.Contains(got, "service_name") {
+		t.Errorf("tenant team-a: %d %v", code, got)
+	}
+	if code, got := labels("b"); code != http.StatusOK || slices.Contains(got, "service_name") {
+		t.Errorf("tenant team-b sees team-a's logs: %d %v", code, got)
+	}
+	if code, _ := labels("none"); code != http.StatusUnauthorized {
+		t.Errorf("no tenant: %d, want 401", code)
 	}
 }
