@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	stdio "io"
+	"regexp"
 	"strings"
 	"time"
 
@@ -179,4 +180,20 @@ func (o *GlobalOptions) WebURL(backend string) string {
 		return b.WebURL
 	}
 	return ""
+}
+
+// TraceToLogsTemplate is the context's LogQL template of a trace's logs
+// ({{.TraceID}}, {{.SpanID}}, {{.Service}}), "" when it sets none. The logs
+// commands use it under their own flags.
+func (o *GlobalOptions) TraceToLogsTemplate() string {
+	if o.Context == nil {
+		return ""
+	}
+	return o.Context.TraceToLogs
+}
+
+// TraceIDPatterns are the context's regular expressions finding a trace ID
+// in a log line (the first group is the ID), nil when it sets none.
+func (o *GlobalOptions) TraceIDPatterns() []*regexp.Regexp {
+	return o.Context.TraceIDRegexps()
 }

@@ -132,6 +132,26 @@ func TestContextLocation(t *testing.T) {
 	}
 }
 
+func TestLogsSettingsOfTheContext(t *testing.T) {
+	path := writeConfig(t, `current_context: a
+contexts:
+  a:
+    trace_to_logs: '{service_name="{{.Service}}"} | trace_id="{{.TraceID}}"'
+    trace_id_patterns: ['trace_id=([0-9a-f]{32})', 'tid:([0-9a-f]{16})']
+  b: {}
+`)
+	o, _, _ := resolve(t, map[string]string{"TELX_CONFIG": path})
+	res := o.TraceIDPatterns()
+	if o.TraceToLogsTemplate() != `{service_name="{{.Service}}"} | trace_id="{{.TraceID}}"` || len(res) != 2 ||
+		res[1].FindStringSubmatch("x tid:00f067aa0ba902b7 y")[1] != "00f067aa0ba902b7" {
+		t.Errorf("template %q, patterns %v", o.TraceToLogsTemplate(), res)
+	}
+	o, _, _ = resolve(t, map[string]string{"TELX_CONFIG": path, "TELX_CONTEXT": "b"})
+	if o.TraceToLogsTemplate() != "" || o.TraceIDPatterns() != nil {
+		t.Error("a context without them has them")
+	}
+}
+
 func TestMalformedConfigStopsEveryCommand(t *testing.T) {
 	path := writeConfig(t, "contexts:\n  a:\n    prometheus:\n      url: http://p:9090\n      insecure_skip_verify: true\n")
 	code, _, errOut := runTelx(t, map[string]string{"TELX_CONFIG": path}, "version")

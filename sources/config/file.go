@@ -222,6 +222,9 @@ func Load(path string) (*File, error) {
 // unknownField is yaml.v3's message for a key that no field takes.
 var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
 
+// quotedValue is how yaml.v3 quotes a value in a type error.
+var quotedValue = regexp.MustCompile("`[^`]*`")
+
 // Parse decodes and checks a config file's content; path names it in
 // errors.
 func Parse(path string, data []byte) (*File, error) {
@@ -243,6 +246,8 @@ func Parse(path string, data []byte) (*File, error) {
 				if g := unknownField.FindStringSubmatch(m); g != nil {
 					m = fmt.Sprintf("line %s: unknown key %q", g[1], g[2])
 				}
+				// yaml.v3 quotes the start of the value, which may be a secret
+				m = quotedValue.ReplaceAllString(m, "a value")
 				msgs[i] = fmt.Sprintf("config file %s: %s", path, m)
 			}
 			return nil, errors.New(strings.Join(msgs, "\n"))
@@ -285,8 +290,9 @@ func (f *File) validate(root *yaml.Node) error {
 				if k.val == "" {
 					continue
 				}
+				// the message leaves the value out: it may hold a password
 				if err := CheckURL(k.val); err != nil {
-					bad(err.Error(), at(bn, k.key)...)
+					bad("want a URL such as https://host:port (schemes http, https, grpc, grpcs)", at(bn, k.key)...)
 				}
 			}
 			if b.ProxyURL != "" {
@@ -487,6 +493,20 @@ func (f *File) Redacted() *File {
 	}
 	return c
 }
+
+// String formats b with its secrets redacted, so that printing a
+// Backend shows none.
+func (b Backend) String() string {
+	type plain Backend // without this method
+	r := plain(*b.redacted())
+	if r.TLS != nil {
+		return fmt.Sprintf("%+v tls:%+v", r, *r.TLS)
+	}
+	return fmt.Sprintf("%+v", r)
+}
+
+// GoString is String, for %#v.
+func (b Backend) GoString() string { return b.String() }
 
 func (b *Backend) redacted() *Backend {
 	c := *b

@@ -79,7 +79,8 @@ func TestParseErrorsNameFileLineAndKey(t *testing.T) {
 		{"unknown top key", "current_context: \ncontext:\n  a: {}\n", []string{"c.yaml: line 2: unknown key \"context\""}},
 		{"syntax", "contexts:\n  prod:\n    jaeger: [\n", []string{"c.yaml: line"}},
 		{"wrong type", "contexts:\n  prod:\n    jaeger:\n      timeout: soon\n", []string{"c.yaml: line 4:"}},
-		{"bad url", "contexts:\n  prod:\n    loki:\n      url: loki:3100\n", []string{"c.yaml: line 4: contexts.prod.loki.url:", "not a URL"}},
+		{"bad url", "contexts:\n  prod:\n    loki:\n      url: admin:urlSECRET@loki:3100\n", []string{"c.yaml: line 4: contexts.prod.loki.url: want a URL"}},
+		{"wrong type hides the value", "contexts:\n  prod:\n    loki:\n      headers: 'Authorization: SECRET'\n", []string{"c.yaml: line 4: cannot unmarshal !!str a value into map[string]string"}},
 		{"bad zone", "contexts:\n  prod:\n    timezone: Europe/Pariss\n", []string{"line 3: contexts.prod.timezone: unknown time zone"}},
 		{"two tokens", "contexts:\n  p:\n    loki:\n      token: a\n      token_file: /t\n", []string{"line 4: contexts.p.loki.token: give one of"}},
 		{"pattern without group", "contexts:\n  p:\n    trace_id_patterns:\n      - 'ok=([0-9a-f]+)'\n      - '[0-9a-f]{32}'\n", []string{"line 5: contexts.p.trace_id_patterns.1: the pattern needs a group"}},
@@ -98,6 +99,9 @@ func TestParseErrorsNameFileLineAndKey(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
+			}
+			if strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("error %q shows the value", err)
 			}
 			if !strings.HasPrefix(err.Error(), "config file c.yaml: ") {
 				t.Errorf("error %q does not start with the file", err)
@@ -246,6 +250,18 @@ func TestResolveToken(t *testing.T) {
 				t.Errorf("headers %v", got.RequestHeaders())
 			}
 		})
+	}
+}
+
+func TestBackendStringHidesSecrets(t *testing.T) {
+	b := Backend{URL: "https://u:urlpw-SECRET@l", Password: "pw-SECRET", Token: "tok-SECRET", Headers: map[string]string{"A": "hdr-SECRET"}, TLS: &TLS{CAFile: "/ca.pem"}}
+	for _, s := range []string{fmtAll(b), fmtAll(&b), fmtAll(Context{Loki: &b}), fmtAll(map[string]Backend{"x": b})} {
+		if strings.Contains(s, "SECRET") || !strings.Contains(s, "REDACTED") {
+			t.Errorf("%q", s)
+		}
+	}
+	if !strings.Contains(b.String(), "/ca.pem") {
+		t.Errorf("%s lacks the TLS settings", b.String())
 	}
 }
 
