@@ -31,6 +31,10 @@ and how to reach them (auth, TLS, proxy, timeout). The config file is
 			Short: "Print the config file, secrets redacted",
 			Args:  usageArgs(cobra.NoArgs),
 			RunE: func(*cobra.Command, []string) error {
+				if g.Config.Mode == 0 && len(g.Config.Contexts) == 0 {
+					fmt.Fprintf(io.ErrOut, "no config file at %s\n", describePath(g.Config.Path))
+					return nil
+				}
 				b, err := g.Config.Redacted().Marshal()
 				if err != nil {
 					return err
@@ -58,9 +62,10 @@ and how to reach them (auth, TLS, proxy, timeout). The config file is
 			},
 		},
 		&cobra.Command{
-			Use:   "use-context NAME",
-			Short: "Make NAME the current context",
-			Args:  usageArgs(cobra.ExactArgs(1)),
+			Use:               "use-context NAME",
+			Short:             "Make NAME the current context",
+			Args:              usageArgs(cobra.ExactArgs(1)),
+			ValidArgsFunction: completeContexts(g),
 			RunE: func(_ *cobra.Command, args []string) error {
 				f := g.Config
 				if _, ok := f.Contexts[args[0]]; !ok {
@@ -77,6 +82,21 @@ and how to reach them (auth, TLS, proxy, timeout). The config file is
 		newSetContextCmd(io, g),
 	)
 	return c
+}
+
+// completeContexts completes a context's name from the config file.
+func completeContexts(g *GlobalOptions) cobra.CompletionFunc {
+	return func(c *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		path := g.ConfigPath
+		if fl := c.Flag("config"); fl == nil || !fl.Changed {
+			path = config.DefaultPath(g.getenv)
+		}
+		f, err := config.Load(path)
+		if err != nil || len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return f.ContextNames(), cobra.ShellCompDirectiveNoFileComp
+	}
 }
 
 func getContexts(io *IO, g *GlobalOptions) error {

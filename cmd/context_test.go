@@ -364,6 +364,10 @@ func TestConfigCommands(t *testing.T) {
 	if code != ExitError || !strings.Contains(errOut, "no context is in use") {
 		t.Errorf("current-context without a file: exit %d, %q", code, errOut)
 	}
+	code, out, errOut := runTelx(t, env, "config", "view")
+	if code != ExitOK || out != "" || errOut != "no config file at "+path+"\n" {
+		t.Errorf("view without a file: exit %d, %q %q", code, out, errOut)
+	}
 	code, _, errOut = runTelx(t, env, "config", "set-context", "prod", "--jaeger", "https://j.example", "--prometheus", "https://p.example", "--loki", "https://l.example", "--prometheus-token-env", "PROM_TOKEN")
 	if code != ExitOK || !strings.Contains(errOut, `created context "prod" in `+path) {
 		t.Fatalf("set-context: exit %d, %q", code, errOut)
@@ -380,7 +384,7 @@ func TestConfigCommands(t *testing.T) {
 	if _, out, _ := runTelx(t, env, "config", "current-context"); out != "prod\n" {
 		t.Errorf("current-context %q", out)
 	}
-	_, out, _ := runTelx(t, env, "config", "get-contexts")
+	_, out, _ = runTelx(t, env, "config", "get-contexts")
 	want := "\tdev\thttp://localhost:16686\t-\t-\n*\tprod\thttps://j.example\thttps://p.example\thttps://l.example\n"
 	if out != want {
 		t.Errorf("get-contexts piped:\n%q\nwant\n%q", out, want)
@@ -423,6 +427,12 @@ func TestConfigCommands(t *testing.T) {
 	code, _, errOut = runTelx(t, env, "config", "set-context", "dev", "--timezone", "Mars/Olympus")
 	if code != ExitUsage || !strings.Contains(errOut, "unknown time zone") {
 		t.Errorf("bad zone: exit %d %q", code, errOut)
+	}
+
+	for _, args := range [][]string{{"__complete", "config", "use-context", ""}, {"__complete", "services", "--context", ""}} {
+		if _, out, _ := runTelx(t, env, args...); !strings.HasPrefix(out, "dev\nprod\n:4\n") {
+			t.Errorf("%v:\n%s", args, out)
+		}
 	}
 
 	code, out, _ = runTelx(t, env, "config", "view")

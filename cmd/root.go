@@ -93,6 +93,7 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print each backend request (method, URL, status, time) on stderr")
 	f.StringVar(&opts.ConfigPath, "config", "", "config file (env TELX_CONFIG; default $XDG_CONFIG_HOME/telx/config.yaml)")
 	f.StringVar(&opts.ContextName, "context", "", "context of the config file to use (env TELX_CONTEXT; default its current_context)")
+	_ = root.RegisterFlagCompletionFunc("context", completeContexts(opts))
 
 	root.AddCommand(
 		newVersionCmd(io, opts),
