@@ -66,6 +66,9 @@ func (o *GlobalOptions) loadContext(flags *pflag.FlagSet, io *IO, getenv func(st
 		c = &config.Context{}
 	}
 	o.Context = c
+	if o.Verbose {
+		fmt.Fprintf(io.ErrOut, "telx: context %q (%s) of %s\n", o.ContextName, source, f.Path)
+	}
 	if !flags.Changed("timeout") {
 		for _, name := range config.BackendNames {
 			if b := c.Backend(name); b != nil && b.Timeout > o.Timeout {

@@ -101,6 +101,10 @@ func TestContextPrecedence(t *testing.T) {
 		t.Errorf("per-backend timeouts: loki %s, jaeger %s", o.timeoutFor("loki"), o.timeoutFor("jaeger"))
 	}
 
+	_, _, errOut := runTelx(t, map[string]string{"TELX_CONFIG": path, "TELX_CONTEXT": "b"}, "version", "-v")
+	if errOut != `telx: context "b" (TELX_CONTEXT) of `+path+"\n" {
+		t.Errorf("-v does not say which context: %q", errOut)
+	}
 	code, _, errOut := runTelx(t, map[string]string{"TELX_CONFIG": path}, "version", "--context", "c")
 	if code != ExitUsage || !strings.Contains(errOut, `--context: no context "c" in `+path) {
 		t.Errorf("unknown context: exit %d, %q", code, errOut)

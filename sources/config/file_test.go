@@ -13,7 +13,7 @@ import (
 
 // docExample is the full example of docs/config.md, so that the
 // documented file is the one tested.
-func docExample(t *testing.T) []byte {
+func docExample(t testing.TB) []byte {
 	t.Helper()
 	doc, err := os.ReadFile("../../docs/config.md")
 	if err != nil {
@@ -279,4 +279,14 @@ func TestAuthStringHidesSecrets(t *testing.T) {
 
 func fmtAll(v any) string {
 	return fmt.Sprintf("%v %+v %#v %s", v, v, v, v)
+}
+
+func BenchmarkParse(b *testing.B) {
+	data := docExample(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse("config.yaml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
