@@ -186,8 +186,8 @@ func (o *GlobalOptions) WebURL(backend string) string {
 }
 
 // TraceToLogsTemplate is the context's LogQL template of a trace's logs
-// ({{.TraceID}}, {{.SpanID}}, {{.Service}}), "" when it sets none. The logs
-// commands use it under their own flags.
+// ({{.Selector}}, {{.TraceID}}, {{.ServiceLabel}}), "" when it sets none:
+// the default of telx logs --trace-query.
 func (o *GlobalOptions) TraceToLogsTemplate() string {
 	if o.Context == nil {
 		return ""

@@ -140,13 +140,13 @@ func TestLogsSettingsOfTheContext(t *testing.T) {
 	path := writeConfig(t, `current_context: a
 contexts:
   a:
-    trace_to_logs: '{service_name="{{.Service}}"} | trace_id="{{.TraceID}}"'
+    trace_to_logs: '{{.Selector}} | json | trace_id="{{.TraceID}}"'
     trace_id_patterns: ['trace_id=([0-9a-f]{32})', 'tid:([0-9a-f]{16})']
   b: {}
 `)
 	o, _, _ := resolve(t, map[string]string{"TELX_CONFIG": path})
 	res := o.TraceIDPatterns()
-	if o.TraceToLogsTemplate() != `{service_name="{{.Service}}"} | trace_id="{{.TraceID}}"` || len(res) != 2 ||
+	if o.TraceToLogsTemplate() != `{{.Selector}} | json | trace_id="{{.TraceID}}"` || len(res) != 2 ||
 		res[1].FindStringSubmatch("x tid:00f067aa0ba902b7 y")[1] != "00f067aa0ba902b7" {
 		t.Errorf("template %q, patterns %v", o.TraceToLogsTemplate(), res)
 	}
@@ -505,5 +505,45 @@ func TestTLSErrorsSayWhatFailed(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// telx logs takes Loki's URL, credentials and tenant and the trace query
+// template from the context, under its flags.
+func TestLogsFromTheContext(t *testing.T) {
+	lines := fixture(t, "loki-query-range-trace.json")
+	f := newFakeLoki(t, func(*http.Request) (int, []byte) { return http.StatusOK, lines })
+	path := writeConfig(t, `current_context: a
+contexts:
+  a:
+    jaeger:
+      url: http://127.0.0.1:1
+    loki:
+      url: `+f.URL+`
+      token: ctx-token
+      tenant: ctx-tenant
+    trace_to_logs: '{{.Selector}} | json | trace_id="{{.TraceID}}"'
+`)
+	id := "4bf92f3577b34da6a3ce929d0e0e4736"
+	env := map[string]string{"TELX_CONFIG": path}
+	code, _, errOut := runTelx(t, env, "logs", "--trace", id, "--since", "1h")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	r := f.requests[0]
+	if got := r.URL.Query().Get("query"); got != `{service_name=~".+"} | json | trace_id="`+id+`"` {
+		t.Errorf("query %s", got)
+	}
+	if r.Header.Get("Authorization") != "Bearer ctx-token" || r.Header.Get("X-Scope-OrgID") != "ctx-tenant" {
+		t.Errorf("headers %v", r.Header)
+	}
+	n := len(f.requests)
+	code, _, errOut = runTelx(t, env, "logs", `{a="b"}`, "--tenant", "flag-tenant", "--loki-user", "u", "--loki-password", "p")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	r = f.requests[n]
+	if r.Header.Get("Authorization") != "Basic dTpw" || r.Header.Get("X-Scope-OrgID") != "flag-tenant" {
+		t.Errorf("with flags: headers %v", r.Header)
 	}
 }

@@ -345,59 +345,11 @@ func (v *metricsView) instant(res *sources.MetricResult, unit render.Unit) error
 		row = append(row, render.FormatValue(val, unit))
 		cells = append(cells, row)
 	}
-	writeTable(&b, head, cells, v.width, st)
+	right := make([]bool, len(head))
+	right[len(head)-1] = true
+	(&render.Table{Head: head, Rows: cells, Right: right, MinFlex: 8, Width: v.width, Styles: st}).Write(&b)
 	_, err := colorWriter(v.opts.IO).Write(b.Bytes())
 	return err
-}
-
-// writeTable writes a header and rows in columns two spaces apart, the
-// last column right-aligned, cutting the widest columns to fit width.
-func writeTable(w io.Writer, head []string, rows [][]string, width int, st *styles.Styles) {
-	widths := make([]int, len(head))
-	for i, h := range head {
-		widths[i] = len(h)
-	}
-	for _, r := range rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], len([]rune(c)))
-		}
-	}
-	total := func() int {
-		t := 2 * (len(widths) - 1)
-		for _, x := range widths {
-			t += x
-		}
-		return t
-	}
-	for total() > width {
-		widest := 0
-		for i := range widths[:len(widths)-1] {
-			if widths[i] > widths[widest] {
-				widest = i
-			}
-		}
-		if widths[widest] <= 8 {
-			break
-		}
-		widths[widest]--
-	}
-	line := func(cells []string, paint func(string) string) {
-		for i, c := range cells {
-			if i > 0 {
-				io.WriteString(w, "  ")
-			}
-			if i == len(cells)-1 {
-				io.WriteString(w, paint(render.FitRight(c, widths[i])))
-			} else {
-				io.WriteString(w, paint(render.Fit(c, widths[i])))
-			}
-		}
-		io.WriteString(w, "\n")
-	}
-	line(head, st.Header.Apply)
-	for _, r := range rows {
-		line(r, func(s string) string { return s })
-	}
 }
 
 // jsonFloat is a value in JSON: a number, or "NaN", "+Inf" or "-Inf",

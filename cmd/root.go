@@ -103,6 +103,8 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 		newOperationsCmd(io, opts),
 		newMetricsCmd(io, opts),
 		newAlertsCmd(io, opts),
+		newLogsCmd(io, opts),
+		newLabelsCmd(io, opts),
 		newConfigCmd(io, opts),
 	)
 	return root, opts

@@ -57,6 +57,8 @@ func TestSecretsNeverShown(t *testing.T) {
 		cfg.WriteString("    loki:\n      url: " + u + "\n      token_file: " + tokenFile + "\n")
 	}
 	cfg.WriteString("  grpc:\n    jaeger:\n      url: grpc://" + refused + "\n      token_command: [cat, " + helperFile + "]\n")
+	// the other backends refuse too, rather than default to localhost
+	cfg.WriteString("    prometheus:\n      url: http://" + refused + "\n    loki:\n      url: http://" + refused + "\n")
 	path := filepath.Join(dir, "config.yaml")
 	os.WriteFile(path, []byte(cfg.String()), 0o600)
 
@@ -64,6 +66,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	commands := [][]string{
 		{"services"}, {"operations", "frontend"}, {"trace", id}, {"traces", "--service", "frontend"},
 		{"metrics", "up"}, {"metrics", "--instant", "up"}, {"metrics", "--service", "payments"}, {"alerts"},
+		{"logs", `{a="b"}`}, {"logs", "--trace", id}, {"labels"},
 		{"config", "view"}, {"config", "get-contexts"},
 	}
 	flagSets := [][]string{
@@ -72,7 +75,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	}
 	envs := []map[string]string{
 		{"TELX_CONFIG": path},
-		{"TELX_CONFIG": path, "TELX_JAEGER_TOKEN": "envTOKEN-5e5e", "TELX_PROMETHEUS_USER": "u", "TELX_PROMETHEUS_PASSWORD": "envPASS-6f6f"},
+		{"TELX_CONFIG": path, "TELX_JAEGER_TOKEN": "envTOKEN-5e5e", "TELX_PROMETHEUS_USER": "u", "TELX_PROMETHEUS_PASSWORD": "envPASS-6f6f", "TELX_LOKI_TOKEN": "envTOKEN-5e5e"},
 	}
 	runs, failures := 0, 0
 	for _, ctxName := range []string{"refused", "unauthorized", "broken", "untrusted", "grpc"} {
@@ -80,7 +83,11 @@ func TestSecretsNeverShown(t *testing.T) {
 			for _, flags := range flagSets {
 				for _, env := range envs {
 					args := append(append([]string{}, c...), "-v", "--context", ctxName, "--timeout", "2s")
-					if c[0] != "config" {
+					switch {
+					case flags == nil || c[0] == "config":
+					case c[0] == "logs" || c[0] == "labels":
+						args = append(args, "--loki-user", "u", "--loki-password", "flagPASS-3c3c", "--loki-header", "X-Api-Key=flagHEADER-4d4d")
+					default:
 						args = append(args, flags...)
 					}
 					code, out, errOut := runTelx(t, env, args...)

@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -140,21 +140,88 @@ func tracesRun(ctx context.Context, opts *TracesOptions) error {
 		}
 		return nil
 	}
-	st := styles.New(opts.IO.ColorEnabled())
-	w := colorWriter(opts.IO)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, st.Header.Apply("START")+"\t"+st.Header.Apply("TRACE ID")+"\t"+st.Header.Apply("ROOT")+"\t"+
-		st.Header.Apply("DURATION")+"\t"+st.Header.Apply("SPANS")+"\t"+st.Header.Apply("SERVICES")+"\t"+st.Header.Apply("ERRORS"))
-	for _, s := range rows {
+	width := opts.IO.Width
+	return tracesTable(rows, loc, width, styles.New(opts.IO.ColorEnabled())).Write(colorWriter(opts.IO))
+}
+
+// tracesTable lays out the search results for a terminal. The trace ID is
+// always whole, for copying. The date shows only when the rows span more
+// than one day; when the width is short, the milliseconds go, then the
+// services and spans columns, and the root operation gives way last.
+func tracesTable(rows []traceSummary, loc *time.Location, width int, st *styles.Styles) *render.Table {
+	timeLayout := "2006-01-02 15:04:05.000"
+	if len(rows) > 0 {
+		day := rows[0].Start.In(loc).Format(time.DateOnly)
+		same := true
+		for _, s := range rows {
+			same = same && s.Start.In(loc).Format(time.DateOnly) == day
+		}
+		switch {
+		case same && width < 120:
+			timeLayout = time.TimeOnly
+		case same:
+			timeLayout = "15:04:05.000"
+		}
+	}
+	const (
+		colStart = iota
+		colID
+		colRoot
+		colDuration
+		colSpans
+		colServices
+		colErrors
+	)
+	head := []string{"START", "TRACE ID", "ROOT", "DURATION", "SPANS", "SERVICES", "ERRORS"}
+	cells := make([][]string, len(rows))
+	for i, s := range rows {
 		errs := strconv.Itoa(s.Errors)
 		if s.Errors > 0 {
-			errs = st.Error.Apply(errs + " " + render.MarkError)
+			errs += " " + render.MarkError
 		}
-		root := st.Service(s.Service).Apply(sources.Sanitize(s.Service)) + " " + sources.Sanitize(s.Operation)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Start.In(loc).Format("2006-01-02 15:04:05.000"), s.TraceID, root,
-			render.Duration(s.Duration), s.Spans, s.Services, errs)
+		cells[i] = []string{s.Start.In(loc).Format(timeLayout), string(s.TraceID),
+			sources.Sanitize(s.Service) + " " + sources.Sanitize(s.Operation),
+			render.Duration(s.Duration), strconv.Itoa(s.Spans), strconv.Itoa(s.Services), errs}
 	}
-	return tw.Flush()
+	keep := []int{colStart, colID, colRoot, colDuration, colSpans, colServices, colErrors}
+	const minRoot = 12
+	build := func() *render.Table {
+		t := &render.Table{Width: width, Flex: []int{2}, MinFlex: minRoot, Styles: st}
+		for _, c := range keep {
+			t.Head = append(t.Head, head[c])
+			t.Right = append(t.Right, c >= colDuration)
+		}
+		for _, r := range cells {
+			row := make([]string, 0, len(keep))
+			for _, c := range keep {
+				row = append(row, r[c])
+			}
+			t.Rows = append(t.Rows, row)
+		}
+		t.Paint = func(row, col int) styles.Paint {
+			switch keep[col] {
+			case colRoot:
+				return st.Service(rows[row].Service)
+			case colErrors:
+				if rows[row].Errors > 0 {
+					return st.Error
+				}
+			case colStart:
+				return st.Dim
+			}
+			return styles.Paint{}
+		}
+		return t
+	}
+	t := build()
+	for _, drop := range []int{colServices, colSpans} {
+		if t.Fits() {
+			break
+		}
+		keep = slices.DeleteFunc(keep, func(c int) bool { return c == drop })
+		t = build()
+	}
+	return t
 }
 
 func newServicesCmd(io *IO, g *GlobalOptions) *cobra.Command {

@@ -42,6 +42,10 @@ type LogQuery struct {
 	Range     TimeRange
 	Limit     int // 0 means no limit
 	Direction Direction
+	// LinesOnly says only the lines are wanted, not the labels and
+	// metadata apart: a backend may then answer faster, with structured
+	// metadata merged into the labels.
+	LinesOnly bool
 }
 
 // LogSource is a logging backend (Loki, a file, the demo).

@@ -36,8 +36,9 @@ type Context struct {
 	Prometheus *Backend `yaml:"prometheus,omitempty"`
 	Loki       *Backend `yaml:"loki,omitempty"`
 
-	// TraceToLogs is the LogQL template of the logs of a trace
-	// ({{.TraceID}}, {{.Service}}, {{.SpanID}} are filled in).
+	// TraceToLogs is the LogQL template of the logs of a trace: the
+	// default of telx logs --trace-query ({{.Selector}}, {{.TraceID}},
+	// {{.ServiceLabel}}).
 	TraceToLogs string `yaml:"trace_to_logs,omitempty"`
 	// TraceIDPatterns are regular expressions finding a trace ID in a log
 	// line, the first group being the ID.

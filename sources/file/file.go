@@ -4,11 +4,11 @@
 package file
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	json "github.com/goccy/go-json"
 
@@ -19,7 +19,7 @@ import (
 
 // ReadTraces reads every trace in r.
 func ReadTraces(r io.Reader) ([]*sources.Trace, error) {
-	data, err := io.ReadAll(bufio.NewReader(r))
+	data, err := readAll(r)
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +31,7 @@ func ReadTraces(r io.Reader) ([]*sources.Trace, error) {
 	case "data":
 		return jaeger.DecodeUIJSON(bytes.NewReader(data))
 	case "resourceSpans":
-		return otlp.Decode(bytes.NewReader(data))
+		return otlp.DecodeBytes(data)
 	case "result": // a saved /api/v3 answer
 		var v3 struct {
 			Result otlp.TracesData `json:"result"`
@@ -42,6 +42,25 @@ func ReadTraces(r io.Reader) ([]*sources.Trace, error) {
 		return otlp.ToTraces(&v3.Result)
 	}
 	return nil, errors.New("neither Jaeger UI JSON (\"data\") nor OTLP JSON (\"resourceSpans\")")
+}
+
+// readAll reads r whole into a buffer sized once when r's size is known
+// (a file, a bytes.Reader), rather than grown by doubling: trace files run
+// to tens of megabytes.
+func readAll(r io.Reader) ([]byte, error) {
+	size := 0
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		size = v.Len()
+	case *os.File:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = int(fi.Size())
+		}
+	}
+	var buf bytes.Buffer
+	buf.Grow(size + bytes.MinRead)
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 // firstKey returns the first key of the JSON object in data.

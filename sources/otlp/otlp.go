@@ -243,6 +243,15 @@ func Decode(r io.Reader) ([]*sources.Trace, error) {
 	return ToTraces(&td)
 }
 
+// DecodeBytes is Decode of a document already in memory.
+func DecodeBytes(data []byte) ([]*sources.Trace, error) {
+	var td TracesData
+	if err := json.Unmarshal(data, &td); err != nil {
+		return nil, fmt.Errorf("reading OTLP JSON: %w", err)
+	}
+	return ToTraces(&td)
+}
+
 // ToTraces converts decoded OTLP to traces, one per trace ID, in the order
 // they first appear, spans in start order.
 func ToTraces(td *TracesData) ([]*sources.Trace, error) {
@@ -306,11 +315,25 @@ func SortSpans(spans []sources.Span) {
 		idx[i] = int32(i)
 	}
 	slices.SortStableFunc(idx, func(a, b int32) int { return less(&spans[a], &spans[b]) })
-	out := make([]sources.Span, len(spans))
-	for i, j := range idx {
-		out[i] = spans[j]
+	// Apply the permutation in place, one cycle at a time: position i takes
+	// the span at idx[i]. A visited position is marked with -1.
+	for i := range idx {
+		if idx[i] < 0 || int(idx[i]) == i {
+			continue
+		}
+		tmp := spans[i]
+		j := i
+		for {
+			k := int(idx[j])
+			idx[j] = -1
+			if k == i {
+				spans[j] = tmp
+				break
+			}
+			spans[j] = spans[k]
+			j = k
+		}
 	}
-	copy(spans, out)
 }
 
 // Precision is the time resolution spans are kept at: Jaeger's

@@ -2,6 +2,8 @@ package otlp
 
 import (
 	"bytes"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -77,5 +79,58 @@ func TestDecodeSaysWhichFieldIsWrong(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("error %v, want it to name %q", err, tt.want)
 		}
+	}
+}
+
+func TestSortSpans(t *testing.T) {
+	base := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	span := func(ms int, id string) sources.Span {
+		return sources.Span{SpanID: sources.SpanID(id), Start: base.Add(time.Duration(ms) * time.Millisecond)}
+	}
+	tests := []struct {
+		name string
+		in   []sources.Span
+	}{
+		{"empty", nil},
+		{"sorted", []sources.Span{span(0, "a"), span(1, "b"), span(2, "c")}},
+		{"reversed", []sources.Span{span(3, "d"), span(2, "c"), span(1, "b"), span(0, "a")}},
+		{"two cycles", []sources.Span{span(1, "b"), span(0, "a"), span(3, "d"), span(4, "e"), span(2, "c")}},
+		{"equal starts by ID", []sources.Span{span(0, "c"), span(0, "a"), span(0, "b")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := append([]sources.Span(nil), tt.in...)
+			SortSpans(got)
+			if len(got) != len(tt.in) {
+				t.Fatalf("%d spans, want %d", len(got), len(tt.in))
+			}
+			seen := map[sources.SpanID]bool{}
+			for i, s := range got {
+				seen[s.SpanID] = true
+				if i > 0 && (s.Start.Before(got[i-1].Start) || s.Start.Equal(got[i-1].Start) && s.SpanID < got[i-1].SpanID) {
+					t.Errorf("span %d (%s) is out of order after %s", i, s.SpanID, got[i-1].SpanID)
+				}
+			}
+			if len(seen) != len(tt.in) {
+				t.Errorf("spans lost or repeated: %v", got)
+			}
+		})
+	}
+	// a large shuffle
+	rng := rand.New(rand.NewPCG(1, 2))
+	spans := make([]sources.Span, 5000)
+	for i := range spans {
+		spans[i] = span(rng.IntN(1000), fmt.Sprintf("%016x", i))
+	}
+	SortSpans(spans)
+	ids := map[sources.SpanID]bool{}
+	for i, s := range spans {
+		ids[s.SpanID] = true
+		if i > 0 && s.Start.Before(spans[i-1].Start) {
+			t.Fatalf("span %d is out of order", i)
+		}
+	}
+	if len(ids) != len(spans) {
+		t.Errorf("%d distinct spans after sorting, want %d", len(ids), len(spans))
 	}
 }

@@ -51,6 +51,9 @@ type Styles struct {
 	services []Paint
 	// ErrorBar paints the bar of a failed span.
 	ErrorBar Paint
+
+	Info      Paint // the info log level
+	Highlight Paint // a trace ID inside a log line
 }
 
 // The service palette: distinct hues readable on dark and light
@@ -73,6 +76,7 @@ var (
 	amber = lipgloss.Color("#E0A526")
 	gold  = lipgloss.Color("#F5B700")
 	grey  = lipgloss.Color("#8A8F98")
+	green = lipgloss.Color("#3FA67A")
 )
 
 // New returns telx's styles, or plain ones when enabled is false.
@@ -92,6 +96,9 @@ func New(enabled bool) *Styles {
 		Ruler:    paintOf(fg(grey)),
 		Header:   paintOf(lipgloss.NewStyle().Bold(true).Underline(true)),
 		ErrorBar: paintOf(fg(red)),
+
+		Info:      paintOf(fg(green)),
+		Highlight: paintOf(fg(gold).Bold(true).Underline(true)),
 	}
 	for _, c := range palette {
 		s.services = append(s.services, paintOf(fg(lipgloss.Color(c))))

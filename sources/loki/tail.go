@@ -1,0 +1,226 @@
+package loki
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/coder/websocket"
+	json "github.com/goccy/go-json"
+
+	"github.com/telx-cli/telx/sources"
+)
+
+// FollowOptions tune Follow.
+type FollowOptions struct {
+	// Overlap is how far before the last line seen a reconnection starts
+	// again, to catch lines that arrived late; lines seen in it are
+	// skipped (default 5s).
+	Overlap time.Duration
+	// Notify, when set, hears about each reconnection and each report of
+	// lines Loki dropped, for a warning on stderr.
+	Notify func(msg string)
+	// MaxBackoff caps the wait between reconnection attempts (default 5s).
+	MaxBackoff time.Duration
+}
+
+// wireTail is one message of the tail WebSocket.
+type wireTail struct {
+	Streams        []wireResult `json:"streams"`
+	DroppedEntries []struct {
+		Labels    map[string]string `json:"labels"`
+		Timestamp string            `json:"timestamp"`
+	} `json:"dropped_entries"`
+}
+
+// follower remembers the lines passed on recently, to skip them when a
+// reconnection sends them again.
+type follower struct {
+	seen    map[string]int64 // entry key -> its time (ns)
+	last    int64            // the newest time passed on
+	overlap int64
+}
+
+func (f *follower) emit(e *sources.LogEntry, fn func(sources.LogEntry) error) error {
+	ts := e.Time.UnixNano()
+	key := unionKey(e)
+	if _, dup := f.seen[key]; dup {
+		return nil
+	}
+	f.seen[key] = ts
+	if ts > f.last {
+		f.last = ts
+		if len(f.seen) > 4096 { // forget what is older than the overlap
+			for k, t := range f.seen {
+				if t < f.last-f.overlap {
+					delete(f.seen, k)
+				}
+			}
+		}
+	}
+	return fn(*e)
+}
+
+// Follow calls fn with the lines matching q as they arrive, through Loki's
+// WebSocket tail, until ctx ends (it then returns ctx's error) or fn or Loki
+// fails for good (or the first connection fails). It starts at q.Range.From with at most q.Limit earlier
+// lines. When the connection closes or drops, it reconnects: it first
+// fetches what it missed with query_range, forward from a little before the
+// last line it passed on, then tails again; every line is passed on once.
+func (c *Client) Follow(ctx context.Context, q sources.LogQuery, opts FollowOptions, fn func(sources.LogEntry) error) error {
+	if IsMetricQuery(q.Query) {
+		return c.wrap(fmt.Errorf("%q is a metric query, which cannot be followed: %w", q.Query, errMetricResult))
+	}
+	if opts.Overlap <= 0 {
+		opts.Overlap = 5 * time.Second
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 5 * time.Second
+	}
+	notify := opts.Notify
+	if notify == nil {
+		notify = func(string) {}
+	}
+	f := &follower{seen: map[string]int64{}, overlap: int64(opts.Overlap)}
+	start := q.Range.From
+	if start.IsZero() {
+		start = time.Now()
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > c.pageSize {
+		limit = c.pageSize
+	}
+	backoff := 100 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 && f.last > 0 {
+			// catch up on what the tail missed while it was down
+			from := time.Unix(0, f.last-f.overlap)
+			now := time.Now()
+			err := c.QueryLogs(ctx, sources.LogQuery{Query: q.Query, Range: sources.TimeRange{From: from, To: now}, Direction: sources.Forward},
+				func(e sources.LogEntry) error {
+					if err := f.emit(&e, fn); err != nil {
+						return fnError{err}
+					}
+					return nil
+				})
+			var fe fnError
+			if errors.As(err, &fe) {
+				return fe.err
+			}
+			if err == nil {
+				start, limit = now.Add(-opts.Overlap), c.pageSize
+			} else if !retryable(err) {
+				return err
+			}
+		}
+		connected, err := c.tail(ctx, q.Query, start, limit, f, fn, notify)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var fe fnError
+		if errors.As(err, &fe) {
+			return fe.err
+		}
+		if !retryable(err) || (attempt == 0 && !connected) {
+			// a Loki that cannot be reached at all is reported, not awaited
+			return err
+		}
+		if connected {
+			backoff = 100 * time.Millisecond
+		}
+		notify(fmt.Sprintf("loki: the tail connection ended (%v); reconnecting in %s", err, backoff))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, opts.MaxBackoff)
+	}
+}
+
+// errClosed says the server closed the tail.
+var errClosed = errors.New("closed by the server")
+
+// retryable tells whether a failed tail or catch-up is worth another try:
+// not when Loki refused the query or the credentials, or fn failed.
+func retryable(err error) bool {
+	var fe fnError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &fe), errors.Is(err, ErrBadQuery), errors.Is(err, sources.ErrAuth), errors.Is(err, errMetricResult), errors.Is(err, context.Canceled):
+		return false
+	}
+	return true
+}
+
+// fnError carries an error of Follow's callback out of the read loop.
+type fnError struct{ err error }
+
+func (e fnError) Error() string { return e.err.Error() }
+func (e fnError) Unwrap() error { return e.err }
+
+// tail runs one tail connection until it ends. It tells whether the
+// connection was established.
+func (c *Client) tail(ctx context.Context, query string, start time.Time, limit int, f *follower, fn func(sources.LogEntry) error, notify func(string)) (bool, error) {
+	params := url.Values{
+		"query": {query},
+		"start": {nanos(start)},
+		"limit": {strconv.Itoa(limit)},
+	}
+	u := c.base + "/loki/api/v1/tail?" + params.Encode()
+	hc := *c.client
+	conn, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{
+		HTTPClient: &hc,
+		HTTPHeader: http.Header{"X-Loki-Response-Encoding-Flags": {"categorize-labels"}},
+	})
+	if err != nil {
+		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+			err = statusError(resp)
+		}
+		return false, c.wrap(err)
+	}
+	defer conn.CloseNow()
+	conn.SetReadLimit(64 << 20)
+	for {
+		_, data, err := conn.Read(ctx)
+		if err != nil {
+			if websocket.CloseStatus(err) != -1 {
+				err = fmt.Errorf("%w: %v", errClosed, err)
+			}
+			return true, c.wrap(err)
+		}
+		var msg wireTail
+		if err := json.Unmarshal(data, &msg); err != nil {
+			return true, c.wrap(malformed("tail message", err))
+		}
+		if n := len(msg.DroppedEntries); n > 0 {
+			notify(fmt.Sprintf("loki: the tail dropped %d lines (Loki could not keep up)", n))
+		}
+		p := toPage(msg.Streams, sources.Forward, &c.ex)
+		for i := range p.entries {
+			if err := f.emit(&p.entries[i], fn); err != nil {
+				return true, fnError{err}
+			}
+		}
+	}
+}
+
+// unionKey identifies a line by its time, text, and labels and metadata
+// taken together: the tail may merge structured metadata into the labels
+// where query_range keeps them apart, and a line must be recognised
+// either way.
+func unionKey(e *sources.LogEntry) string {
+	all := make(map[string]string, len(e.Labels)+len(e.Metadata))
+	for k, v := range e.Metadata {
+		all[k] = v
+	}
+	for k, v := range e.Labels {
+		all[k] = v
+	}
+	return entryKey(all, &sources.LogEntry{Time: e.Time, Line: e.Line})
+}
