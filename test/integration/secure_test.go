@@ -243,4 +243,31 @@ func TestLokiTenantThroughContext(t *testing.T) {
 	if code, _ := labels("none"); code != http.StatusUnauthorized {
 		t.Errorf("no tenant: %d, want 401", code)
 	}
+
+	// and telx labels and telx logs through the same contexts
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	data, err := f.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"TELX_CONFIG": cfg}
+	code, out, errOut := telxWith(vars, "labels", "--context", "a", "--since", "3h")
+	if code != cmd.ExitOK || !strings.Contains(out, "service_name") {
+		t.Errorf("labels as team-a: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = telxWith(vars, "logs", `{service_name="payments"}`, "--context", "a", "--since", "3h", "--limit", "5", "-o", "raw")
+	if code != cmd.ExitOK || len(strings.Split(strings.TrimSpace(out), "\n")) != 5 {
+		t.Errorf("logs as team-a: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = telxWith(vars, "logs", `{service_name="payments"}`, "--context", "b", "--since", "3h", "--limit", "5", "-o", "raw")
+	if code != cmd.ExitOK || out != "" {
+		t.Errorf("logs as team-b: exit %d\n%s", code, out)
+	}
+	code, _, errOut = telxWith(vars, "logs", `{service_name="payments"}`, "--context", "none", "--since", "3h")
+	if code != cmd.ExitAuth || !strings.Contains(errOut, env.LokiURL) {
+		t.Errorf("logs without a tenant: exit %d, %s", code, errOut)
+	}
 }
