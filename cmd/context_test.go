@@ -490,6 +490,8 @@ func TestTLSErrorsSayWhatFailed(t *testing.T) {
 			[]string{"prometheus at " + localhost, "not localhost", "name mismatch"}},
 		{"jaeger unknown authority", []string{"services", "--jaeger", jaeger.srv.URL}, ExitError,
 			[]string{"jaeger at " + jaeger.srv.URL, "unknown authority"}},
+		{"loki unknown authority", []string{"logs", `{a="b"}`, "--loki", jaeger.srv.URL}, ExitError,
+			[]string{"loki at " + jaeger.srv.URL, "unknown authority", "--loki-ca-file"}},
 		{"with the CA", []string{"metrics", "--instant", "up", "--prometheus", prom.srv.URL, "--prometheus-ca-file", ca}, ExitOK, nil},
 		{"jaeger with the CA and a server name", []string{"services", "--jaeger", strings.Replace(jaeger.srv.URL, "127.0.0.1", "localhost", 1), "--jaeger-ca-file", ca, "--context", "sn"}, ExitOK, nil},
 	} {
