@@ -142,12 +142,13 @@ type setContextOptions struct {
 	tokenEnv map[string]*string
 	web      map[string]*string
 	caFile   map[string]*string
+	tenant   map[string]*string
 	timezone string
 	use      bool
 }
 
 func newSetContextCmd(io *IO, g *GlobalOptions) *cobra.Command {
-	o := &setContextOptions{urls: map[string]*string{}, tokenEnv: map[string]*string{}, web: map[string]*string{}, caFile: map[string]*string{}}
+	o := &setContextOptions{urls: map[string]*string{}, tokenEnv: map[string]*string{}, web: map[string]*string{}, caFile: map[string]*string{}, tenant: map[string]*string{}}
 	c := &cobra.Command{
 		Use:   "set-context NAME",
 		Short: "Create or change a context (other contexts are kept; the file gets mode 0600)",
@@ -166,7 +167,8 @@ environment variable with --NAME-token-env, or edit the file for the rest
 	}
 	fs := c.Flags()
 	for _, b := range config.BackendNames {
-		o.tokenEnv[b], o.web[b], o.caFile[b] = new(string), new(string), new(string)
+		o.tokenEnv[b], o.web[b], o.caFile[b], o.tenant[b] = new(string), new(string), new(string), new(string)
+		fs.StringVar(o.tenant[b], b+"-tenant", "", "tenant of "+b+", sent as X-Scope-OrgID")
 		fs.StringVar(o.tokenEnv[b], b+"-token-env", "", "environment variable holding "+b+"'s bearer token")
 		fs.StringVar(o.web[b], b+"-web-url", "", b+"'s web UI, for links")
 		fs.StringVar(o.caFile[b], b+"-ca-file", "", "CA certificate file to verify "+b+"'s TLS")
@@ -209,6 +211,9 @@ func setContext(c *cobra.Command, io *IO, g *GlobalOptions, o *setContextOptions
 		if v := *o.tokenEnv[b]; v != "" {
 			bk.Token, bk.TokenFile, bk.TokenCommand, bk.Username, bk.Password = "", "", nil, "", ""
 			bk.TokenEnv, set = v, true
+		}
+		if v := *o.tenant[b]; v != "" {
+			bk.Tenant, set = v, true
 		}
 		if v := *o.caFile[b]; v != "" {
 			if bk.TLS == nil {

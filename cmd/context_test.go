@@ -399,13 +399,13 @@ func TestConfigCommands(t *testing.T) {
 	}
 
 	// changing one backend keeps the others and the other contexts
-	runTelx(t, env, "config", "set-context", "prod", "--loki", "https://l2.example", "--jaeger-web-url", "https://ui.example")
+	runTelx(t, env, "config", "set-context", "prod", "--loki", "https://l2.example", "--jaeger-web-url", "https://ui.example", "--loki-tenant", "team-a")
 	f, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := f.Contexts["prod"]
-	if p.Loki.URL != "https://l2.example" || p.Jaeger.URL != "https://j.example" || p.Jaeger.WebURL != "https://ui.example" ||
+	if p.Loki.URL != "https://l2.example" || p.Loki.Tenant != "team-a" || p.Jaeger.URL != "https://j.example" || p.Jaeger.WebURL != "https://ui.example" ||
 		p.Prometheus.TokenEnv != "PROM_TOKEN" || f.Contexts["dev"].Jaeger.URL != "http://localhost:16686" {
 		t.Errorf("after a change: %+v %+v %+v", p.Jaeger, p.Prometheus, p.Loki)
 	}
