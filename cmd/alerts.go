@@ -48,7 +48,12 @@ its summary annotation.`,
 	c.Flags().IntVar(&opts.Width, "width", 0, "width in columns (default: the terminal's, or 80)")
 	c.Flags().BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
 	pf := addPrometheusFlags(c)
-	opts.Source = func() (sources.MetricSource, error) { return pf.client(io, g) }
+	opts.Source = func() (sources.MetricSource, error) {
+		if g.Demo {
+			return g.demoSource()
+		}
+		return pf.client(io, g)
+	}
 	return c
 }
 

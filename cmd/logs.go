@@ -110,8 +110,8 @@ With --trace, print the logs of one trace over the trace's time window.`,
 	lf := addLokiFlags(c)
 	f.StringVar(&lf.traceIDRegex, "trace-id-regex", "", "regular expression finding a trace ID in a line, its first group the ID (env TELX_LOKI_TRACE_ID_REGEX)")
 	jf := addJaegerFlags(c)
-	opts.Source = func() (LogBackend, error) { return lf.client(c, io, g) }
-	opts.Traces = func() (sources.TraceSource, error) { return jf.client(io, g) }
+	opts.Source = func() (LogBackend, error) { return g.logBackend(c, io, lf) }
+	opts.Traces = func() (sources.TraceSource, error) { return g.traceSource(io, jf) }
 	return c
 }
 
@@ -452,7 +452,7 @@ func newLabelsCmd(io *IO, g *GlobalOptions) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		src, err := lf.client(c, io, g)
+		src, err := g.logBackend(c, io, lf)
 		if err != nil {
 			return err
 		}

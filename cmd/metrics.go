@@ -117,7 +117,12 @@ step that would exceed Prometheus' 11,000 points per series is coarsened.`,
 	f.StringVar(&opts.LatencyQuery, "latency-query", "", "template of --service's latency quantile query")
 	opts.Time = addTimeFlags(c, time.Hour)
 	pf := addPrometheusFlags(c)
-	opts.Source = func() (sources.MetricSource, error) { return pf.client(io, g) }
+	opts.Source = func() (sources.MetricSource, error) {
+		if g.Demo {
+			return g.demoSource()
+		}
+		return pf.client(io, g)
+	}
 	return c
 }
 

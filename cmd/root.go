@@ -18,6 +18,7 @@ import (
 
 	"github.com/telx-cli/telx/internal/build"
 	"github.com/telx-cli/telx/sources/config"
+	"github.com/telx-cli/telx/sources/demo"
 )
 
 // Default backend addresses: where each backend listens when run locally.
@@ -37,6 +38,8 @@ type GlobalOptions struct {
 	NoColor       bool
 	Timeout       time.Duration
 	Verbose       bool
+	// Demo serves traces, logs and metrics from the embedded demo incident.
+	Demo bool
 
 	// The config file and the context chosen (--config, --context).
 	contextState
@@ -44,6 +47,7 @@ type GlobalOptions struct {
 
 	getenv func(string) string
 	now    func() time.Time
+	demo   *demo.Source // loaded once, on first use
 }
 
 // envFallbacks names the environment variable each flag falls back to when
@@ -75,7 +79,18 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 			return opts.complete(c.Flags(), io, getenv)
 		},
 		Args: rootArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
+		RunE: func(c *cobra.Command, _ []string) error {
+			if terminalIO(io) {
+				// on a terminal, telx alone opens the explorer
+				ex, _, err := c.Find([]string{"explore"})
+				if err != nil {
+					return err
+				}
+				ex.SetContext(c.Context())
+				return ex.RunE(ex, nil)
+			}
+			return c.Help()
+		},
 	}
 	root.SetVersionTemplate("telx {{.Version}}\n")
 	root.SetOut(io.Out)
@@ -94,6 +109,7 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 	f.StringVar(&opts.ConfigPath, "config", "", "config file (env TELX_CONFIG; default $XDG_CONFIG_HOME/telx/config.yaml)")
 	f.StringVar(&opts.ContextName, "context", "", "context of the config file to use (env TELX_CONTEXT; default its current_context)")
 	_ = root.RegisterFlagCompletionFunc("context", completeContexts(opts))
+	f.BoolVar(&opts.Demo, "demo", false, "use the embedded demo incident instead of the backends (no network)")
 
 	root.AddCommand(
 		newVersionCmd(io, opts),
@@ -106,6 +122,8 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 		newLogsCmd(io, opts),
 		newLabelsCmd(io, opts),
 		newConfigCmd(io, opts),
+		newExploreCmd(io, opts),
+		newDemoCmd(io, opts),
 	)
 	return root, opts
 }

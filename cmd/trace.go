@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/demo"
 	"github.com/telx-cli/telx/sources/file"
 	"github.com/telx-cli/telx/sources/otlp"
 	"github.com/telx-cli/telx/tui/render"
@@ -40,6 +41,7 @@ type TraceOptions struct {
 	Stats        bool
 	Details      bool
 	Web          bool
+	Interactive  bool
 }
 
 func newTraceCmd(io *IO, g *GlobalOptions) *cobra.Command {
@@ -62,8 +64,15 @@ export or an OTLP JSON document ("-" reads standard input).`,
 			if len(args) == 1 {
 				opts.ID = args[0]
 			}
-			if opts.ID == "" && opts.File == "" {
-				return UsageError(errors.New("give a trace ID, or --file"))
+			if opts.ID == "" && opts.File == "" && !g.Demo {
+				return UsageError(errors.New("give a trace ID, or --file (with --demo: none opens the slowest failing trace)"))
+			}
+			if opts.Interactive {
+				if opts.File != "" {
+					return UsageError(errors.New("-i does not read --file yet: give a trace ID"))
+				}
+				return exploreRun(c.Context(), &ExploreOptions{IO: io, Global: g, Source: opts.Source, TraceID: opts.ID,
+					Demo: g.Demo, UTC: opts.UTC, Lookback: time.Hour, Limit: 50})
 			}
 			return traceRun(c.Context(), opts)
 		},
@@ -79,8 +88,14 @@ export or an OTLP JSON document ("-" reads standard input).`,
 	f.BoolVar(&opts.Stats, "stats", false, "add per-service and per-operation statistics")
 	f.BoolVar(&opts.Details, "details", false, "show each span's status, attributes and events")
 	f.BoolVar(&opts.Web, "web", false, "print the trace's link in the Jaeger UI (web_url of the context, or TELX_JAEGER_WEB_URL)")
+	f.BoolVarP(&opts.Interactive, "interactive", "i", false, "open the trace in the interactive explorer")
 	opts.Jaeger = addJaegerFlags(c)
-	opts.Source = func() (sources.TraceSource, error) { return opts.Jaeger.client(io, g) }
+	opts.Source = func() (sources.TraceSource, error) {
+		if g.Demo {
+			return g.demoSource()
+		}
+		return opts.Jaeger.client(io, g)
+	}
 	return c
 }
 
@@ -112,7 +127,11 @@ func traceRun(ctx context.Context, opts *TraceOptions) error {
 		ctx, cancel := context.WithTimeout(ctx, opts.Global.Timeout)
 		defer cancel()
 		var t *sources.Trace
-		t, err = src.Trace(ctx, id)
+		if ds, ok := src.(*demo.Source); ok && id == "" {
+			t = ds.SlowestFailingTrace()
+		} else {
+			t, err = src.Trace(ctx, id)
+		}
 		traces = []*sources.Trace{t}
 	}
 	if err != nil {

@@ -56,7 +56,12 @@ func newTracesCmd(io *IO, g *GlobalOptions) *cobra.Command {
 	f.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
 	opts.Time = addTimeFlags(c, time.Hour)
 	jf := addJaegerFlags(c)
-	opts.Source = func() (sources.TraceSource, error) { return jf.client(io, g) }
+	opts.Source = func() (sources.TraceSource, error) {
+		if g.Demo {
+			return g.demoSource()
+		}
+		return jf.client(io, g)
+	}
 	return c
 }
 
@@ -256,11 +261,17 @@ func newOperationsCmd(io *IO, g *GlobalOptions) *cobra.Command {
 
 // listRun prints a list of names, one per line, or as a JSON array.
 func listRun(ctx context.Context, io *IO, g *GlobalOptions, jf *jaegerFlags, list func(context.Context, sources.TraceSource) ([]string, error)) error {
-	format, err := outputFormat(g, "text", "json")
-	if err != nil {
-		return err
+	format, ferr := outputFormat(g, "text", "json")
+	if ferr != nil {
+		return ferr
 	}
-	src, err := jf.client(io, g)
+	var src sources.TraceSource
+	var err error
+	if g.Demo {
+		src, err = g.demoSource()
+	} else {
+		src, err = jf.client(io, g)
+	}
 	if err != nil {
 		return err
 	}

@@ -80,42 +80,11 @@ func Waterfall(w io.Writer, tr *sources.Tree, o WaterfallOptions) error {
 	}
 	writeRuler(bw, tr.Range.Duration(), lay, st)
 
-	visible, hiddenUnder := visibleNodes(tr, o)
-	// lastChild[p] is the index of the last visible child of node p
-	lastChild := make([]int, len(tr.Nodes))
-	for _, nd := range tr.Nodes {
-		if visible[nd.Index] && nd.Parent != nil {
-			lastChild[nd.Parent.Index] = nd.Index
-		}
+	rows := NewWaterfallRows(tr, o)
+	if err := rows.WriteRows(bw, 0, rows.Len()); err != nil {
+		return err
 	}
-	hidden := 0
-	// cont[d] says whether depth d still has siblings to draw below.
-	var cont []bool
-	paints := map[string]styles.Paint{}
-	svcPaint := func(name string) styles.Paint {
-		p, ok := paints[name]
-		if !ok {
-			p = st.Service(name)
-			paints[name] = p
-		}
-		return p
-	}
-	for _, nd := range tr.Nodes {
-		if !visible[nd.Index] {
-			hidden++
-			continue
-		}
-		last := nd.Parent == nil || lastChild[nd.Parent.Index] == nd.Index
-		if len(cont) <= nd.Depth {
-			cont = append(cont, make([]bool, nd.Depth+1-len(cont))...)
-		}
-		cont[nd.Depth] = !last
-		writeRow(bw, tr, nd, cont, hiddenUnder[nd.Index], lay, st, svcPaint)
-		bw.WriteByte('\n')
-		if o.Details {
-			writeDetails(bw, tr, nd, cont, lay, st)
-		}
-	}
+	hidden := rows.Hidden()
 	writeFooter(bw, hidden, o, st)
 	return bw.Flush()
 }

@@ -1,0 +1,144 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/tui"
+	"github.com/telx-cli/telx/tui/styles"
+)
+
+// ExploreOptions are the inputs of the interactive explorer: telx
+// explore, telx demo and telx trace -i.
+type ExploreOptions struct {
+	IO     *IO
+	Global *GlobalOptions
+	// Source builds the trace source (Jaeger, or the demo).
+	Source func() (sources.TraceSource, error)
+	// Run runs the program (tea's, unless tests say otherwise).
+	Run func(tea.Model) error
+
+	Service  string
+	TraceID  string
+	Lookback time.Duration
+	Limit    int
+	UTC      bool
+	// Demo opens on the demo's slowest failing trace.
+	Demo bool
+}
+
+func newExploreCmd(io *IO, g *GlobalOptions) *cobra.Command {
+	opts := &ExploreOptions{IO: io, Global: g}
+	c := &cobra.Command{
+		Use:   "explore",
+		Short: "Explore traces interactively",
+		Long: `Open the interactive explorer: the traces of a service (newest first), the
+waterfall of the trace opened from them, and the details of the selected span.
+Press ? for the keys. telx with no arguments on a terminal does the same.`,
+		Example: `  telx explore --service checkout
+  telx explore --jaeger http://jaeger:16686 --since 30m
+  telx demo`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, _ []string) error { return exploreRun(c.Context(), opts) },
+	}
+	addExploreFlags(c, opts)
+	jf := addJaegerFlags(c)
+	opts.Source = func() (sources.TraceSource, error) {
+		if g.Demo {
+			return g.demoSource()
+		}
+		return jf.client(io, g)
+	}
+	return c
+}
+
+func addExploreFlags(c *cobra.Command, opts *ExploreOptions) {
+	f := c.Flags()
+	f.StringVar(&opts.Service, "service", "", "list this service's traces first (default: the first service)")
+	f.DurationVar(&opts.Lookback, "since", time.Hour, "search traces this far back")
+	f.IntVar(&opts.Limit, "limit", 50, "at most this many traces per search")
+	f.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
+}
+
+func newDemoCmd(io *IO, g *GlobalOptions) *cobra.Command {
+	opts := &ExploreOptions{IO: io, Global: g, Demo: true}
+	c := &cobra.Command{
+		Use:   "demo",
+		Short: "Explore the embedded demo incident (no network)",
+		Long: `Open the interactive explorer on telx's embedded demo: an hour of a small
+shop's traces, logs and span metrics in which payments' database lookups slow
+down and start failing. It opens on the slowest failing trace. Nothing is
+fetched from the network. The one-shot commands take --demo for the same data.`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, _ []string) error { return exploreRun(c.Context(), opts) },
+	}
+	addExploreFlags(c, opts)
+	opts.Source = func() (sources.TraceSource, error) { return g.demoSource() }
+	return c
+}
+
+// terminalIO tells whether the explorer can run: input and output both
+// terminals.
+func terminalIO(s *IO) bool {
+	in, ok := s.In.(*os.File)
+	return ok && s.IsTTY && term.IsTerminal(int(in.Fd()))
+}
+
+func exploreRun(ctx context.Context, opts *ExploreOptions) error {
+	if opts.Limit <= 0 || opts.Lookback <= 0 {
+		return UsageError(errors.New("--limit and --since must be positive"))
+	}
+	if opts.Run == nil && !terminalIO(opts.IO) {
+		return UsageError(errors.New("the explorer needs a terminal (use the one-shot commands in pipes and scripts)"))
+	}
+	src, err := opts.Source()
+	if err != nil {
+		return err
+	}
+	o := tui.Options{
+		Traces: src, Service: opts.Service, Lookback: opts.Lookback, Limit: opts.Limit,
+		Timeout: opts.Global.Timeout, Now: opts.Global.now,
+		Styles: styles.New(opts.IO.ColorEnabled()), Location: opts.Global.Location(opts.UTC),
+		Sources: "jaeger " + opts.Global.JaegerURL,
+	}
+	if ds, ok := src.(interface{ SlowestFailingTrace() *sources.Trace }); ok {
+		o.Sources = "demo (embedded incident)"
+		if lg, ok := src.(sources.LogSource); ok {
+			o.Logs = lg
+		}
+		if ms, ok := src.(sources.MetricSource); ok {
+			o.Metrics = ms
+		}
+		if opts.Demo && opts.TraceID == "" {
+			o.Trace = ds.SlowestFailingTrace()
+		}
+	}
+	if opts.TraceID != "" {
+		id, err := sources.ParseTraceID(opts.TraceID)
+		if err != nil {
+			return UsageError(err)
+		}
+		o.TraceID = id
+	}
+	model := tui.New(o)
+	if opts.Run != nil {
+		return opts.Run(model)
+	}
+	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(opts.IO.In), tea.WithOutput(opts.IO.Out))
+	_, err = p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil {
+		return fmt.Errorf("explorer: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,291 @@
+// Package traces is the TUI pane of trace search results: one row per
+// trace, newest first, failed traces marked; Enter opens one.
+package traces
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/tui/pane"
+	"github.com/telx-cli/telx/tui/render"
+	"github.com/telx-cli/telx/tui/styles"
+)
+
+// ResultMsg brings the traces found for a service, or the error, to the
+// pane whose ID it carries.
+type ResultMsg struct {
+	ID      int
+	Service string
+	Traces  []*sources.Trace
+	Err     error
+}
+
+// ServicesMsg brings the services to choose from.
+type ServicesMsg struct {
+	ID       int
+	Services []string
+	Err      error
+}
+
+// SearchMsg asks for a search of a service's traces: the root model
+// runs it against its trace source and answers with a ResultMsg.
+type SearchMsg struct {
+	ID      int
+	Service string
+}
+
+// OpenMsg asks to open a trace.
+type OpenMsg struct {
+	ID    int
+	Trace *sources.Trace
+}
+
+// KeyMap are the pane's keys.
+type KeyMap struct {
+	Up, Down, Top, Bottom, Open, NextService, PrevService, Reload key.Binding
+}
+
+// DefaultKeyMap returns the pane's default keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:          key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
+		Down:        key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
+		Top:         key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "newest")),
+		Bottom:      key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "oldest")),
+		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open trace")),
+		NextService: key.NewBinding(key.WithKeys("]"), key.WithHelp("]/[", "next/previous service")),
+		PrevService: key.NewBinding(key.WithKeys("[")),
+		Reload:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "search again")),
+	}
+}
+
+type row struct {
+	trace *sources.Trace
+	render.TraceSummary
+}
+
+// Model is the traces pane.
+type Model struct {
+	KeyMap KeyMap
+
+	id            int
+	st, plain     *styles.Styles
+	loc           *time.Location
+	width, height int
+
+	services []string
+	service  string
+	rows     []row
+	sel      int
+	offset   int
+	loading  bool
+	err      error
+}
+
+// New returns a pane that will list the traces of service.
+func New(st *styles.Styles, loc *time.Location, service string) Model {
+	if st == nil {
+		st = styles.New(false)
+	}
+	return Model{KeyMap: DefaultKeyMap(), id: pane.NextID(), st: st, plain: styles.New(false), loc: loc, service: service}
+}
+
+// ID is the pane's ID.
+func (m Model) ID() int { return m.id }
+
+// Title names the pane.
+func (m Model) Title() string {
+	if m.service == "" {
+		return "Traces"
+	}
+	return fmt.Sprintf("Traces · %s (%d)", sources.Sanitize(m.service), len(m.rows))
+}
+
+// Service is the service whose traces are listed.
+func (m Model) Service() string { return m.service }
+
+// SetSize sets the pane's size.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.scroll()
+}
+
+// SetLoading marks a search as running.
+func (m *Model) SetLoading(on bool) { m.loading = on }
+
+// SetTraces shows the traces found, newest first.
+func (m *Model) SetTraces(service string, traces []*sources.Trace) {
+	m.service, m.err, m.loading = service, nil, false
+	m.rows = m.rows[:0]
+	for _, t := range traces {
+		m.rows = append(m.rows, row{trace: t, TraceSummary: render.Summarise(t)})
+	}
+	sort.SliceStable(m.rows, func(i, j int) bool { return m.rows[i].Start.After(m.rows[j].Start) })
+	m.sel, m.offset = 0, 0
+}
+
+// SetError shows a failed search.
+func (m *Model) SetError(err error) { m.err, m.loading = err, false }
+
+// Search lists a service's traces: it marks the search as running and
+// returns the command asking for it.
+func (m *Model) Search(service string) tea.Cmd {
+	m.service, m.loading = service, true
+	return m.search(service)
+}
+
+// Select selects the row of a trace, if listed.
+func (m *Model) Select(id sources.TraceID) {
+	for i, r := range m.rows {
+		if r.trace.ID == id {
+			m.sel = i
+			m.scroll()
+		}
+	}
+}
+
+// Selected returns the selected trace, or nil.
+func (m Model) Selected() *sources.Trace {
+	if len(m.rows) == 0 {
+		return nil
+	}
+	return m.rows[m.sel].trace
+}
+
+func (m *Model) scroll() {
+	m.sel = pane.Clamp(m.sel, len(m.rows))
+	m.offset = pane.Scroll(m.sel, m.offset, m.height-1, len(m.rows))
+}
+
+// MoveDown moves the selection n rows down (up when n < 0).
+func (m *Model) MoveDown(n int) {
+	m.sel += n
+	m.scroll()
+}
+
+func (m Model) search(service string) tea.Cmd {
+	id := m.id
+	return func() tea.Msg { return SearchMsg{ID: id, Service: service} }
+}
+
+// Update handles the pane's keys and its messages.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case ResultMsg:
+		// a late answer for a service left since is dropped
+		if msg.ID == m.id && (m.service == "" || msg.Service == m.service) {
+			if msg.Err != nil {
+				m.SetError(msg.Err)
+			} else {
+				m.SetTraces(msg.Service, msg.Traces)
+			}
+		}
+	case ServicesMsg:
+		if msg.ID == m.id {
+			if msg.Err != nil {
+				m.SetError(msg.Err)
+				return m, nil
+			}
+			m.services = msg.Services
+			if m.service == "" && len(m.services) > 0 {
+				m.service = m.services[0]
+				m.loading = true
+				return m, m.search(m.service)
+			}
+		}
+	case tea.KeyPressMsg:
+		km := m.KeyMap
+		switch {
+		case key.Matches(msg, km.Up):
+			m.MoveDown(-1)
+		case key.Matches(msg, km.Down):
+			m.MoveDown(1)
+		case key.Matches(msg, km.Top):
+			m.MoveDown(-len(m.rows))
+		case key.Matches(msg, km.Bottom):
+			m.MoveDown(len(m.rows))
+		case key.Matches(msg, km.Open):
+			if t := m.Selected(); t != nil {
+				id := m.id
+				return m, func() tea.Msg { return OpenMsg{ID: id, Trace: t} }
+			}
+		case key.Matches(msg, km.NextService), key.Matches(msg, km.PrevService):
+			if len(m.services) == 0 {
+				return m, nil
+			}
+			i := 0
+			for j, s := range m.services {
+				if s == m.service {
+					i = j
+				}
+			}
+			if key.Matches(msg, km.NextService) {
+				i = (i + 1) % len(m.services)
+			} else {
+				i = (i + len(m.services) - 1) % len(m.services)
+			}
+			m.service, m.loading = m.services[i], true
+			return m, m.search(m.service)
+		case key.Matches(msg, km.Reload):
+			if m.service != "" {
+				m.loading = true
+				return m, m.search(m.service)
+			}
+		}
+	}
+	return m, nil
+}
+
+// View draws a header and the rows in view, as render.TraceRow draws
+// telx traces' rows.
+func (m Model) View() string {
+	if m.err != nil {
+		return pane.Box([]string{m.st.Error.Apply(sources.Sanitize(m.err.Error()))}, m.width, m.height)
+	}
+	if len(m.rows) == 0 {
+		msg := "No traces."
+		switch {
+		case m.loading:
+			msg = "Searching the traces of " + sources.Sanitize(m.service) + "…"
+		case m.service == "":
+			msg = "Loading the services…"
+		}
+		return pane.Box([]string{m.st.Dim.Apply(msg)}, m.width, m.height)
+	}
+	cols := render.NewTraceColumns(m.width - 1)
+	lines := []string{" " + render.TraceHeader(cols, m.st)}
+	if m.loading {
+		lines[0] = m.st.Dim.Apply(" Searching the traces of " + sources.Sanitize(m.service) + "…")
+	}
+	end := min(len(m.rows), m.offset+m.height-1)
+	for i := m.offset; i < end; i++ {
+		if i == m.sel {
+			row := render.TraceRow(m.rows[i].TraceSummary, cols, m.plain, m.location())
+			lines = append(lines, m.st.Selected().Apply("▶"+row))
+			continue
+		}
+		lines = append(lines, " "+render.TraceRow(m.rows[i].TraceSummary, cols, m.st, m.location()))
+	}
+	return pane.Box(lines, m.width, m.height)
+}
+
+func (m Model) location() *time.Location {
+	if m.loc == nil {
+		return time.Local
+	}
+	return m.loc
+}
+
+// ShortHelp returns the pane's main keys.
+func (m Model) ShortHelp() []key.Binding { return []key.Binding{m.KeyMap.Open, m.KeyMap.NextService} }
+
+// FullHelp returns all the pane's keys.
+func (m Model) FullHelp() [][]key.Binding {
+	k := m.KeyMap
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.NextService, k.Reload}}
+}
