@@ -106,11 +106,8 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 	o := tui.Options{
 		Traces: src, Service: opts.Service, Lookback: opts.Lookback, Limit: opts.Limit,
 		Timeout: opts.Global.Timeout, Now: opts.Global.now,
-		Styles: styles.New(opts.IO.ColorEnabled()), Location: time.Local,
+		Styles: styles.New(opts.IO.ColorEnabled()), Location: opts.Global.Location(opts.UTC),
 		Sources: "jaeger " + opts.Global.JaegerURL,
-	}
-	if opts.UTC {
-		o.Location = time.UTC
 	}
 	if ds, ok := src.(interface{ SlowestFailingTrace() *sources.Trace }); ok {
 		o.Sources = "demo (embedded incident)"

@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -248,7 +249,7 @@ func traceQueries(ctx context.Context, opts *LogsOptions, r sources.TimeRange) (
 	vars := struct{ Selector, TraceID, ServiceLabel string }{sel, string(id), label}
 	var queries []string
 	for _, t := range []struct{ flag, env, value, def string }{
-		{"--trace-query", "TELX_LOKI_TRACE_QUERY", opts.TraceQuery, DefaultTraceQuery},
+		{"--trace-query", "TELX_LOKI_TRACE_QUERY", opts.TraceQuery, cmp.Or(opts.Global.TraceToLogsTemplate(), DefaultTraceQuery)},
 		{"--trace-fallback-query", "TELX_LOKI_TRACE_FALLBACK_QUERY", opts.TraceFallback, DefaultTraceFallbackQuery},
 	} {
 		text := t.value
@@ -306,10 +307,7 @@ type logPrinter struct {
 }
 
 func newLogPrinter(out *bufio.Writer, format string, opts *LogsOptions, r sources.TimeRange) *logPrinter {
-	loc := time.Local
-	if opts.UTC {
-		loc = time.UTC
-	}
+	loc := opts.Global.Location(opts.UTC)
 	width := opts.Width
 	if width <= 0 && opts.IO.IsTTY {
 		width = opts.IO.Width
@@ -388,10 +386,7 @@ func marshalSafe(v any) ([]byte, error) {
 // and then time and value rows; raw is tab-separated, jsonl one series a
 // line.
 func writeSeries(out *bufio.Writer, series []sources.Series, format string, opts *LogsOptions) error {
-	loc := time.Local
-	if opts.UTC {
-		loc = time.UTC
-	}
+	loc := opts.Global.Location(opts.UTC)
 	st := styles.New(opts.IO.ColorEnabled())
 	for i, s := range series {
 		switch format {

@@ -115,10 +115,7 @@ func tracesRun(ctx context.Context, opts *TracesOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "no traces of %s between %s and %s\n", opts.Service, r.From.Format(time.RFC3339), r.To.Format(time.RFC3339))
 		return nil
 	}
-	loc := time.Local
-	if opts.UTC {
-		loc = time.UTC
-	}
+	loc := opts.Global.Location(opts.UTC)
 	if !opts.IO.IsTTY {
 		// for scripts: tab-separated, no header, machine-readable values
 		for _, s := range rows {

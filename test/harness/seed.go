@@ -135,8 +135,8 @@ func mustHex(s string) []byte {
 
 // pushLogs sends log entries to Loki's push API, one stream per label set,
 // with trace_id and span_id as structured metadata, in requests of at most
-// about 1 MB.
-func pushLogs(ctx context.Context, url string, logs []sources.LogEntry) error {
+// about 1 MB, as tenant when it is not empty.
+func pushLogs(ctx context.Context, url, tenant string, logs []sources.LogEntry) error {
 	type stream struct {
 		Stream map[string]string `json:"stream"`
 		Values [][]any           `json:"values"`
@@ -159,6 +159,9 @@ func pushLogs(ctx context.Context, url string, logs []sources.LogEntry) error {
 			return err
 		}
 		streams, keys, size = map[string]*stream{}, nil, 0
+		if tenant != "" {
+			return post(ctx, url, "application/json", body, "X-Scope-OrgID", tenant)
+		}
 		return post(ctx, url, "application/json", body)
 	}
 	for _, l := range logs {
@@ -197,12 +200,17 @@ func labelKey(labels map[string]string) string {
 	return b.String()
 }
 
-func post(ctx context.Context, url, contentType string, body []byte) error {
+// post sends body to url with its content type and headers, given as
+// name, value pairs.
+func post(ctx context.Context, url, contentType string, body []byte, headers ...string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", contentType)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
