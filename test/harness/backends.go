@@ -23,7 +23,6 @@ service:
   pipelines:
     traces:
       receivers: [otlp]
-      processors: [batch]
       exporters: [jaeger_storage_exporter]
   telemetry:
     metrics:
@@ -60,9 +59,6 @@ receivers:
     protocols:
       http:
         endpoint: 127.0.0.1:{{.OTLP}}
-processors:
-  batch:
-    timeout: 100ms
 exporters:
   jaeger_storage_exporter:
     trace_storage: memstore
