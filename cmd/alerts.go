@@ -96,10 +96,7 @@ func alertsRun(ctx context.Context, opts *AlertsOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "no alerts are %s\n", what)
 		return nil
 	}
-	loc := time.Local
-	if opts.UTC {
-		loc = time.UTC
-	}
+	loc := opts.Global.Location(opts.UTC)
 	now := opts.Global.now()
 	if !opts.IO.IsTTY {
 		// for scripts: tab-separated, no header

@@ -13,6 +13,7 @@ import (
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/demo"
 	"github.com/telx-cli/telx/tui"
+	"github.com/telx-cli/telx/tui/render"
 )
 
 // noBackends points every backend at a closed port: a command that
@@ -47,7 +48,7 @@ func TestDemoOneShot(t *testing.T) {
 	}
 
 	code, out, errOut = demoRun(t, "traces", "--service", "payments", "--limit", "7", "-o", "json")
-	var rows []traceSummary
+	var rows []render.TraceSummary
 	if code != ExitOK || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 7 {
 		t.Fatalf("traces: exit %d %s\n%s", code, errOut, out)
 	}

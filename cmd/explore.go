@@ -122,11 +122,8 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 	o := tui.Options{
 		Traces: src, Service: opts.Service, Lookback: opts.Lookback, Limit: opts.Limit,
 		Timeout: opts.Global.Timeout, Now: opts.Global.now,
-		Styles: styles.New(opts.IO.ColorEnabled()), Location: time.Local,
+		Styles: styles.New(opts.IO.ColorEnabled()), Location: opts.Global.Location(opts.UTC),
 		Sources: "jaeger " + opts.Global.JaegerURL,
-	}
-	if opts.UTC {
-		o.Location = time.UTC
 	}
 	if ds, ok := src.(interface{ SlowestFailingTrace() *sources.Trace }); ok {
 		o.Sources = "demo (embedded incident)"
@@ -152,7 +149,8 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 	}
 	o.Metrics = metricSrc
 	o.Extra = []tui.Pane{
-		logs.New(logs.Options{Source: logSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout}),
+		logs.New(logs.Options{Source: logSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout,
+			Templates: traceTemplates(opts.Global, "", "")}),
 		metrics.New(metrics.Options{Source: metricSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout}),
 	}
 	model := tui.New(o)

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -35,6 +36,14 @@ func (f *jaegerFlags) client(io *IO, g *GlobalOptions) (*jaeger.Client, error) {
 	a, err := f.auth(g.getenv)
 	if err != nil {
 		return nil, err
+	}
+	if a, err = g.BackendAuth(context.Background(), "jaeger", a); err != nil {
+		return nil, err
+	}
+	if f.protocol == "" {
+		if b := g.Context.Backend("jaeger"); b != nil {
+			f.protocol = b.Protocol
+		}
 	}
 	hc, err := g.HTTPClient(io, "jaeger", a)
 	if err != nil {

@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -227,19 +228,30 @@ func traceQueries(ctx context.Context, opts *LogsOptions, r sources.TimeRange) (
 			}
 		}
 	}
-	tmpls := correlate.DefaultTraceTemplates()
-	for i, t := range []struct{ env, value string }{
-		{"TELX_LOKI_TRACE_QUERY", opts.TraceQuery},
-		{"TELX_LOKI_TRACE_FALLBACK_QUERY", opts.TraceFallback},
-	} {
-		tmpls[i].Text = t.value
-		envDefault(&tmpls[i].Text, opts.Global.getenv, t.env)
-	}
-	queries, err := correlate.TraceQueries(opts.ServiceLabel, services, id, tmpls)
+	queries, err := correlate.TraceQueries(opts.ServiceLabel, services, id, traceTemplates(opts.Global, opts.TraceQuery, opts.TraceFallback))
 	if err != nil {
 		return nil, r, UsageError(err)
 	}
 	return queries, r, nil
+}
+
+// traceTemplates are the trace log queries: the flags' (query and
+// fallback, empty when not given), else TELX_LOKI_TRACE_QUERY and
+// TELX_LOKI_TRACE_FALLBACK_QUERY, else the context's trace-to-logs
+// template and the defaults. The explorer's Logs pane uses them too.
+func traceTemplates(g *GlobalOptions, query, fallback string) []correlate.Template {
+	tmpls := correlate.DefaultTraceTemplates()
+	tmpls[0].Default = cmp.Or(g.TraceToLogsTemplate(), DefaultTraceQuery)
+	for i, t := range []struct{ env, value string }{
+		{"TELX_LOKI_TRACE_QUERY", query},
+		{"TELX_LOKI_TRACE_FALLBACK_QUERY", fallback},
+	} {
+		tmpls[i].Text = t.value
+		if g.getenv != nil {
+			envDefault(&tmpls[i].Text, g.getenv, t.env)
+		}
+	}
+	return tmpls
 }
 
 func traceFromJaeger(ctx context.Context, opts *LogsOptions, id sources.TraceID) (*sources.Trace, error) {
@@ -273,10 +285,7 @@ type logPrinter struct {
 }
 
 func newLogPrinter(out *bufio.Writer, format string, opts *LogsOptions, r sources.TimeRange) *logPrinter {
-	loc := time.Local
-	if opts.UTC {
-		loc = time.UTC
-	}
+	loc := opts.Global.Location(opts.UTC)
 	width := opts.Width
 	if width <= 0 && opts.IO.IsTTY {
 		width = opts.IO.Width
@@ -355,10 +364,7 @@ func marshalSafe(v any) ([]byte, error) {
 // and then time and value rows; raw is tab-separated, jsonl one series a
 // line.
 func writeSeries(out *bufio.Writer, series []sources.Series, format string, opts *LogsOptions) error {
-	loc := time.Local
-	if opts.UTC {
-		loc = time.UTC
-	}
+	loc := opts.Global.Location(opts.UTC)
 	st := styles.New(opts.IO.ColorEnabled())
 	for i, s := range series {
 		switch format {

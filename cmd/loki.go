@@ -104,6 +104,9 @@ func (f *lokiFlags) client(c *cobra.Command, io *IO, g *GlobalOptions) (*loki.Cl
 	}
 	opts := loki.Options{URL: u, HTTPClient: hc}
 	envDefault(&f.traceIDRegex, g.getenv, "TELX_LOKI_TRACE_ID_REGEX")
+	if pats := g.TraceIDPatterns(); f.traceIDRegex == "" && len(pats) > 0 {
+		opts.TraceIDPattern = pats[0] // the source takes one pattern for now
+	}
 	if f.traceIDRegex != "" {
 		re, err := regexp.Compile(f.traceIDRegex)
 		if err != nil {

@@ -80,6 +80,21 @@ step that would exceed Prometheus' 11,000 points per series is coarsened.`,
 			if len(args) == 1 {
 				opts.Query = args[0]
 			}
+			if g.Context != nil && g.Context.RED != nil {
+				// the context's RED templates, under the flags
+				r := g.Context.RED
+				if !c.Flags().Changed("preset") && r.Preset != "" {
+					opts.Preset = r.Preset
+				}
+				for _, q := range []struct {
+					dst *string
+					v   string
+				}{{&opts.RateQuery, r.RateQuery}, {&opts.ErrorQuery, r.ErrorQuery}, {&opts.LatencyQuery, r.LatencyQuery}} {
+					if *q.dst == "" {
+						*q.dst = q.v
+					}
+				}
+			}
 			return metricsRun(c.Context(), opts)
 		},
 	}
@@ -195,10 +210,7 @@ type metricsView struct {
 }
 
 func (v *metricsView) loc() *time.Location {
-	if v.opts.UTC {
-		return time.UTC
-	}
-	return time.Local
+	return v.opts.Global.Location(v.opts.UTC)
 }
 
 // warn prints the server's warnings and infos on stderr.

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/spf13/cobra"
@@ -26,6 +27,9 @@ func (f *promFlags) client(io *IO, g *GlobalOptions) (*prometheus.Client, error)
 	if err != nil {
 		return nil, err
 	}
+	if a, err = g.BackendAuth(context.Background(), "prometheus", a); err != nil {
+		return nil, err
+	}
 	rt, err := prometheus.RoundTripper(a)
 	if err != nil {
 		return nil, UsageError(err)
@@ -33,7 +37,7 @@ func (f *promFlags) client(io *IO, g *GlobalOptions) (*prometheus.Client, error)
 	if g.Verbose {
 		rt = &config.LogTransport{Base: rt, Out: io.ErrOut, Backend: "prometheus"}
 	}
-	c, err := prometheus.New(prometheus.Options{URL: g.PrometheusURL, HTTPClient: &http.Client{Timeout: g.Timeout, Transport: rt}})
+	c, err := prometheus.New(prometheus.Options{URL: g.PrometheusURL, HTTPClient: &http.Client{Timeout: g.timeoutFor("prometheus"), Transport: rt}})
 	if err != nil {
 		return nil, UsageError(err)
 	}

@@ -41,6 +41,10 @@ type GlobalOptions struct {
 	// Demo serves traces, logs and metrics from the embedded demo incident.
 	Demo bool
 
+	// The config file and the context chosen (--config, --context).
+	contextState
+	timeoutSet bool
+
 	getenv func(string) string
 	now    func() time.Time
 	demo   *demo.Source // loaded once, on first use
@@ -102,6 +106,9 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 	f.BoolVar(&opts.NoColor, "no-color", false, "never use colour (also when NO_COLOR is set)")
 	f.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "how long to wait for a backend's answer")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print each backend request (method, URL, status, time) on stderr")
+	f.StringVar(&opts.ConfigPath, "config", "", "config file (env TELX_CONFIG; default $XDG_CONFIG_HOME/telx/config.yaml)")
+	f.StringVar(&opts.ContextName, "context", "", "context of the config file to use (env TELX_CONTEXT; default its current_context)")
+	_ = root.RegisterFlagCompletionFunc("context", completeContexts(opts))
 	f.BoolVar(&opts.Demo, "demo", false, "use the embedded demo incident instead of the backends (no network)")
 
 	root.AddCommand(
@@ -114,18 +121,27 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 		newAlertsCmd(io, opts),
 		newLogsCmd(io, opts),
 		newLabelsCmd(io, opts),
+		newConfigCmd(io, opts),
 		newExploreCmd(io, opts),
 		newDemoCmd(io, opts),
 	)
 	return root, opts
 }
 
-// complete applies the environment fallbacks and checks the values.
+// complete applies the environment fallbacks and the context, and checks
+// the values. Precedence: flags, then the environment, then the context,
+// then the defaults.
 func (o *GlobalOptions) complete(flags *pflag.FlagSet, io *IO, getenv func(string) string) error {
+	o.timeoutSet = flags.Changed("timeout")
+	if err := o.loadContext(flags, io, getenv); err != nil {
+		return err
+	}
 	targets := map[string]*string{"jaeger": &o.JaegerURL, "prometheus": &o.PrometheusURL, "loki": &o.LokiURL}
 	for name, env := range envFallbacks {
 		if !flags.Changed(name) {
 			if v := strings.TrimSpace(getenv(env)); v != "" {
+				*targets[name] = v
+			} else if v := o.contextURL(name); v != "" {
 				*targets[name] = v
 			}
 		}
@@ -144,17 +160,7 @@ func (o *GlobalOptions) complete(flags *pflag.FlagSet, io *IO, getenv func(strin
 	return nil
 }
 
-func checkURL(s string) error {
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok || rest == "" {
-		return fmt.Errorf("%q is not a URL (want for example http://localhost:16686)", s)
-	}
-	switch scheme {
-	case "http", "https", "grpc", "grpcs":
-		return nil
-	}
-	return fmt.Errorf("%q: unsupported scheme %q (want http, https, grpc or grpcs)", s, scheme)
-}
+func checkURL(s string) error { return config.CheckURL(s) }
 
 // outputFormat checks -o against the formats a command offers; the first
 // is the default.
@@ -220,12 +226,17 @@ func rootArgs(c *cobra.Command, args []string) error {
 }
 
 // HTTPClient returns the HTTP client for one backend ("jaeger",
-// "prometheus" or "loki"): --timeout per request, its auth, and with
-// --verbose each request logged on stderr without its credentials.
+// "prometheus" or "loki"): --timeout (or the context's) per request, its
+// auth completed by the context (see BackendAuth), and with --verbose each
+// request logged on stderr without its credentials.
 func (o *GlobalOptions) HTTPClient(io *IO, backend string, auth config.Auth) (*http.Client, error) {
 	var verbose stdio.Writer
 	if o.Verbose {
 		verbose = io.ErrOut
 	}
-	return config.HTTPClient(backend, o.Timeout, auth, verbose)
+	auth, err := o.BackendAuth(context.Background(), backend, auth)
+	if err != nil {
+		return nil, err
+	}
+	return config.HTTPClient(backend, o.timeoutFor(backend), auth, verbose)
 }

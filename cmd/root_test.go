@@ -128,6 +128,7 @@ func TestGlobalFlagsAndEnv(t *testing.T) {
 			}
 			got := *opts
 			got.getenv, got.now = nil, nil
+			got.contextState, got.timeoutSet = contextState{}, false // see context_test.go
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("options = %+v\nwant      %+v", got, tt.want)
 			}

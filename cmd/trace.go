@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -39,6 +40,7 @@ type TraceOptions struct {
 	CriticalPath bool
 	Stats        bool
 	Details      bool
+	Web          bool
 	Interactive  bool
 }
 
@@ -85,6 +87,7 @@ export or an OTLP JSON document ("-" reads standard input).`,
 	f.BoolVar(&opts.CriticalPath, "critical-path", false, "show only the critical path")
 	f.BoolVar(&opts.Stats, "stats", false, "add per-service and per-operation statistics")
 	f.BoolVar(&opts.Details, "details", false, "show each span's status, attributes and events")
+	f.BoolVar(&opts.Web, "web", false, "print the trace's link in the Jaeger UI (web_url of the context, or TELX_JAEGER_WEB_URL)")
 	f.BoolVarP(&opts.Interactive, "interactive", "i", false, "open the trace in the interactive explorer")
 	opts.Jaeger = addJaegerFlags(c)
 	opts.Source = func() (sources.TraceSource, error) {
@@ -110,6 +113,9 @@ func traceRun(ctx context.Context, opts *TraceOptions) error {
 			return UsageError(err)
 		}
 	}
+	if opts.Web {
+		return traceWeb(opts, id)
+	}
 	var traces []*sources.Trace
 	if opts.File != "" {
 		traces, err = readTraceFile(opts.IO, opts.File, id)
@@ -132,6 +138,25 @@ func traceRun(ctx context.Context, opts *TraceOptions) error {
 		return err
 	}
 	return writeTraces(opts, format, traces)
+}
+
+// traceWeb prints the link to trace id in the Jaeger UI.
+func traceWeb(opts *TraceOptions, id sources.TraceID) error {
+	if id == "" {
+		return UsageError(errors.New("--web needs a trace ID"))
+	}
+	base := opts.Global.WebURL("jaeger")
+	if base == "" {
+		return UsageError(errors.New("--web needs the Jaeger UI's address: set web_url under jaeger in the context (see docs/config.md), or TELX_JAEGER_WEB_URL"))
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return UsageError(fmt.Errorf("the Jaeger web URL %q: want http(s)://host[:port][/path]", base))
+	}
+	u.Path = strings.TrimRight(u.Path, "/") + "/trace/" + string(id)
+	u.RawPath = ""
+	fmt.Fprintln(opts.IO.Out, u.String())
+	return nil
 }
 
 func readTraceFile(s *IO, path string, id sources.TraceID) ([]*sources.Trace, error) {
@@ -175,10 +200,7 @@ func writeTraces(opts *TraceOptions, format string, traces []*sources.Trace) err
 	case "otlp":
 		return otlp.Encode(out, traces)
 	}
-	loc := time.Local
-	if opts.UTC {
-		loc = time.UTC
-	}
+	loc := opts.Global.Location(opts.UTC)
 	width := opts.Width
 	if width <= 0 {
 		width = opts.IO.Width

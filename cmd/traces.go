@@ -65,27 +65,6 @@ func newTracesCmd(io *IO, g *GlobalOptions) *cobra.Command {
 	return c
 }
 
-// traceSummary is a row of `telx traces`, and its JSON.
-type traceSummary struct {
-	TraceID   sources.TraceID `json:"traceId"`
-	Start     time.Time       `json:"start"`
-	Duration  time.Duration   `json:"durationNanos"`
-	Service   string          `json:"rootService"`
-	Operation string          `json:"rootOperation"`
-	Spans     int             `json:"spans"`
-	Services  int             `json:"services"`
-	Errors    int             `json:"errors"`
-}
-
-func summarise(t *sources.Trace) traceSummary {
-	r := t.TimeRange()
-	s := traceSummary{TraceID: t.ID, Start: r.From, Duration: r.Duration(), Spans: len(t.Spans), Services: len(t.Services()), Errors: t.ErrorCount()}
-	if root := t.Root(); root != nil {
-		s.Service, s.Operation = root.Service, root.Operation
-	}
-	return s
-}
-
 func tracesRun(ctx context.Context, opts *TracesOptions) error {
 	format, err := outputFormat(opts.Global, "text", "json")
 	if err != nil {
@@ -123,9 +102,9 @@ func tracesRun(ctx context.Context, opts *TracesOptions) error {
 	if err != nil {
 		return err
 	}
-	rows := make([]traceSummary, 0, len(traces))
+	rows := make([]render.TraceSummary, 0, len(traces))
 	for _, t := range traces {
-		rows = append(rows, summarise(t))
+		rows = append(rows, render.Summarise(t))
 	}
 	if format == "json" {
 		enc := json.NewEncoder(opts.IO.Out)
@@ -136,10 +115,7 @@ func tracesRun(ctx context.Context, opts *TracesOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "no traces of %s between %s and %s\n", opts.Service, r.From.Format(time.RFC3339), r.To.Format(time.RFC3339))
 		return nil
 	}
-	loc := time.Local
-	if opts.UTC {
-		loc = time.UTC
-	}
+	loc := opts.Global.Location(opts.UTC)
 	if !opts.IO.IsTTY {
 		// for scripts: tab-separated, no header, machine-readable values
 		for _, s := range rows {
@@ -156,7 +132,7 @@ func tracesRun(ctx context.Context, opts *TracesOptions) error {
 // always whole, for copying. The date shows only when the rows span more
 // than one day; when the width is short, the milliseconds go, then the
 // services and spans columns, and the root operation gives way last.
-func tracesTable(rows []traceSummary, loc *time.Location, width int, st *styles.Styles) *render.Table {
+func tracesTable(rows []render.TraceSummary, loc *time.Location, width int, st *styles.Styles) *render.Table {
 	timeLayout := "2006-01-02 15:04:05.000"
 	if len(rows) > 0 {
 		day := rows[0].Start.In(loc).Format(time.DateOnly)

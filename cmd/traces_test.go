@@ -9,14 +9,15 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/telx-cli/telx/sources/demo"
+	"github.com/telx-cli/telx/tui/render"
 	"github.com/telx-cli/telx/tui/styles"
 )
 
 func TestTracesTableGolden(t *testing.T) {
 	sc := demo.Generate(1, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), demo.Options{Traces: 6})
-	rows := make([]traceSummary, 0, len(sc.Traces))
+	rows := make([]render.TraceSummary, 0, len(sc.Traces))
 	for _, tr := range sc.Traces[:6] {
-		rows = append(rows, summarise(tr))
+		rows = append(rows, render.Summarise(tr))
 	}
 	for _, width := range []int{80, 120, 200} {
 		for _, color := range []bool{false, true} {

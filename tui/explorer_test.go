@@ -12,9 +12,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/telx-cli/telx/internal/golden"
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui"
-	"github.com/telx-cli/telx/tui/internal/golden"
 	"github.com/telx-cli/telx/tui/internal/tracetest"
 	"github.com/telx-cli/telx/tui/logs"
 	"github.com/telx-cli/telx/tui/metrics"

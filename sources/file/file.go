@@ -4,11 +4,11 @@
 package file
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	json "github.com/goccy/go-json"
 
@@ -17,50 +17,33 @@ import (
 	"github.com/telx-cli/telx/sources/otlp"
 )
 
-// ReadTraces reads every trace in r.
+// ReadTraces reads every trace in r, streaming: the first key is peeked,
+// then the document is decoded as it is read, never copied whole first.
 func ReadTraces(r io.Reader) ([]*sources.Trace, error) {
-	data, err := readAll(r)
-	if err != nil {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, err := br.Peek(64 << 10)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return nil, err
 	}
-	key, err := firstKey(data)
+	key, err := firstKey(head)
 	if err != nil {
 		return nil, err
 	}
 	switch key {
 	case "data":
-		return jaeger.DecodeUIJSON(bytes.NewReader(data))
+		return jaeger.DecodeUIJSON(br)
 	case "resourceSpans":
-		return otlp.DecodeBytes(data)
+		return otlp.Decode(br)
 	case "result": // a saved /api/v3 answer
 		var v3 struct {
 			Result otlp.TracesData `json:"result"`
 		}
-		if err := json.Unmarshal(data, &v3); err != nil {
+		if err := json.NewDecoder(br).Decode(&v3); err != nil {
 			return nil, fmt.Errorf("reading OTLP JSON: %w", err)
 		}
 		return otlp.ToTraces(&v3.Result)
 	}
 	return nil, errors.New("neither Jaeger UI JSON (\"data\") nor OTLP JSON (\"resourceSpans\")")
-}
-
-// readAll reads r whole into a buffer sized once when r's size is known
-// (a file, a bytes.Reader), rather than grown by doubling: trace files run
-// to tens of megabytes.
-func readAll(r io.Reader) ([]byte, error) {
-	size := 0
-	switch v := r.(type) {
-	case interface{ Len() int }:
-		size = v.Len()
-	case *os.File:
-		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
-			size = int(fi.Size())
-		}
-	}
-	var buf bytes.Buffer
-	buf.Grow(size + bytes.MinRead)
-	_, err := buf.ReadFrom(r)
-	return buf.Bytes(), err
 }
 
 // firstKey returns the first key of the JSON object in data.

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/config"
 )
 
 // Protocols.
@@ -189,7 +190,9 @@ func (c *Client) wrap(apiName string, err error) error {
 	switch {
 	case errors.Is(err, sources.ErrNotFound):
 	case errors.Is(err, sources.ErrAuth):
-		hint = "check the Jaeger credentials (--jaeger-token, --jaeger-user/--jaeger-password, --jaeger-header)"
+		hint = "check the Jaeger credentials (--jaeger-token, --jaeger-user/--jaeger-password, --jaeger-header, or those of the context in use)"
+	case config.TLSHint(err, "jaeger") != "":
+		hint = config.TLSHint(err, "jaeger")
 	case isConnError(err):
 		hint = "is Jaeger running there? Set its query address with --jaeger or TELX_JAEGER_URL (HTTP usually on port 16686, gRPC on 16685)"
 	}

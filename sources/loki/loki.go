@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/config"
 )
 
 // DefaultPageSize is how many entries one query_range request asks for:
@@ -140,7 +141,9 @@ func (c *Client) wrap(err error) error {
 	case errors.Is(err, ErrBadQuery):
 		hint = "check the LogQL: a log query starts with a stream selector such as {service_name=\"checkout\"}"
 	case errors.Is(err, sources.ErrAuth):
-		hint = "check the Loki credentials (--loki-token, --loki-user/--loki-password, --loki-org-id) or LOKI_* variables"
+		hint = "check the Loki credentials (--loki-token, --loki-user/--loki-password, --loki-org-id), LOKI_* variables, or those of the context in use"
+	case config.TLSHint(err, "loki") != "":
+		hint = config.TLSHint(err, "loki")
 	case isConnError(err):
 		hint = "is Loki running there? Set its address with --loki, TELX_LOKI_URL or LOKI_ADDR (usually port 3100)"
 	case strings.HasPrefix(err.Error(), "429"):

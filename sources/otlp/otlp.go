@@ -243,15 +243,6 @@ func Decode(r io.Reader) ([]*sources.Trace, error) {
 	return ToTraces(&td)
 }
 
-// DecodeBytes is Decode of a document already in memory.
-func DecodeBytes(data []byte) ([]*sources.Trace, error) {
-	var td TracesData
-	if err := json.Unmarshal(data, &td); err != nil {
-		return nil, fmt.Errorf("reading OTLP JSON: %w", err)
-	}
-	return ToTraces(&td)
-}
-
 // ToTraces converts decoded OTLP to traces, one per trace ID, in the order
 // they first appear, spans in start order.
 func ToTraces(td *TracesData) ([]*sources.Trace, error) {

@@ -77,7 +77,17 @@ func RoundTripper(a config.Auth) (http.RoundTripper, error) {
 	case a.Username != "":
 		cfg.BasicAuth = &pconfig.BasicAuth{Username: a.Username, Password: pconfig.Secret(a.Password)}
 	}
-	cfg.TLSConfig = pconfig.TLSConfig{CAFile: a.CAFile, InsecureSkipVerify: a.InsecureSkipVerify}
+	cfg.TLSConfig = pconfig.TLSConfig{
+		CAFile: a.CAFile, CertFile: a.CertFile, KeyFile: a.KeyFile,
+		ServerName: a.ServerName, InsecureSkipVerify: a.InsecureSkipVerify,
+	}
+	if a.ProxyURL != "" {
+		u, err := url.Parse(a.ProxyURL)
+		if err != nil {
+			return nil, errors.New("the proxy URL does not parse")
+		}
+		cfg.ProxyURL = pconfig.URL{URL: u}
+	}
 	if len(a.Headers) > 0 {
 		h := map[string]pconfig.Header{}
 		for k, v := range a.Headers {
@@ -129,7 +139,10 @@ func (c *Client) fail(what string, err error) error {
 	switch {
 	case errors.Is(err, sources.ErrAuth):
 		be.Err = fmt.Errorf("%s: %w", what, err)
-		be.Hint = "check --prometheus-token, or --prometheus-user and --prometheus-password (and a tenant header with --prometheus-header)"
+		be.Hint = "check --prometheus-token, or --prometheus-user and --prometheus-password (and a tenant header with --prometheus-header), or the credentials of the context in use"
+	case config.TLSHint(err, "prometheus") != "":
+		be.Err = fmt.Errorf("%s: %w", what, err)
+		be.Hint = config.TLSHint(err, "prometheus")
 	case errors.As(err, &apiErr):
 		msg := apiErr.Msg
 		if apiErr.Type == v1.ErrBadResponse && apiErr.Detail != "" {

@@ -23,7 +23,6 @@ service:
   pipelines:
     traces:
       receivers: [otlp]
-      processors: [batch]
       exporters: [jaeger_storage_exporter]
   telemetry:
     metrics:
@@ -38,8 +37,18 @@ extensions:
     max_clock_skew_adjust: 0s
     http:
       endpoint: 127.0.0.1:{{.HTTP}}
+{{- if .CertFile}}
+      tls:
+        cert_file: {{.CertFile}}
+        key_file: {{.KeyFile}}
+{{- end}}
     grpc:
       endpoint: 127.0.0.1:{{.GRPC}}
+{{- if .CertFile}}
+      tls:
+        cert_file: {{.CertFile}}
+        key_file: {{.KeyFile}}
+{{- end}}
   jaeger_storage:
     backends:
       memstore:
@@ -50,30 +59,39 @@ receivers:
     protocols:
       http:
         endpoint: 127.0.0.1:{{.OTLP}}
-processors:
-  batch:
-    timeout: 100ms
 exporters:
   jaeger_storage_exporter:
     trace_storage: memstore
 `))
 
-// startJaeger starts Jaeger v2 all-in-one with memory storage.
-func startJaeger(ctx context.Context, bin, dir string, timeout time.Duration) (*process, *JaegerAddrs, error) {
+// startJaeger starts Jaeger v2 all-in-one with memory storage; with sec,
+// its query servers (HTTP and gRPC) serve TLS.
+func startJaeger(ctx context.Context, bin, dir string, timeout time.Duration, sec *Secure) (*process, *JaegerAddrs, error) {
 	ports, err := freePorts(3)
 	if err != nil {
 		return nil, nil, err
 	}
 	a := &JaegerAddrs{HTTP: ports[0], GRPC: ports[1], OTLP: ports[2]}
 	cfg := filepath.Join(dir, "jaeger.yaml")
-	if err := writeTemplate(cfg, jaegerConfig, a); err != nil {
+	vals := struct {
+		JaegerAddrs
+		CertFile, KeyFile string
+	}{JaegerAddrs: *a}
+	if sec.tls() {
+		vals.CertFile, vals.KeyFile = sec.CertFile, sec.KeyFile
+	}
+	if err := writeTemplate(cfg, jaegerConfig, vals); err != nil {
+		return nil, nil, err
+	}
+	client, err := sec.client()
+	if err != nil {
 		return nil, nil, err
 	}
 	p, err := startProcess("jaeger", fmt.Sprintf("127.0.0.1:%d", a.HTTP), dir, bin, "--config", cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := p.waitReady(ctx, fmt.Sprintf("http://127.0.0.1:%d/api/services", a.HTTP), timeout); err != nil {
+	if err := p.waitReady(ctx, client, fmt.Sprintf("%s://127.0.0.1:%d/api/services", sec.scheme(), a.HTTP), timeout); err != nil {
 		p.Stop()
 		return nil, nil, err
 	}
@@ -88,7 +106,7 @@ type JaegerAddrs struct {
 }
 
 var lokiConfig = template.Must(template.New("loki").Parse(`# written by telx's test harness
-auth_enabled: false
+auth_enabled: {{.Auth}}
 server:
   http_listen_address: 127.0.0.1
   http_listen_port: {{.HTTP}}
@@ -134,8 +152,9 @@ analytics:
   reporting_enabled: false
 `))
 
-// startLoki starts Loki as a single binary with filesystem storage.
-func startLoki(ctx context.Context, bin, dir string, timeout time.Duration) (*process, int, error) {
+// startLoki starts Loki as a single binary with filesystem storage;
+// multi-tenant (auth_enabled) when auth is set.
+func startLoki(ctx context.Context, bin, dir string, timeout time.Duration, auth bool) (*process, int, error) {
 	ports, err := freePorts(2)
 	if err != nil {
 		return nil, 0, err
@@ -148,7 +167,8 @@ func startLoki(ctx context.Context, bin, dir string, timeout time.Duration) (*pr
 	vals := struct {
 		HTTP, GRPC int
 		Dir        string
-	}{ports[0], ports[1], data}
+		Auth       bool
+	}{ports[0], ports[1], data, auth}
 	if err := writeTemplate(cfg, lokiConfig, vals); err != nil {
 		return nil, 0, err
 	}
@@ -156,7 +176,7 @@ func startLoki(ctx context.Context, bin, dir string, timeout time.Duration) (*pr
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := p.waitReady(ctx, fmt.Sprintf("http://127.0.0.1:%d/ready", ports[0]), timeout); err != nil {
+	if err := p.waitReady(ctx, nil, fmt.Sprintf("http://127.0.0.1:%d/ready", ports[0]), timeout); err != nil {
 		p.Stop()
 		return nil, 0, err
 	}
@@ -177,8 +197,9 @@ scrape_configs:
 `))
 
 // startPrometheus starts Prometheus on a data directory that may already
-// hold backfilled blocks, scraping target (host:port) every second.
-func startPrometheus(ctx context.Context, bin, dir, data, target, rules string, timeout time.Duration) (*process, int, error) {
+// hold backfilled blocks, scraping target (host:port) every second; with
+// sec, behind TLS and basic auth (--web.config.file).
+func startPrometheus(ctx context.Context, bin, dir, data, target, rules string, timeout time.Duration, sec *Secure) (*process, int, error) {
 	ports, err := freePorts(1)
 	if err != nil {
 		return nil, 0, err
@@ -193,16 +214,28 @@ func startPrometheus(ctx context.Context, bin, dir, data, target, rules string, 
 		return nil, 0, err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
-	p, err := startProcess("prometheus", addr, dir, bin,
-		"--config.file="+cfg,
-		"--storage.tsdb.path="+data,
-		"--web.listen-address="+addr,
+	args := []string{
+		"--config.file=" + cfg,
+		"--storage.tsdb.path=" + data,
+		"--web.listen-address=" + addr,
 		"--log.level=warn",
-	)
+	}
+	if sec.tls() {
+		web := filepath.Join(dir, "prometheus-web.yml")
+		if err := sec.writePrometheusWebConfig(web); err != nil {
+			return nil, 0, err
+		}
+		args = append(args, "--web.config.file="+web)
+	}
+	client, err := sec.client()
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := p.waitReady(ctx, "http://"+addr+"/-/ready", timeout); err != nil {
+	p, err := startProcess("prometheus", addr, dir, bin, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := p.waitReady(ctx, client, sec.scheme()+"://"+addr+"/-/ready", timeout); err != nil {
 		p.Stop()
 		return nil, 0, err
 	}

@@ -42,6 +42,10 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// Dir is the parent of the temporary directory (default os.TempDir).
 	Dir string
+	// Secure, when set, puts Jaeger's query servers behind TLS and
+	// Prometheus behind TLS and basic auth (the URLs are then https), and
+	// may make Loki multi-tenant.
+	Secure *Secure
 }
 
 // Env is a set of running, seeded backends.
@@ -59,6 +63,8 @@ type Env struct {
 
 	// Timings says how long each backend took to start and be seeded.
 	Timings map[string]time.Duration
+
+	client *http.Client // for the query APIs (Options.Secure's CA and user)
 
 	mu       sync.Mutex
 	procs    []*process
@@ -84,6 +90,9 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		return nil, err
 	}
 	env = &Env{Dir: dir, Scenario: demo.Generate(opts.Seed, time.Now(), opts.Scenario), Timings: map[string]time.Duration{}}
+	if env.client, err = opts.Secure.client(); err != nil {
+		return nil, err
+	}
 	started := env
 	defer func() {
 		if err != nil {
@@ -118,12 +127,12 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		}()
 	}
 	run(Jaeger, func() error {
-		p, a, err := startJaeger(ctx, bins.Jaeger, dir, timeout(jaegerReadyTimeout))
+		p, a, err := startJaeger(ctx, bins.Jaeger, dir, timeout(jaegerReadyTimeout), opts.Secure)
 		if err != nil {
 			return err
 		}
 		env.track(p)
-		env.JaegerURL = fmt.Sprintf("http://127.0.0.1:%d", a.HTTP)
+		env.JaegerURL = fmt.Sprintf("%s://127.0.0.1:%d", opts.Secure.scheme(), a.HTTP)
 		env.JaegerGRPC = fmt.Sprintf("127.0.0.1:%d", a.GRPC)
 		env.JaegerOTLP = fmt.Sprintf("http://127.0.0.1:%d/v1/traces", a.OTLP)
 		if err := pushTraces(ctx, env.JaegerOTLP, env.Scenario.Traces); err != nil {
@@ -132,13 +141,13 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		return env.waitJaegerSeeded(ctx)
 	})
 	run(Loki, func() error {
-		p, port, err := startLoki(ctx, bins.Loki, dir, timeout(lokiReadyTimeout))
+		p, port, err := startLoki(ctx, bins.Loki, dir, timeout(lokiReadyTimeout), opts.Secure.lokiTenant() != "")
 		if err != nil {
 			return err
 		}
 		env.track(p)
 		env.LokiURL = fmt.Sprintf("http://127.0.0.1:%d", port)
-		if err := pushLogs(ctx, env.LokiURL+"/loki/api/v1/push", env.Scenario.Logs); err != nil {
+		if err := pushLogs(ctx, env.LokiURL+"/loki/api/v1/push", opts.Secure.lokiTenant(), env.Scenario.Logs); err != nil {
 			return fmt.Errorf("seeding loki: %w", err)
 		}
 		return nil
@@ -154,12 +163,12 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 			return err
 		}
 		env.onStop(stop)
-		p, port, err := startPrometheus(ctx, bins.Prometheus, dir, data, target, AlertRules, timeout(prometheusReadyTimeout))
+		p, port, err := startPrometheus(ctx, bins.Prometheus, dir, data, target, AlertRules, timeout(prometheusReadyTimeout), opts.Secure)
 		if err != nil {
 			return err
 		}
 		env.track(p)
-		env.PrometheusURL = fmt.Sprintf("http://127.0.0.1:%d", port)
+		env.PrometheusURL = fmt.Sprintf("%s://127.0.0.1:%d", opts.Secure.scheme(), port)
 		return nil
 	})
 	wg.Wait()
@@ -218,7 +227,7 @@ func (e *Env) waitJaegerSeeded(ctx context.Context) error {
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		n, err := countSpans(ctx, e.JaegerURL+"/api/traces/"+string(e.Scenario.BigTraceID))
+		n, err := countSpans(ctx, e.client, e.JaegerURL+"/api/traces/"+string(e.Scenario.BigTraceID))
 		if err == nil && n == want {
 			return nil
 		}
@@ -229,13 +238,13 @@ func (e *Env) waitJaegerSeeded(ctx context.Context) error {
 	}
 }
 
-func countSpans(ctx context.Context, u string) (int, error) {
+func countSpans(ctx context.Context, client *http.Client, u string) (int, error) {
 	var body struct {
 		Data []struct {
 			Spans []struct{} `json:"spans"`
 		} `json:"data"`
 	}
-	if err := GetJSON(ctx, u, &body); err != nil {
+	if err := getJSON(ctx, client, u, &body); err != nil {
 		return 0, err
 	}
 	if len(body.Data) == 0 {
@@ -309,11 +318,15 @@ func Query(base, path string, params ...string) string {
 
 // GetJSON GETs u and decodes a 200 answer's JSON body into v.
 func GetJSON(ctx context.Context, u string, v any) error {
+	return getJSON(ctx, http.DefaultClient, u, v)
+}
+
+func getJSON(ctx context.Context, client *http.Client, u string, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}
@@ -322,4 +335,22 @@ func GetJSON(ctx context.Context, u string, v any) error {
 		return fmt.Errorf("GET %s: %s", u, resp.Status)
 	}
 	return decodeJSON(resp.Body, v)
+}
+
+// StartT starts backends for one test and stops them when it ends: a
+// skip when the binaries are not installed outside CI, a failure otherwise.
+// Use it for backends set up unlike the shared ones (Options.Secure).
+func StartT(t testing.TB, opts Options) *Env {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	env, err := Start(ctx, opts)
+	if err != nil {
+		if errors.Is(err, errMissing) && !Required() {
+			t.Skipf("skipping: %v", err)
+		}
+		t.Fatalf("backends unavailable: %v", err)
+	}
+	t.Cleanup(env.Stop)
+	return env
 }

@@ -54,10 +54,13 @@ func startProcess(name, addr, dir, bin string, args ...string) (*process, error)
 
 // waitReady polls url until it answers 200, the process exits, or timeout
 // passes. Its error names the backend, its address and the tail of its log.
-func (p *process) waitReady(ctx context.Context, url string, timeout time.Duration) error {
+// client sends the requests (a plain one when nil).
+func (p *process) waitReady(ctx context.Context, client *http.Client, url string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	client := &http.Client{Timeout: 2 * time.Second}
+	if client == nil || client == http.DefaultClient {
+		client = &http.Client{Timeout: 2 * time.Second}
+	}
 	last := "no answer yet"
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()

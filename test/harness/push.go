@@ -13,5 +13,5 @@ func (e *Env) PushLogs(ctx context.Context, logs []sources.LogEntry) error {
 	if e.LokiURL == "" {
 		return errors.New("harness: Loki is not running")
 	}
-	return pushLogs(ctx, e.LokiURL+"/loki/api/v1/push", logs)
+	return pushLogs(ctx, e.LokiURL+"/loki/api/v1/push", "", logs)
 }

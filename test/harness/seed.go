@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -25,33 +26,25 @@ import (
 	"github.com/telx-cli/telx/sources/demo"
 )
 
-// pushTraces sends traces to an OTLP HTTP endpoint (protobuf), in
-// requests of at most about 2,000 spans.
+// pushTraces sends traces to an OTLP HTTP endpoint (protobuf), oldest
+// first and one trace a request, as live services report them: Jaeger's
+// memory storage answers a search with the traces it received last, in no
+// order within one write (which is why the harness's Jaeger has no batch
+// processor to merge requests).
 func pushTraces(ctx context.Context, url string, traces []*sources.Trace) error {
-	var batch []*sources.Trace
-	spans := 0
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
+	traces = slices.Clone(traces)
+	slices.SortStableFunc(traces, func(a, b *sources.Trace) int { return a.TimeRange().From.Compare(b.TimeRange().From) })
+	for _, t := range traces {
 		// TracesData has the wire format of ExportTraceServiceRequest.
-		body, err := proto.Marshal(&tracepb.TracesData{ResourceSpans: toOTLP(batch)})
+		body, err := proto.Marshal(&tracepb.TracesData{ResourceSpans: toOTLP([]*sources.Trace{t})})
 		if err != nil {
 			return err
 		}
-		batch, spans = batch[:0], 0
-		return post(ctx, url, "application/x-protobuf", body)
-	}
-	for _, t := range traces {
-		batch = append(batch, t)
-		spans += len(t.Spans)
-		if spans >= 2000 {
-			if err := flush(); err != nil {
-				return err
-			}
+		if err := post(ctx, url, "application/x-protobuf", body); err != nil {
+			return err
 		}
 	}
-	return flush()
+	return nil
 }
 
 // toOTLP groups the spans of traces by service into OTLP resource spans.
@@ -135,8 +128,8 @@ func mustHex(s string) []byte {
 
 // pushLogs sends log entries to Loki's push API, one stream per label set,
 // with trace_id and span_id as structured metadata, in requests of at most
-// about 1 MB.
-func pushLogs(ctx context.Context, url string, logs []sources.LogEntry) error {
+// about 1 MB, as tenant when it is not empty.
+func pushLogs(ctx context.Context, url, tenant string, logs []sources.LogEntry) error {
 	type stream struct {
 		Stream map[string]string `json:"stream"`
 		Values [][]any           `json:"values"`
@@ -159,6 +152,9 @@ func pushLogs(ctx context.Context, url string, logs []sources.LogEntry) error {
 			return err
 		}
 		streams, keys, size = map[string]*stream{}, nil, 0
+		if tenant != "" {
+			return post(ctx, url, "application/json", body, "X-Scope-OrgID", tenant)
+		}
 		return post(ctx, url, "application/json", body)
 	}
 	for _, l := range logs {
@@ -197,12 +193,17 @@ func labelKey(labels map[string]string) string {
 	return b.String()
 }
 
-func post(ctx context.Context, url, contentType string, body []byte) error {
+// post sends body to url with its content type and headers, given as
+// name, value pairs.
+func post(ctx context.Context, url, contentType string, body []byte, headers ...string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", contentType)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err

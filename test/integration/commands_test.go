@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/telx-cli/telx/cmd"
+	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/demo"
 	"github.com/telx-cli/telx/test/harness"
 )
@@ -106,5 +108,23 @@ func TestTracesServicesOperationsCommands(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if code != cmd.ExitOK || len(lines) != 3 || strings.Count(lines[0], "\t") != 7 || strings.Contains(out, "\x1b") {
 		t.Errorf("piped traces output:\n%s", out)
+	}
+
+	// a limit keeps the newest traces, as an on-call engineer expects
+	var payments []*sources.Trace
+	for _, tr := range env.Scenario.Traces {
+		if slices.Contains(tr.Services(), "payments") {
+			payments = append(payments, tr)
+		}
+	}
+	slices.SortFunc(payments, func(a, b *sources.Trace) int { return b.TimeRange().From.Compare(a.TimeRange().From) })
+	code, out, errOut = telx(t, env, "traces", "--service", "payments", "--since", "2h", "--limit", "5")
+	if code != cmd.ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for i, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if id := strings.Split(line, "\t")[1]; i >= len(payments) || id != string(payments[i].ID) {
+			t.Errorf("row %d is trace %s, want the %d-th newest payments trace\n%s", i, id, i+1, out)
+		}
 	}
 }

@@ -8,8 +8,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/telx-cli/telx/internal/golden"
 	"github.com/telx-cli/telx/sources"
-	"github.com/telx-cli/telx/tui/internal/golden"
 	"github.com/telx-cli/telx/tui/internal/tracetest"
 	"github.com/telx-cli/telx/tui/styles"
 )

@@ -11,9 +11,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/telx-cli/telx/internal/golden"
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui"
-	"github.com/telx-cli/telx/tui/internal/golden"
 	"github.com/telx-cli/telx/tui/internal/tracetest"
 	"github.com/telx-cli/telx/tui/styles"
 )

@@ -1,5 +1,5 @@
-// Package golden compares the TUI's test output with golden files under
-// testdata/<TestName>.golden; go test -update rewrites them.
+// Package golden compares tests' rendered output with golden files under
+// testdata/; go test -update rewrites them.
 package golden
 
 import (
@@ -23,7 +23,14 @@ func updating() bool {
 // Check compares got with testdata/<test name>.golden.
 func Check(t *testing.T, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", strings.ReplaceAll(t.Name(), "/", "_")+".golden")
+	CheckFile(t, strings.ReplaceAll(t.Name(), "/", "_"), got)
+}
+
+// CheckFile compares got with testdata/<name>.golden; name may hold
+// slashes, for subdirectories.
+func CheckFile(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
 	if updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
