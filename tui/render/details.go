@@ -40,7 +40,7 @@ func SpanDetails(tr *sources.Tree, nd *sources.Node, width int, st *styles.Style
 		add(st.Dim.Apply("parent " + string(s.ParentID)))
 	}
 	lines = append(lines, "")
-	add("start     " + Timestamp(s.Start, loc) + st.Dim.Apply(" (+"+Duration(s.Start.Sub(tr.Range.From))+")"))
+	add("start     " + Timestamp(s.Start, loc) + st.Dim.Apply(" ("+Offset(s.Start.Sub(tr.Range.From))+")"))
 	add("duration  " + st.Bold.Apply(Duration(s.Duration)))
 	add("self time " + Duration(nd.SelfTime))
 	if nd.Critical {
@@ -78,7 +78,7 @@ func SpanDetails(tr *sources.Tree, nd *sources.Node, width int, st *styles.Style
 	if len(s.Events) > 0 {
 		section("Events")
 		for _, e := range s.Events {
-			add(st.Dim.Apply("+"+Duration(e.Time.Sub(s.Start))+" ") + sources.Sanitize(e.Name))
+			add(st.Dim.Apply(Offset(e.Time.Sub(s.Start))+" ") + sources.Sanitize(e.Name))
 			for _, a := range e.Attrs {
 				kv("  "+a.Key, a.String())
 			}

@@ -42,6 +42,14 @@ func Duration(d time.Duration) string {
 	return s
 }
 
+// Offset writes d as a signed offset: +1.20ms, -3.00µs.
+func Offset(d time.Duration) string {
+	if d < 0 {
+		return Duration(d)
+	}
+	return "+" + Duration(d)
+}
+
 func pad2(n int) string {
 	if n < 10 {
 		return "0" + strconv.Itoa(n)

@@ -31,6 +31,18 @@ func TestDuration(t *testing.T) {
 	}
 }
 
+func TestOffset(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0:                        "+0ns",
+		87900 * time.Microsecond: "+87.9ms",
+		-time.Microsecond:        "-1.00µs",
+	} {
+		if got := Offset(d); got != want {
+			t.Errorf("Offset(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
 func TestNiceStep(t *testing.T) {
 	for _, tt := range []struct {
 		total time.Duration
