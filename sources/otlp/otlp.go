@@ -242,6 +242,10 @@ func (d *Double) UnmarshalJSON(b []byte) error {
 type Enum int
 
 func (e *Enum) UnmarshalJSON(b []byte) error {
+	if v, ok := parseDecimal(b); ok && v >= math.MinInt32 && v <= math.MaxInt32 {
+		*e = Enum(v)
+		return nil
+	}
 	var n int
 	if err := json.Unmarshal(b, &n); err == nil {
 		*e = Enum(n)
