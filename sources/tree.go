@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"time"
+	"unsafe"
 )
 
 // Node is a span's place in its trace's tree.
@@ -108,6 +109,21 @@ func BuildTree(t *Trace) *Tree {
 
 	// roots, and orphans under the main root
 	var roots, orphans []*Node
+	// children are cut from one backing array, each list without spare
+	// capacity: count them first, then fill
+	counts := make([]int32, n)
+	for i := range nodes {
+		if nd := &nodes[i]; !nd.Orphan && nd.Parent != nil {
+			counts[nodeIndex(nodes, nd.Parent)]++
+		}
+	}
+	kids := make([]*Node, 0, n)
+	for i := range nodes {
+		if c := int(counts[i]); c > 0 {
+			nodes[i].Children = kids[len(kids) : len(kids) : len(kids)+c]
+			kids = kids[:len(kids)+c]
+		}
+	}
 	for i := range nodes {
 		nd := &nodes[i]
 		switch {
@@ -182,6 +198,11 @@ func BuildTree(t *Trace) *Tree {
 	return tr
 }
 
+// nodeIndex is the position of nd, an element of nodes, in nodes.
+func nodeIndex(nodes []Node, nd *Node) int {
+	return int((uintptr(unsafe.Pointer(nd)) - uintptr(unsafe.Pointer(&nodes[0]))) / unsafe.Sizeof(Node{}))
+}
+
 // cutCycles finds chains of parents that loop and cuts each loop at its
 // earliest span, which becomes an orphan. It says what it cut.
 func cutCycles(nodes []Node) []string {
@@ -191,21 +212,21 @@ func cutCycles(nodes []Node) []string {
 		onPath
 		done
 	)
-	state := make(map[*Node]int, len(nodes))
+	state := make([]uint8, len(nodes))
 	var path []*Node
 	for i := range nodes {
 		start := &nodes[i]
-		if state[start] != unseen {
+		if state[i] != unseen {
 			continue
 		}
 		path = path[:0]
 		nd := start
-		for nd != nil && state[nd] == unseen {
-			state[nd] = onPath
+		for nd != nil && state[nodeIndex(nodes, nd)] == unseen {
+			state[nodeIndex(nodes, nd)] = onPath
 			path = append(path, nd)
 			nd = nd.Parent
 		}
-		if nd != nil && state[nd] == onPath {
+		if nd != nil && state[nodeIndex(nodes, nd)] == onPath {
 			// the loop is path from nd to the end
 			at := slices.Index(path, nd)
 			loop := path[at:]
@@ -220,7 +241,7 @@ func cutCycles(nodes []Node) []string {
 			msgs = append(msgs, fmt.Sprintf("%d spans form a cycle of parents; cut at span %s", len(loop), cut.Span.SpanID))
 		}
 		for _, p := range path {
-			state[p] = done
+			state[nodeIndex(nodes, p)] = done
 		}
 	}
 	return msgs
@@ -275,7 +296,7 @@ func criticalPath(root *Node) []Segment {
 			}
 		}
 		// latest-finishing first
-		sort.SliceStable(children, func(i, j int) bool { return children[i].Span.End().After(children[j].Span.End()) })
+		slices.SortStableFunc(children, func(a, b *Node) int { return b.Span.End().Compare(a.Span.End()) })
 		for _, c := range children {
 			cs, ce := maxTime(c.Span.Start, start), minTime(c.Span.End(), until)
 			if ce.After(cursor) || !ce.After(cs) {

@@ -121,18 +121,22 @@ func (i Int64) MarshalJSON() ([]byte, error) {
 }
 
 func (i *Int64) UnmarshalJSON(b []byte) error {
-	s := string(b)
+	s := b
 	if len(s) >= 2 && s[0] == '"' {
 		s = s[1 : len(s)-1]
 	}
-	if s == "" || s == "null" {
+	if len(s) == 0 || string(s) == "null" {
 		*i = 0
 		return nil
 	}
-	v, err := strconv.ParseInt(s, 10, 64)
+	if v, ok := parseDecimal(s); ok {
+		*i = Int64(v)
+		return nil
+	}
+	v, err := strconv.ParseInt(string(s), 10, 64)
 	if err != nil {
 		// some encoders write unsigned nanoseconds past int64
-		u, uerr := strconv.ParseUint(s, 10, 64)
+		u, uerr := strconv.ParseUint(string(s), 10, 64)
 		if uerr != nil {
 			return fmt.Errorf("%s is not a 64-bit integer", b)
 		}
@@ -140,6 +144,33 @@ func (i *Int64) UnmarshalJSON(b []byte) error {
 	}
 	*i = Int64(v)
 	return nil
+}
+
+// parseDecimal reads a plain decimal integer of at most 19 digits, with an
+// optional minus sign, without allocating; anything else (and overflow) is
+// left to strconv.
+func parseDecimal(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && b[0] == '-' {
+		neg, b = true, b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var u uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0')
+	}
+	if u > math.MaxInt64 {
+		return 0, false
+	}
+	if neg {
+		return -int64(u), true
+	}
+	return int64(u), true
 }
 
 // Nanos is a timestamp in nanoseconds, written and read as Int64. A value
@@ -211,6 +242,10 @@ func (d *Double) UnmarshalJSON(b []byte) error {
 type Enum int
 
 func (e *Enum) UnmarshalJSON(b []byte) error {
+	if v, ok := parseDecimal(b); ok && v >= math.MinInt32 && v <= math.MaxInt32 {
+		*e = Enum(v)
+		return nil
+	}
 	var n int
 	if err := json.Unmarshal(b, &n); err == nil {
 		*e = Enum(n)
@@ -248,17 +283,21 @@ func Decode(r io.Reader) ([]*sources.Trace, error) {
 func ToTraces(td *TracesData) ([]*sources.Trace, error) {
 	byID := map[sources.TraceID]*sources.Trace{}
 	var order []*sources.Trace
-	total := 0
+	total, attrs := 0, 0
 	for _, rs := range td.ResourceSpans {
 		for _, ss := range rs.ScopeSpans {
 			total += len(ss.Spans)
+			for i := range ss.Spans {
+				attrs += len(ss.Spans[i].Attributes)
+			}
 		}
 	}
+	c := &converter{arena: make(sources.Attrs, 0, attrs)}
 	for ri, rs := range td.ResourceSpans {
 		service, resource := serviceOf(rs.Resource.Attributes)
 		for si, ss := range append(rs.ScopeSpans, rs.InstrumentationLibrarySpans...) {
 			for pi := range ss.Spans {
-				s, err := toSpan(&ss.Spans[pi], service, resource)
+				s, err := c.toSpan(&ss.Spans[pi], service, resource)
 				if err != nil {
 					return nil, fmt.Errorf("resourceSpans[%d].scopeSpans[%d].spans[%d]: %w", ri, si, pi, err)
 				}
@@ -347,10 +386,61 @@ func serviceOf(attrs []KeyValue) (string, sources.Attrs) {
 
 // SortAttrs orders attributes by key, keeping the order of equal keys.
 func SortAttrs(as sources.Attrs) {
-	sort.SliceStable(as, func(i, j int) bool { return as[i].Key < as[j].Key })
+	for i := 1; i < len(as); i++ {
+		if as[i-1].Key > as[i].Key {
+			slices.SortStableFunc(as, func(a, b sources.Attr) int { return strings.Compare(a.Key, b.Key) })
+			return
+		}
+	}
 }
 
-func toSpan(p *Span, service string, resource sources.Attrs) (sources.Span, error) {
+// converter turns decoded spans into sources.Span, sharing allocations
+// between spans: the spans' attributes are cut from one backing array and
+// short string values are boxed once.
+type converter struct {
+	arena   sources.Attrs
+	strings map[string]any
+}
+
+// maxShared bounds the strings a converter keeps boxed values of.
+const maxShared = 1 << 12
+
+func (c *converter) value(v *AnyValue) any {
+	if v.StringValue == nil || len(*v.StringValue) > 64 {
+		return v.toGo()
+	}
+	if b, ok := c.strings[*v.StringValue]; ok {
+		return b
+	}
+	var b any = *v.StringValue
+	if c.strings == nil {
+		c.strings = map[string]any{}
+	}
+	if len(c.strings) < maxShared {
+		c.strings[*v.StringValue] = b
+	}
+	return b
+}
+
+// spanAttrs converts a span's attributes into the arena; the result has no
+// spare capacity, so appending to it copies.
+func (c *converter) spanAttrs(kvs []KeyValue) sources.Attrs {
+	if len(kvs) == 0 {
+		return nil
+	}
+	if cap(c.arena)-len(c.arena) < len(kvs) {
+		c.arena = make(sources.Attrs, 0, max(len(kvs), 1024))
+	}
+	start := len(c.arena)
+	for i := range kvs {
+		c.arena = append(c.arena, sources.Attr{Key: kvs[i].Key, Value: c.value(&kvs[i].Value)})
+	}
+	out := c.arena[start:len(c.arena):len(c.arena)]
+	SortAttrs(out)
+	return out
+}
+
+func (c *converter) toSpan(p *Span, service string, resource sources.Attrs) (sources.Span, error) {
 	tid, err := sources.ParseTraceID(p.TraceID)
 	if err != nil {
 		return sources.Span{}, fmt.Errorf("traceId: %w", err)
@@ -389,7 +479,7 @@ func toSpan(p *Span, service string, resource sources.Attrs) (sources.Span, erro
 		p.Attributes = append(p.Attributes[:i:i], p.Attributes[i+1:]...)
 		break
 	}
-	s.Attrs = toAttrs(p.Attributes)
+	s.Attrs = c.spanAttrs(p.Attributes)
 	if s.Kind < sources.KindUnspecified || s.Kind > sources.KindConsumer {
 		s.Kind = sources.KindUnspecified
 	}

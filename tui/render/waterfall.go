@@ -272,6 +272,8 @@ func writeRow(w rowWriter, tr *sources.Tree, nd *sources.Node, cont []bool, hidd
 
 	// the left column: guides, service, operation and notes, fitted
 	var g strings.Builder
+	// each level is at most 4 bytes ("│ "), one more for "⋯ "
+	g.Grow(4 * (min(nd.Depth, lay.left/4) + 1))
 	guides(&g, nd.Depth, cont, lay.left/4)
 	svc, op := sources.Sanitize(s.Service), sources.Sanitize(s.Operation)
 	var notes []string
