@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sort"
 	"time"
-	"unsafe"
 )
 
 // Node is a span's place in its trace's tree.
@@ -75,6 +74,7 @@ func BuildTree(t *Trace) *Tree {
 	for i := range t.Spans {
 		nd := &nodes[i]
 		nd.Span = &t.Spans[i]
+		nd.Index = i // the span's position until the depth-first order below
 		id := nd.Span.SpanID
 		if first, ok := byID[id]; ok {
 			first.Duplicate, nd.Duplicate = true, true
@@ -114,7 +114,7 @@ func BuildTree(t *Trace) *Tree {
 	counts := make([]int32, n)
 	for i := range nodes {
 		if nd := &nodes[i]; !nd.Orphan && nd.Parent != nil {
-			counts[nodeIndex(nodes, nd.Parent)]++
+			counts[nd.Parent.Index]++
 		}
 	}
 	kids := make([]*Node, 0, n)
@@ -198,11 +198,6 @@ func BuildTree(t *Trace) *Tree {
 	return tr
 }
 
-// nodeIndex is the position of nd, an element of nodes, in nodes.
-func nodeIndex(nodes []Node, nd *Node) int {
-	return int((uintptr(unsafe.Pointer(nd)) - uintptr(unsafe.Pointer(&nodes[0]))) / unsafe.Sizeof(Node{}))
-}
-
 // cutCycles finds chains of parents that loop and cuts each loop at its
 // earliest span, which becomes an orphan. It says what it cut.
 func cutCycles(nodes []Node) []string {
@@ -221,12 +216,12 @@ func cutCycles(nodes []Node) []string {
 		}
 		path = path[:0]
 		nd := start
-		for nd != nil && state[nodeIndex(nodes, nd)] == unseen {
-			state[nodeIndex(nodes, nd)] = onPath
+		for nd != nil && state[nd.Index] == unseen {
+			state[nd.Index] = onPath
 			path = append(path, nd)
 			nd = nd.Parent
 		}
-		if nd != nil && state[nodeIndex(nodes, nd)] == onPath {
+		if nd != nil && state[nd.Index] == onPath {
 			// the loop is path from nd to the end
 			at := slices.Index(path, nd)
 			loop := path[at:]
@@ -241,7 +236,7 @@ func cutCycles(nodes []Node) []string {
 			msgs = append(msgs, fmt.Sprintf("%d spans form a cycle of parents; cut at span %s", len(loop), cut.Span.SpanID))
 		}
 		for _, p := range path {
-			state[nodeIndex(nodes, p)] = done
+			state[p.Index] = done
 		}
 	}
 	return msgs
