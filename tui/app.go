@@ -99,7 +99,7 @@ type AlertsMsg struct {
 
 // KeyMap are the global keys.
 type KeyMap struct {
-	Quit, Focus, FocusBack, Help, Alerts, Command key.Binding
+	Quit, Focus, FocusBack, Help, Alerts, Command, Copy key.Binding
 }
 
 // DefaultKeyMap returns the global keys.
@@ -110,6 +110,7 @@ func DefaultKeyMap() KeyMap {
 		FocusBack: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Alerts:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "alerts")),
+		Copy:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy the trace ID or log line (OSC 52)")),
 		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (trace, logs, metrics, service, since, q)")),
 	}
 }
@@ -357,6 +358,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case key.Matches(msg, m.KeyMap.Command):
 			m.openCommandLine()
 			return m, nil
+		case key.Matches(msg, m.KeyMap.Copy):
+			return m, m.copySelected()
 		case key.Matches(msg, m.KeyMap.Quit):
 			m.cancelPanes()
 			return m, tea.Quit
@@ -760,7 +763,7 @@ func (h helpKeys) ShortHelp() []key.Binding {
 }
 
 func (h helpKeys) FullHelp() [][]key.Binding {
-	return append(h.pane.FullHelp(), []key.Binding{h.global.Focus, h.global.FocusBack, h.global.Command, h.global.Alerts, h.global.Help, h.global.Quit})
+	return append(h.pane.FullHelp(), []key.Binding{h.global.Focus, h.global.FocusBack, h.global.Command, h.global.Copy, h.global.Alerts, h.global.Help, h.global.Quit})
 }
 
 func (m Model) focusedKeys() help.KeyMap {

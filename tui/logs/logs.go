@@ -544,6 +544,14 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// CopyText offers the selected line to copy (y).
+func (m Model) CopyText() (what, text string, ok bool) {
+	if e := m.Selected(); e != nil {
+		return "log line", e.Line, true
+	}
+	return "", "", false
+}
+
 // OpenSelected asks the explorer to open the trace of the selected line,
 // when it carries one other than the open trace.
 func (m *Model) OpenSelected() tea.Cmd {
