@@ -339,6 +339,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return m, tea.Batch(cmd, m.syncSelection())
+	case tea.MouseWheelMsg:
+		return m, m.wheel(msg.Mouse())
+	case tea.MouseClickMsg:
+		return m, m.click(msg.Mouse())
 	case tea.KeyPressMsg:
 		typing := m.focus == focusWaterfall && m.waterfall.Typing()
 		if m.focus >= focusExtra {
@@ -581,6 +585,7 @@ func (m *Model) sizePanes() {
 func (m Model) View() tea.View {
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "telx"
 	return v
 }
