@@ -86,7 +86,13 @@ func TestExplorerInTmux(t *testing.T) {
 	}
 	bin := buildTelx(t)
 	s := &tmuxSession{t: t, socket: "telx-test-" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)}
-	t.Cleanup(func() { _, _ = s.tmux("kill-server") })
+	var socketPath string
+	t.Cleanup(func() {
+		_, _ = s.tmux("kill-server")
+		if socketPath != "" {
+			_ = os.Remove(socketPath) // tmux leaves it behind
+		}
+	})
 	cmdline := []string{"new-session", "-d", "-s", "telx", "-x", "200", "-y", "50",
 		"-e", "TELX_JAEGER_URL=" + env.JaegerURL, "-e", "TELX_PROMETHEUS_URL=" + env.PrometheusURL,
 		"-e", "TELX_LOKI_URL=" + env.LokiURL,
@@ -94,6 +100,9 @@ func TestExplorerInTmux(t *testing.T) {
 		bin, "explore", "--service", "payments", "--since", "2h", "--utc"}
 	if out, err := s.tmux(cmdline...); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
+	}
+	if out, err := s.tmux("display-message", "-p", "#{socket_path}"); err == nil {
+		socketPath = strings.TrimSpace(out)
 	}
 	s.wait("payments' traces", func(scr string) bool {
 		return strings.Contains(scr, "Traces · payments (") && strings.Contains(scr, "frontend POST /api/checkout")
@@ -126,7 +135,7 @@ func TestExplorerInTmux(t *testing.T) {
 			return false
 		}
 		svc := m[1]
-		return regexp.MustCompile(`\d\d:\d\d:\d\d\.\d{3} ERROR ` + regexp.QuoteMeta(svc) + ` `).MatchString(scr) &&
+		return regexp.MustCompile(`\d\d:\d\d:\d\d\.\d{3} ERROR `+regexp.QuoteMeta(svc)+` `).MatchString(scr) &&
 			strings.Contains(scr, "Metrics · "+svc) && strings.Contains(scr, strings.ToUpper(svc)) &&
 			regexp.MustCompile(`(?m)│rate +[▁▂▃▄▅▆▇█ ]*[▁▂▃▄▅▆▇█]`).MatchString(scr) && !strings.Contains(scr, "loading")
 	})
