@@ -10,6 +10,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui/pane"
@@ -144,8 +145,17 @@ func (m *Model) cache() {
 	if z := m.Zoom(); z.To.After(z.From) {
 		m.rows.SetWindow(z)
 		from, to := z.From.Sub(m.tree.Range.From), z.To.Sub(m.tree.Range.From)
-		m.title += " · " + m.st.Match().Apply("zoom "+strconv.Itoa(len(m.zooms))+": +"+render.Duration(from)+" → +"+render.Duration(to)) + m.st.Dim.Apply(" (Z out)")
 		m.ruler = render.WaterfallRulerWindow(m.tree, z, m.rowWidth(), m.st)
+		// the zoom goes in the blank left of the ruler's labels
+		zoom := "zoom " + strconv.Itoa(len(m.zooms)) + ": +" + render.Duration(from) + " → +" + render.Duration(to) + " (Z out)"
+		labels, rest, _ := strings.Cut(m.ruler, "\n")
+		blank := len(labels) - len(strings.TrimLeft(labels, " "))
+		if n := ansi.StringWidth(zoom); n+1 <= blank-1 {
+			labels = m.st.Match().Apply(zoom) + labels[n:]
+		} else {
+			m.title += " · " + m.st.Match().Apply(zoom)
+		}
+		m.ruler = labels + "\n" + rest
 		return
 	}
 	m.rows.SetWindow(sources.TimeRange{})
