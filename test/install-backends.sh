@@ -2,6 +2,7 @@
 # Installs the real backends telx's tests run against, pinned, and skips what
 # is already there:
 #   - Prometheus and promtool from Debian's package (prometheus);
+#   - tmux from Debian's package, for the explorer's end-to-end test;
 #   - Jaeger and Loki (and logcli) built from their Go modules through the
 #     nested modules in test/backends/, into a cache outside the repository.
 # The cache is $TELX_BACKENDS_DIR, by default ~/.cache/telx/backends; the test
@@ -20,6 +21,15 @@ if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
 	export DEBIAN_FRONTEND=noninteractive
 	$sudo apt-get update -qq
 	$sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
+
+if ! command -v tmux >/dev/null; then
+	log "installing tmux from Debian's packages"
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	$sudo apt-get install -y -qq --no-install-recommends tmux >/dev/null
 fi
 
 # module_version DIR MODULE: the version DIR's go.mod pins for MODULE.

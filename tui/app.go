@@ -12,6 +12,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -98,7 +99,7 @@ type AlertsMsg struct {
 
 // KeyMap are the global keys.
 type KeyMap struct {
-	Quit, Focus, FocusBack, Help, Alerts key.Binding
+	Quit, Focus, FocusBack, Help, Alerts, Command, Copy key.Binding
 }
 
 // DefaultKeyMap returns the global keys.
@@ -109,6 +110,8 @@ func DefaultKeyMap() KeyMap {
 		FocusBack: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Alerts:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "alerts")),
+		Copy:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy the trace ID or log line (OSC 52)")),
+		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (trace, logs, metrics, service, since, q)")),
 	}
 }
 
@@ -143,6 +146,14 @@ type Model struct {
 	errs     map[string]error
 	selected *sources.Node
 	initCmd  tea.Cmd
+
+	// the ':' command line, its history, and what the last command said
+	cmdline    textinput.Model
+	commanding bool
+	history    []string
+	histAt     int
+	notice     string
+	noticeErr  bool
 }
 
 // New returns the explorer.
@@ -179,6 +190,7 @@ func New(o Options) Model {
 		extra:     o.Extra,
 		loading:   map[string]int{},
 		errs:      map[string]error{},
+		cmdline:   newCommandLine(o.Styles.Color),
 	}
 	if !o.Styles.Color {
 		m.help.Styles = help.Styles{}
@@ -327,17 +339,31 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return m, tea.Batch(cmd, m.syncSelection())
+	case tea.MouseWheelMsg:
+		return m, m.wheel(msg.Mouse())
+	case tea.MouseClickMsg:
+		return m, m.click(msg.Mouse())
 	case tea.KeyPressMsg:
 		typing := m.focus == focusWaterfall && m.waterfall.Typing()
 		if m.focus >= focusExtra {
 			t, ok := m.extra[m.focus-focusExtra].(typer)
 			typing = ok && t.Typing()
 		}
+		if !m.commanding {
+			m.notice, m.noticeErr = "", false // a key clears the last command's word
+		}
 		switch {
 		case msg.String() == "ctrl+c":
 			m.cancelPanes()
 			return m, tea.Quit
+		case m.commanding:
+			return m, m.commandKey(msg)
 		case typing:
+		case key.Matches(msg, m.KeyMap.Command):
+			m.openCommandLine()
+			return m, nil
+		case key.Matches(msg, m.KeyMap.Copy):
+			return m, m.copySelected()
 		case key.Matches(msg, m.KeyMap.Quit):
 			m.cancelPanes()
 			return m, tea.Quit
@@ -559,6 +585,7 @@ func (m *Model) sizePanes() {
 func (m Model) View() tea.View {
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "telx"
 	return v
 }
@@ -636,6 +663,9 @@ func (m Model) titleBar(title string, focused bool, width int) string {
 }
 
 func (m Model) statusBar() string {
+	if m.commanding {
+		return render.Fit(m.cmdline.View(), m.width)
+	}
 	parts := []string{m.st.Bold.Apply(sources.Sanitize(m.o.Sources))}
 	if n := m.firing(); n > 0 {
 		parts[0] += " · " + m.st.Error.Apply(strconv.Itoa(n)+" firing "+pluralS(n, "alert")) + m.st.Dim.Apply(" (a)")
@@ -651,6 +681,11 @@ func (m Model) statusBar() string {
 		parts = append(parts, m.st.Error.Apply(render.MarkError+" "+sources.Sanitize(what)+": "+msg))
 	}
 	sortStrings(parts[1:])
+	if m.noticeErr {
+		parts = append([]string{m.st.Error.Apply(render.MarkError + " " + sources.Sanitize(m.notice))}, parts...)
+	} else if m.notice != "" {
+		parts = append([]string{sources.Sanitize(m.notice)}, parts...)
+	}
 	return render.Fit(strings.Join(parts, " · "), m.width)
 }
 
@@ -733,7 +768,7 @@ func (h helpKeys) ShortHelp() []key.Binding {
 }
 
 func (h helpKeys) FullHelp() [][]key.Binding {
-	return append(h.pane.FullHelp(), []key.Binding{h.global.Focus, h.global.FocusBack, h.global.Alerts, h.global.Help, h.global.Quit})
+	return append(h.pane.FullHelp(), []key.Binding{h.global.Focus, h.global.FocusBack, h.global.Command, h.global.Copy, h.global.Alerts, h.global.Help, h.global.Quit})
 }
 
 func (m Model) focusedKeys() help.KeyMap {

@@ -117,6 +117,11 @@ type Model struct {
 	span  *sources.Span
 	scope Scope
 
+	// custom is a typed LogQL query (:logs) shown instead of the
+	// selection's lines until the selection moves; over customRange
+	custom      string
+	customRange sources.TimeRange
+
 	seq     int
 	cancel  context.CancelFunc
 	loading bool
@@ -168,6 +173,9 @@ func (m Model) ID() int { return m.id }
 
 // Title names the pane and what it shows.
 func (m Model) Title() string {
+	if m.custom != "" {
+		return "Logs · " + sources.Sanitize(m.custom)
+	}
 	if m.span == nil {
 		return "Logs"
 	}
@@ -229,7 +237,7 @@ func (m *Model) SetEntries(entries []sources.LogEntry) {
 	m.entries, m.err, m.loading = entries, nil, false
 	m.sel, m.offset = 0, 0
 	m.refilter()
-	if m.span != nil && m.scope == ScopeService {
+	if m.span != nil && m.scope == ScopeService && m.custom == "" {
 		// start at the span among its service's lines
 		m.sel = sort.Search(len(m.shown), func(i int) bool { return !m.entries[m.shown[i]].Time.Before(m.span.Start) })
 	}
@@ -243,15 +251,30 @@ func (m *Model) Select(tr *sources.Trace, span *sources.Span) tea.Cmd {
 	same := m.trace == tr && m.span == span
 	sameTrace := m.trace == tr && m.trace != nil
 	m.trace, m.span = tr, span
+	if !same && m.custom != "" {
+		m.custom = "" // the selection moved: follow it again
+		return m.load()
+	}
 	if same || (m.scope == ScopeTrace && sameTrace && m.err == nil) {
 		return nil
 	}
 	return m.load()
 }
 
+// SetQuery shows the lines of a LogQL query over r (widened by the
+// margin) until the selection moves; an empty query follows the
+// selection again.
+func (m *Model) SetQuery(query string, r sources.TimeRange) tea.Cmd {
+	m.custom, m.customRange = query, r
+	return m.load()
+}
+
+// Query returns the typed query shown, if any.
+func (m Model) Query() string { return m.custom }
+
 // SetScope changes the scope and loads its lines.
 func (m *Model) SetScope(s Scope) tea.Cmd {
-	m.scope = s
+	m.scope, m.custom = s, ""
 	return m.load()
 }
 
@@ -264,18 +287,21 @@ func (m *Model) load() tea.Cmd {
 	}
 	m.seq++
 	m.entries, m.shown, m.sel, m.offset, m.err, m.query = nil, nil, 0, 0, nil, ""
-	if m.span == nil || m.o.Source == nil {
+	if (m.span == nil && m.custom == "") || m.o.Source == nil {
 		m.loading = false
 		return nil
 	}
 	var queries []string
 	var err error
 	span, label := m.span, m.o.ServiceLabel
-	switch m.scope {
-	case ScopeTrace:
+	switch {
+	case m.custom != "":
+		m.rng = m.customRange.Widen(m.o.Margin)
+		queries = []string{m.custom}
+	case m.scope == ScopeTrace:
 		m.rng = m.trace.TimeRange().Widen(m.o.Margin)
 		queries, err = correlate.TraceQueries(label, m.trace.Services(), m.trace.ID, m.o.Templates)
-	case ScopeService:
+	case m.scope == ScopeService:
 		m.rng = sources.TimeRange{From: span.Start, To: span.End()}.Widen(m.o.Margin)
 		queries = []string{correlate.Selector(label, []string{span.Service})}
 	default:
@@ -291,7 +317,7 @@ func (m *Model) load() tea.Cmd {
 	m.cancel, m.loading = cancel, true
 	id, seq, src, r, limit := m.id, m.seq, m.o.Source, m.rng, m.o.Limit
 	keep := func(*sources.LogEntry) bool { return true }
-	if m.scope == ScopeSpan {
+	if m.scope == ScopeSpan && m.custom == "" {
 		// a line without a span ID may be the span's: kept
 		keep = func(e *sources.LogEntry) bool { return e.SpanID == "" || e.SpanID == span.SpanID }
 	}
@@ -448,6 +474,8 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.SpanSelectedMsg:
 		return m, m.Select(msg.Trace, msg.Span)
+	case tui.LogQueryMsg:
+		return m, m.SetQuery(msg.Query, msg.Range)
 	case ResultMsg:
 		if msg.ID != m.id {
 			return m, nil
@@ -516,6 +544,14 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// CopyText offers the selected line to copy (y).
+func (m Model) CopyText() (what, text string, ok bool) {
+	if e := m.Selected(); e != nil {
+		return "log line", e.Line, true
+	}
+	return "", "", false
+}
+
 // OpenSelected asks the explorer to open the trace of the selected line,
 // when it carries one other than the open trace.
 func (m *Model) OpenSelected() tea.Cmd {
@@ -554,7 +590,7 @@ func (m Model) View() string {
 	}
 	var lines []string
 	switch {
-	case m.span == nil:
+	case m.span == nil && m.custom == "":
 		lines = []string{m.st.Dim.Apply("No trace open: the logs of the selected span show here.")}
 	case m.o.Source == nil:
 		lines = []string{m.st.Dim.Apply("No log source (Loki) configured.")}
@@ -566,7 +602,11 @@ func (m Model) View() string {
 			lines = append(lines, m.st.Dim.Apply("query: "+sources.Sanitize(m.query)))
 		}
 	case m.loading:
-		lines = []string{m.spin.View() + " " + m.st.Dim.Apply("loading the "+m.scope.String()+"'s logs…")}
+		what := "the " + m.scope.String() + "'s logs"
+		if m.custom != "" {
+			what = "the query's lines"
+		}
+		lines = []string{m.spin.View() + " " + m.st.Dim.Apply("loading "+what+"…")}
 	case len(m.entries) == 0:
 		lines = []string{m.st.Dim.Apply("No log lines for " + sources.Sanitize(m.query)),
 			m.st.Dim.Apply("between " + m.rng.From.In(m.o.Location).Format(render.LogTimeFormat) + " and " + m.rng.To.In(m.o.Location).Format(render.LogTimeFormat) + ".")}

@@ -75,6 +75,11 @@ type Model struct {
 	rng     sources.TimeRange // the view's window
 	window  time.Duration     // rates over
 
+	// custom is a typed PromQL query (:metrics) shown instead of the
+	// service's RED rows, around customRange
+	custom      string
+	customRange sources.TimeRange
+
 	seq     int
 	cancel  context.CancelFunc
 	loading bool
@@ -109,6 +114,9 @@ func (m Model) ID() int { return m.id }
 
 // Title names the pane and the service.
 func (m Model) Title() string {
+	if m.custom != "" {
+		return "Metrics · " + sources.Sanitize(m.custom)
+	}
 	if m.service == "" {
 		return "Metrics"
 	}
@@ -136,9 +144,20 @@ func (m *Model) Select(tr *sources.Trace, span *sources.Span) tea.Cmd {
 	if span == nil || tr == nil || (span.Service == m.service && tr == m.trace) {
 		return nil
 	}
-	m.service, m.trace = span.Service, tr
+	m.service, m.trace, m.custom = span.Service, tr, ""
 	return m.load()
 }
+
+// SetQuery shows a PromQL query's series around r (widened as a trace's
+// window) until the selected service changes; an empty query shows the
+// service's RED rows again.
+func (m *Model) SetQuery(query string, r sources.TimeRange) tea.Cmd {
+	m.custom, m.customRange = query, r
+	return m.load()
+}
+
+// Query returns the typed query shown, if any.
+func (m Model) Query() string { return m.custom }
 
 // cells is how many columns the sparklines get at the pane's width (80
 // columns' worth before the pane has a size: a trace opened at start is
@@ -157,22 +176,32 @@ func (m *Model) load() tea.Cmd {
 	}
 	m.seq++
 	m.rows, m.err = nil, nil
-	if m.o.Source == nil || m.trace == nil {
+	if m.o.Source == nil || (m.trace == nil && m.custom == "") {
+		m.loading = false
 		return nil
 	}
-	m.mark = m.trace.TimeRange()
+	if m.custom != "" {
+		m.mark = m.customRange
+	} else {
+		m.mark = m.trace.TimeRange()
+	}
 	m.rng = sources.TimeRange{From: m.mark.From.Add(-m.o.Before), To: m.mark.To.Add(m.o.After)}
 	step := sources.AutoStep(m.rng, m.cells())
 	used, _ := sources.LimitStep(m.rng, step)
 	m.window = max(used, time.Minute)
-	queries, err := m.o.RED.Queries(m.service, m.window)
-	if err != nil {
+	var queries []correlate.REDQuery
+	var err error
+	if m.custom != "" {
+		queries = []correlate.REDQuery{{Name: "query", Query: m.custom}}
+	} else if queries, err = m.o.RED.Queries(m.service, m.window); err != nil {
 		m.err = err
 		return nil
 	}
 	units := make([]render.Unit, len(queries))
 	for i, q := range queries {
-		if units[i], err = render.ParseUnit(q.Unit); err != nil {
+		if m.custom != "" {
+			units[i] = render.GuessUnit(q.Query)
+		} else if units[i], err = render.ParseUnit(q.Unit); err != nil {
 			m.err = err
 			return nil
 		}
@@ -229,6 +258,8 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tui.SpanSelectedMsg:
 		return m, m.Select(msg.Trace, msg.Span)
+	case tui.MetricQueryMsg:
+		return m, m.SetQuery(msg.Query, msg.Range)
 	case ResultMsg:
 		if msg.ID != m.id {
 			return m, nil
@@ -249,7 +280,7 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
 	case tea.KeyPressMsg:
-		if key.Matches(msg, m.KeyMap.Reload) && m.trace != nil {
+		if key.Matches(msg, m.KeyMap.Reload) && (m.trace != nil || m.custom != "") {
 			return m, m.load()
 		}
 	}
@@ -263,7 +294,7 @@ func (m Model) View() string {
 	}
 	var lines []string
 	switch {
-	case m.trace == nil:
+	case m.trace == nil && m.custom == "":
 		lines = []string{m.st.Dim.Apply("No trace open: the metrics of the selected span's service show here.")}
 	case m.o.Source == nil:
 		lines = []string{m.st.Dim.Apply("No metric source (Prometheus) configured.")}
@@ -271,8 +302,12 @@ func (m Model) View() string {
 		for _, l := range strings.Split(sources.Sanitize(m.err.Error()), "\n") {
 			lines = append(lines, m.st.Error.Apply(l))
 		}
+	case m.loading && m.custom != "":
+		lines = []string{m.spin.View() + " " + m.st.Dim.Apply("loading "+sources.Sanitize(m.custom)+"…")}
 	case m.loading:
 		lines = []string{m.spin.View() + " " + m.st.Dim.Apply("loading "+sources.Sanitize(m.service)+"'s rate, errors and latency…")}
+	case len(m.rows) == 0 && m.custom != "":
+		lines = []string{m.st.Dim.Apply("No series for " + sources.Sanitize(m.custom) + " in this window.")}
 	case len(m.rows) == 0:
 		lines = []string{m.st.Dim.Apply("No span metrics for " + sources.Sanitize(m.service) + " in this window.")}
 	default:
@@ -283,15 +318,21 @@ func (m Model) View() string {
 
 func (m Model) table() []string {
 	loc := m.o.Location
-	head := m.rng.From.In(loc).Format("15:04") + " → " + m.rng.To.In(loc).Format("15:04") +
-		" · rate over " + correlate.PromDuration(m.window) + " · ▼ the trace " + m.mark.From.In(loc).Format("15:04:05")
-	o := render.MetricTableOptions{Width: m.width, Styles: m.st, Range: m.rng, Step: m.step, Title: strings.ToUpper(sources.Sanitize(m.service))}
+	head := m.rng.From.In(loc).Format("15:04") + " → " + m.rng.To.In(loc).Format("15:04")
+	title, mark := strings.ToUpper(sources.Sanitize(m.service)), "trace"
+	if m.custom != "" {
+		title, mark = "QUERY", "window"
+		head += " · ▼ the window " + m.mark.From.In(loc).Format("15:04:05")
+	} else {
+		head += " · rate over " + correlate.PromDuration(m.window) + " · ▼ the trace " + m.mark.From.In(loc).Format("15:04:05")
+	}
+	o := render.MetricTableOptions{Width: m.width, Styles: m.st, Range: m.rng, Step: m.step, Title: title}
 	var b bytes.Buffer
 	_ = render.MetricTable(&b, m.rows, o)
 	table := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 	lines := []string{m.st.Dim.Apply(head)}
 	// the column header, the trace's mark, the rows
-	lines = append(lines, table[0], render.MetricMarker(m.rows, o, m.mark, "trace"))
+	lines = append(lines, table[0], render.MetricMarker(m.rows, o, m.mark, mark))
 	return append(lines, table[1:]...)
 }
 

@@ -31,6 +31,21 @@ type WaterfallRows struct {
 
 	paints map[string]styles.Paint
 	cont   []bool // scratch: guides of the row being drawn
+
+	window sources.TimeRange // the time axis (zero: the trace's extent)
+}
+
+// SetWindow sets the bars' time axis to r (a zoom: bars clip to it, and
+// spans wholly outside it have none); the zero range is the trace's
+// extent.
+func (w *WaterfallRows) SetWindow(r sources.TimeRange) { w.window = r }
+
+// Window returns the bars' time axis.
+func (w *WaterfallRows) Window() sources.TimeRange {
+	if w.window.To.After(w.window.From) {
+		return w.window
+	}
+	return w.tree.Range
 }
 
 // NewWaterfallRows prepares tr for drawing with o (its Width, Styles and
@@ -235,14 +250,14 @@ func (w *WaterfallRows) AppendRow(b *strings.Builder, i int, st *styles.Styles) 
 	} else if st != w.st {
 		paint = st.Service
 	}
-	writeRow(b, w.tree, nd, w.guidesOf(nd), w.hiddenAt(nd), w.lay, st, paint)
+	writeRow(b, w.tree, w.Window(), nd, w.guidesOf(nd), w.hiddenAt(nd), w.lay, st, paint)
 }
 
 // AppendRowMarked writes row i like AppendRow, its service name and bar
 // in p: a search match.
 func (w *WaterfallRows) AppendRowMarked(b *strings.Builder, i int, p styles.Paint) {
 	nd := w.rows[i]
-	writeRow(b, w.tree, nd, w.guidesOf(nd), w.hiddenAt(nd), w.lay, w.st, func(string) styles.Paint { return p })
+	writeRow(b, w.tree, w.Window(), nd, w.guidesOf(nd), w.hiddenAt(nd), w.lay, w.st, func(string) styles.Paint { return p })
 }
 
 // WriteRows writes rows [from, to), each ending with a newline, with the
@@ -256,7 +271,7 @@ func (w *WaterfallRows) WriteRows(out io.Writer, from, to int) error {
 	for i := from; i < to; i++ {
 		nd := w.rows[i]
 		cont := w.guidesOf(nd)
-		writeRow(bw, w.tree, nd, cont, w.hiddenAt(nd), w.lay, w.st, w.svcPaint)
+		writeRow(bw, w.tree, w.Window(), nd, cont, w.hiddenAt(nd), w.lay, w.st, w.svcPaint)
 		bw.WriteByte('\n')
 		if w.o.Details {
 			writeDetails(bw, w.tree, nd, cont, w.lay, w.st)
@@ -274,7 +289,7 @@ func WaterfallHeader(out io.Writer, tr *sources.Tree, width int, st *styles.Styl
 	}
 	writeHeader(bw, tr, st, loc)
 	if len(tr.Nodes) > 0 {
-		writeRuler(bw, tr.Range.Duration(), newLayout(width), st)
+		writeRuler(bw, 0, tr.Range.Duration(), newLayout(width), st)
 	}
 	return bw.Flush()
 }
@@ -303,7 +318,17 @@ func WaterfallTitle(tr *sources.Tree, st *styles.Styles) string {
 func WaterfallRuler(tr *sources.Tree, width int, st *styles.Styles) string {
 	var b strings.Builder
 	bw := bufio.NewWriter(&b)
-	writeRuler(bw, tr.Range.Duration(), newLayout(width), st)
+	writeRuler(bw, 0, tr.Range.Duration(), newLayout(width), st)
+	bw.Flush()
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// WaterfallRulerWindow returns the time ruler's two lines at width over
+// window r of trace tr: the ticks are offsets from the trace's start.
+func WaterfallRulerWindow(tr *sources.Tree, r sources.TimeRange, width int, st *styles.Styles) string {
+	var b strings.Builder
+	bw := bufio.NewWriter(&b)
+	writeRuler(bw, r.From.Sub(tr.Range.From), r.Duration(), newLayout(width), st)
 	bw.Flush()
 	return strings.TrimSuffix(b.String(), "\n")
 }

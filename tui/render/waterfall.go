@@ -78,7 +78,7 @@ func Waterfall(w io.Writer, tr *sources.Tree, o WaterfallOptions) error {
 		fmt.Fprintln(bw, st.Dim.Apply("(the trace has no spans)"))
 		return bw.Flush()
 	}
-	writeRuler(bw, tr.Range.Duration(), lay, st)
+	writeRuler(bw, 0, tr.Range.Duration(), lay, st)
 
 	rows := NewWaterfallRows(tr, o)
 	if err := rows.WriteRows(bw, 0, rows.Len()); err != nil {
@@ -127,15 +127,18 @@ func niceStep(total time.Duration, n int) time.Duration {
 	return time.Duration(10 * pow)
 }
 
-func writeRuler(w *bufio.Writer, total time.Duration, lay layout, st *styles.Styles) {
+// writeRuler draws the time axis of a window total long that starts
+// offset after the trace: ticks at round offsets from the trace's start.
+func writeRuler(w *bufio.Writer, offset, total time.Duration, lay layout, st *styles.Styles) {
 	indent := strings.Repeat(" ", gutterWidth+lay.left+1)
 	labels := []rune(strings.Repeat(" ", lay.bar+durWidth))
 	line := []rune(strings.Repeat("─", lay.bar))
 	step := niceStep(total, max(1, lay.bar/10))
 	if step > 0 {
 		next := 0 // first free label column
-		for t := time.Duration(0); t <= total; t += step {
-			col := int(float64(t) / float64(total) * float64(lay.bar))
+		first := (offset + step - 1) / step * step
+		for t := first; t <= offset+total; t += step {
+			col := int(float64(t-offset) / float64(total) * float64(lay.bar))
 			if col >= lay.bar {
 				col = lay.bar - 1
 			}
@@ -261,7 +264,7 @@ func paint(w rowWriter, p styles.Paint, text string) {
 	w.WriteString(p.Off)
 }
 
-func writeRow(w rowWriter, tr *sources.Tree, nd *sources.Node, cont []bool, hidden int, lay layout, st *styles.Styles, svcPaint func(string) styles.Paint) {
+func writeRow(w rowWriter, tr *sources.Tree, window sources.TimeRange, nd *sources.Node, cont []bool, hidden int, lay layout, st *styles.Styles, svcPaint func(string) styles.Paint) {
 	s := nd.Span
 	if nd.Critical {
 		paint(w, st.Critical, MarkCritical)
@@ -326,7 +329,7 @@ func writeRow(w rowWriter, tr *sources.Tree, nd *sources.Node, cont []bool, hidd
 	if s.IsError() {
 		p = st.ErrorBar
 	}
-	writeBar(w, tr.Range, s.Start, s.End(), lay.bar, p)
+	writeBar(w, window, s.Start, s.End(), lay.bar, p)
 	w.WriteByte(' ')
 	w.WriteString(FitRight(Duration(s.Duration), durWidth))
 	if s.IsError() {
@@ -343,6 +346,10 @@ const fullBlocks = "████████████████████
 // writeBar draws [start, end] within r over width cells, to an eighth of a
 // cell at the end; a span too short to see gets the thinnest block.
 func writeBar(w rowWriter, r sources.TimeRange, start, end time.Time, width int, p styles.Paint) {
+	if end.Before(r.From) || start.After(r.To) {
+		spaces(w, width) // wholly outside the window (zoomed in)
+		return
+	}
 	total := float64(r.Duration())
 	pos := func(t time.Time) int {
 		if total <= 0 {

@@ -10,6 +10,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui/pane"
@@ -30,6 +31,7 @@ type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Toggle, FoldAll, UnfoldAll, Critical    key.Binding
 	Search, Next, Prev, NextError, PrevErr  key.Binding
+	Zoom, ZoomOut                           key.Binding
 }
 
 // DefaultKeyMap returns the pane's default keys.
@@ -50,6 +52,8 @@ func DefaultKeyMap() KeyMap {
 		Prev:      key.NewBinding(key.WithKeys("N")),
 		NextError: key.NewBinding(key.WithKeys("e"), key.WithHelp("e/E", "next/previous error")),
 		PrevErr:   key.NewBinding(key.WithKeys("E")),
+		Zoom:      key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "zoom into the span's time")),
+		ZoomOut:   key.NewBinding(key.WithKeys("Z", "backspace"), key.WithHelp("Z", "zoom out")),
 	}
 }
 
@@ -77,6 +81,9 @@ type Model struct {
 	query   string
 	matches []bool // per node index
 	nmatch  int
+
+	// zooms are the time windows zoomed into, the last shown
+	zooms []sources.TimeRange
 
 	// cached per trace and width
 	title, ruler string
@@ -118,6 +125,7 @@ func (m *Model) SetTrace(t *sources.Trace) {
 	m.err, m.loading = nil, ""
 	m.sel, m.offset, m.critical = 0, 0, false
 	m.query, m.matches, m.nmatch, m.typing = "", nil, 0, false
+	m.zooms = nil
 	m.prepare()
 }
 
@@ -134,7 +142,79 @@ func (m *Model) prepare() {
 
 func (m *Model) cache() {
 	m.title = render.WaterfallTitle(m.tree, m.st)
+	if z := m.Zoom(); z.To.After(z.From) {
+		m.rows.SetWindow(z)
+		from, to := z.From.Sub(m.tree.Range.From), z.To.Sub(m.tree.Range.From)
+		m.ruler = render.WaterfallRulerWindow(m.tree, z, m.rowWidth(), m.st)
+		// the zoom goes in the blank left of the ruler's labels
+		zoom := "zoom " + strconv.Itoa(len(m.zooms)) + ": +" + render.Duration(from) + " → +" + render.Duration(to) + " (Z out)"
+		labels, rest, _ := strings.Cut(m.ruler, "\n")
+		blank := len(labels) - len(strings.TrimLeft(labels, " "))
+		if n := ansi.StringWidth(zoom); n+1 <= blank-1 {
+			labels = m.st.Match().Apply(zoom) + labels[n:]
+		} else {
+			m.title += " · " + m.st.Match().Apply(zoom)
+		}
+		m.ruler = labels + "\n" + rest
+		return
+	}
+	m.rows.SetWindow(sources.TimeRange{})
 	m.ruler = render.WaterfallRuler(m.tree, m.rowWidth(), m.st)
+}
+
+// Zoom returns the time window zoomed into (zero: none).
+func (m Model) Zoom() sources.TimeRange {
+	if len(m.zooms) == 0 {
+		return sources.TimeRange{}
+	}
+	return m.zooms[len(m.zooms)-1]
+}
+
+// ZoomIn re-scales the time axis to the selected span's time; a span of
+// no duration, or the window already shown, does not zoom.
+func (m *Model) ZoomIn() bool {
+	nd := m.Selected()
+	if nd == nil || nd.Span.Duration <= 0 {
+		return false
+	}
+	r := sources.TimeRange{From: nd.Span.Start, To: nd.Span.End()}
+	cur := m.Zoom()
+	if !cur.To.After(cur.From) {
+		cur = m.tree.Range
+	}
+	if r == cur {
+		return false
+	}
+	m.zooms = append(m.zooms, r)
+	m.cache()
+	return true
+}
+
+// ClickLine selects the row drawn at line of the pane (0: its first
+// line), if a row is drawn there; it tells whether one was.
+func (m *Model) ClickLine(line int) bool {
+	if m.rows == nil {
+		return false
+	}
+	if !m.compact() {
+		line -= 3 // the title and the ruler
+	}
+	if line < 0 || line >= m.rowsHeight() || m.offset+line >= m.rows.Len() {
+		return false
+	}
+	m.sel = m.offset + line
+	m.scroll()
+	return true
+}
+
+// ZoomOut goes back to the window before the last zoom.
+func (m *Model) ZoomOut() bool {
+	if len(m.zooms) == 0 {
+		return false
+	}
+	m.zooms = m.zooms[:len(m.zooms)-1]
+	m.cache()
+	return true
 }
 
 // Selected returns the selected span's node, or nil.
@@ -375,6 +455,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.NextError(1)
 		case key.Matches(msg, km.PrevErr):
 			m.NextError(-1)
+		case key.Matches(msg, km.Zoom):
+			m.ZoomIn()
+		case key.Matches(msg, km.ZoomOut):
+			m.ZoomOut()
 		}
 	}
 	return m, nil
@@ -497,5 +581,6 @@ func (m Model) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Toggle, k.FoldAll, k.UnfoldAll, k.Critical},
 		{k.Search, k.Next, k.NextError},
+		{k.Zoom, k.ZoomOut},
 	}
 }

@@ -250,3 +250,76 @@ func BenchmarkFold(b *testing.B) {
 		})
 	}
 }
+
+// z zooms the time axis into the selected span: its bar fills the axis,
+// the ruler's ticks start past 0, spans wholly outside have no bar; Z and
+// backspace zoom back out, one level each.
+func TestWaterfallZoom(t *testing.T) {
+	tr := tracetest.Demo(t).SlowestFailingTrace()
+	m := newPane(t, tr, 160, 40, false)
+	// a short span early on with a row after it that starts past its end
+	pick, outside := -1, -1
+	for i := 1; i < min(m.rows.Len(), m.rowsHeight()) && pick < 0; i++ {
+		s := m.rows.Node(i).Span
+		if s.Duration <= 0 || s.Duration*10 > m.tree.Range.Duration() || s.Start.Equal(m.tree.Range.From) {
+			continue
+		}
+		for j := i + 1; j < min(m.rows.Len(), m.rowsHeight()); j++ {
+			if m.rows.Node(j).Span.Start.After(s.End()) {
+				pick, outside = i, j
+				break
+			}
+		}
+	}
+	if pick < 0 {
+		t.Fatal("no short span with a later one in view")
+	}
+	for i := 0; i < pick; i++ {
+		m = send(m, "j")
+	}
+	row := func(m Model, i int) string { return strings.Split(m.View(), "\n")[3+i] }
+	blocks := func(s string) int { return strings.Count(s, "█") }
+	before := m.View()
+	if blocks(row(m, outside)) == 0 && !strings.ContainsAny(row(m, outside), "▏▎▍▌▋▊▉▐▕") {
+		t.Fatalf("the later span has no bar before the zoom: %q", row(m, outside))
+	}
+	narrow := blocks(row(m, pick))
+	selected := m.Selected()
+	m = send(m, "z")
+	v := m.View()
+	if head := strings.Join(strings.Split(v, "\n")[:2], "\n"); !strings.Contains(head, "zoom 1: +") {
+		t.Errorf("the header does not say the zoom: %q", head)
+	}
+	if wide := blocks(row(m, pick)); wide < 60 || wide <= narrow {
+		t.Errorf("the zoomed span's bar has %d blocks (%d before)", wide, narrow)
+	}
+	if r := row(m, outside); strings.ContainsAny(r, "█▏▎▍▌▋▊▉▐▕") {
+		t.Errorf("a span outside the window has a bar: %q", r)
+	}
+	ruler := strings.Fields(strings.SplitN(strings.Split(v, "\n")[1], "(Z out)", 2)[1])
+	if len(ruler) == 0 || ruler[0] == "0" {
+		t.Errorf("the zoomed ruler starts at %v", ruler)
+	}
+	if m.Selected() != selected {
+		t.Error("the zoom moved the selection")
+	}
+	// a second zoom on a child, then out twice
+	m = send(m, "j", "z")
+	levels := strings.Contains(strings.Split(m.View(), "\n")[1], "zoom 2: +")
+	m = send(m, "k")
+	if levels {
+		m = send(m, "Z")
+	}
+	if !strings.Contains(strings.Split(m.View(), "\n")[1], "zoom 1: +") {
+		t.Errorf("Z did not go back to the first zoom: %q", strings.Split(m.View(), "\n")[1])
+	}
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	if m.View() != before {
+		t.Errorf("zooming out does not give back the view:\n%s\nwant\n%s", m.View(), before)
+	}
+	m = send(m, "Z") // nothing left to zoom out of
+	if m.View() != before {
+		t.Error("Z at no zoom changed the view")
+	}
+	checkBox(t, m.View(), 160, 40)
+}

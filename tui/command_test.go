@@ -1,0 +1,261 @@
+package tui_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/demo"
+	"github.com/telx-cli/telx/tui"
+	"github.com/telx-cli/telx/tui/internal/tracetest"
+	"github.com/telx-cli/telx/tui/logs"
+	"github.com/telx-cli/telx/tui/metrics"
+	"github.com/telx-cli/telx/tui/styles"
+)
+
+// recordingTraces notes the trace searches asked of it.
+type recordingTraces struct {
+	sources.TraceSource
+	mu   sync.Mutex
+	asks []sources.TraceQuery
+}
+
+func (r *recordingTraces) FindTraces(ctx context.Context, q sources.TraceQuery) ([]*sources.Trace, error) {
+	r.mu.Lock()
+	r.asks = append(r.asks, q)
+	r.mu.Unlock()
+	return r.TraceSource.FindTraces(ctx, q)
+}
+
+func (r *recordingTraces) last() sources.TraceQuery {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.asks[len(r.asks)-1]
+}
+
+// cmdExplorer is the demo's explorer with its Logs and Metrics panes,
+// the slowest failing trace open, at 200x50.
+func cmdExplorer(t *testing.T) (tui.Model, *recordingTraces, *sources.Trace) {
+	t.Helper()
+	src := tracetest.Demo(t)
+	tr := src.SlowestFailingTrace()
+	rec := &recordingTraces{TraceSource: src}
+	st := styles.New(false)
+	o := tui.Options{Traces: rec, Logs: src, Metrics: src, Sources: "demo", Service: "payments", Trace: tr,
+		Now: func() time.Time { return tracetest.Now }, Location: time.UTC, Styles: st, Limit: 30,
+		Extra: []tui.Pane{
+			logs.New(logs.Options{Source: src, Styles: st, Location: time.UTC}),
+			metrics.New(metrics.Options{Source: src, Styles: st, Location: time.UTC}),
+		}}
+	m := tui.New(o)
+	m = syncUpdate(m, tea.WindowSizeMsg{Width: 200, Height: 50})
+	m = syncUpdate(m, m.Init()())
+	return m, rec, tr
+}
+
+// typeLine types ':' and line, and enter unless esc is given.
+func typeLine(m tui.Model, line string, end string) tui.Model {
+	m = syncUpdate(m, key(":"))
+	for _, r := range line {
+		s := string(r)
+		if r == ' ' {
+			m = syncUpdate(m, tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
+			continue
+		}
+		m = syncUpdate(m, key(s))
+	}
+	if end == "esc" {
+		return syncUpdate(m, tea.KeyPressMsg{Code: tea.KeyEscape})
+	}
+	return syncUpdate(m, key("enter"))
+}
+
+// statusLine is the screen's status bar (the line above the help).
+func statusLine(m tui.Model) string {
+	lines := strings.Split(m.Render(), "\n")
+	return lines[len(lines)-2]
+}
+
+// titles are the title bars' text of the screen.
+func screenHas(t *testing.T, m tui.Model, want ...string) {
+	t.Helper()
+	s := m.Render()
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			t.Errorf("no %q on the screen:\n%s", w, s)
+		}
+	}
+}
+
+func TestCommandTrace(t *testing.T) {
+	m, _, tr := cmdExplorer(t)
+	recent, err := tracetest.Demo(t).FindTraces(context.Background(), sources.TraceQuery{Service: "inventory", Limit: 5,
+		Range: sources.Last(time.Hour, tracetest.Now)})
+	if err != nil || len(recent) == 0 || recent[0].ID == tr.ID {
+		t.Fatalf("no other trace: %v", err)
+	}
+	other := recent[0].ID
+	// esc gives up: nothing opens
+	m = typeLine(m, "trace "+string(other), "esc")
+	screenHas(t, m, string(tr.ID))
+	if strings.Contains(m.Render(), string(other)) {
+		t.Error("esc opened the trace")
+	}
+	m = syncUpdate(m, key("tab")) // away from the waterfall
+	m = typeLine(m, "trace "+string(other), "enter")
+	screenHas(t, m, "▶ Waterfall", string(other))
+	// a short ID is padded as the backends' are
+	m = typeLine(m, "trace "+strings.TrimLeft(string(tr.ID), "0"), "enter")
+	screenHas(t, m, string(tr.ID))
+}
+
+func TestCommandLogs(t *testing.T) {
+	m, _, tr := cmdExplorer(t)
+	q := `{service_name="payments"} | level="error"`
+	m = typeLine(m, "logs "+q, "enter")
+	screenHas(t, m, "Logs · "+q)
+	s := m.Render()
+	// the query's lines: payments' errors, of other traces too
+	if n := strings.Count(s, "ERROR payments"); n < 5 || strings.Contains(s, "INFO ") {
+		t.Errorf("%d error lines of payments on the screen, want the query's:\n%s", n, s)
+	}
+	// :logs with nothing follows the selection again
+	m = typeLine(m, "logs", "enter")
+	screenHas(t, m, "Logs · span "+tr.Root().Service)
+	// and so does moving the selection
+	m = typeLine(m, "logs "+q, "enter")
+	screenHas(t, m, "Logs · "+q)
+	m = syncUpdate(m, key("j"))
+	if strings.Contains(m.Render(), "Logs · "+q) {
+		t.Errorf("the query stayed after the selection moved:\n%s", m.Render())
+	}
+	screenHas(t, m, "Logs · span ")
+}
+
+func TestCommandMetrics(t *testing.T) {
+	m, _, _ := cmdExplorer(t)
+	q := `sum(rate(` + demo.CallsMetric + `{service_name="checkout",span_kind="SPAN_KIND_SERVER"}[5m]))`
+	m = typeLine(m, "metrics "+q, "enter")
+	screenHas(t, m, "Metrics · sum(rate("+demo.CallsMetric, "QUERY", "▼ the window")
+	if strings.Contains(m.Render(), "rate over") {
+		t.Error("the RED view's header with a typed query")
+	}
+	m = typeLine(m, "metrics", "enter")
+	screenHas(t, m, "Metrics · frontend", "FRONTEND", "rate over")
+	// a query the backend refuses shows its error in the pane
+	m = typeLine(m, "metrics up", "enter")
+	screenHas(t, m, "Metrics · up", "not supported")
+}
+
+func TestCommandServiceSince(t *testing.T) {
+	m, rec, _ := cmdExplorer(t)
+	m = typeLine(m, "service frontend", "enter")
+	if q := rec.last(); q.Service != "frontend" || q.Range.Duration() != time.Hour {
+		t.Errorf("searched %q over %v, want frontend over the default hour", q.Service, q.Range.Duration())
+	}
+	screenHas(t, m, "▶ Traces")
+	m = typeLine(m, "since 2h", "enter")
+	if q := rec.last(); q.Service != "frontend" || q.Range.Duration() != 2*time.Hour || !q.Range.To.Equal(tracetest.Now) {
+		t.Errorf("searched %q over %v to %v, want frontend over 2h to now", q.Service, q.Range.Duration(), q.Range.To)
+	}
+	if s := statusLine(m); !strings.Contains(s, "searching the last 2h") {
+		t.Errorf("status bar %q", s)
+	}
+	m = typeLine(m, "since 1d", "enter")
+	if q := rec.last(); q.Range.Duration() != 24*time.Hour {
+		t.Errorf("1d is %v", q.Range.Duration())
+	}
+	// the next key forgets the notice
+	m = syncUpdate(m, key("j"))
+	if s := statusLine(m); strings.Contains(s, "searching") {
+		t.Errorf("status bar %q after a key", s)
+	}
+}
+
+func TestCommandQuit(t *testing.T) {
+	for _, line := range []string{"q", "quit"} {
+		m, _, _ := cmdExplorer(t)
+		m = syncUpdate(m, key(":"))
+		for _, r := range line {
+			m = syncUpdate(m, key(string(r)))
+		}
+		_, cmd := m.Update(key("enter"))
+		if cmd == nil {
+			t.Fatalf(":%s: no command", line)
+		}
+		if _, ok := cmd().(tea.QuitMsg); !ok {
+			t.Errorf(":%s does not quit", line)
+		}
+	}
+	// q typed on the command line is text, not the quit key
+	m, _, _ := cmdExplorer(t)
+	m = syncUpdate(m, key(":"))
+	if _, cmd := m.Update(key("q")); cmd != nil {
+		if _, ok := cmd().(tea.QuitMsg); ok {
+			t.Error("q on the command line quit")
+		}
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	for _, c := range []struct{ line, want string }{
+		{"nope", `unknown command "nope"`},
+		{"trace", ":trace needs a trace ID"},
+		{"trace xyz", `invalid trace ID "xyz"`},
+		{"since", ":since needs a duration"},
+		{"since -1h", `positive duration, such as 30m, 2h or 1d, got "-1h"`},
+		{"since soon", `got "soon"`},
+		{"service", ":service needs one service name"},
+		{"logs error", `stream selector ({…}), got "error"`},
+	} {
+		m, rec, _ := cmdExplorer(t)
+		before := len(rec.asks)
+		m = typeLine(m, c.line, "enter")
+		if s := statusLine(m); !strings.Contains(s, "✗") || !strings.Contains(s, c.want) {
+			t.Errorf(":%s: status bar %q, want %q", c.line, s, c.want)
+		}
+		if len(rec.asks) != before {
+			t.Errorf(":%s searched traces", c.line)
+		}
+	}
+	// without the panes
+	src := tracetest.Demo(t)
+	m := tui.New(tui.Options{Traces: src, Sources: "demo", Now: func() time.Time { return tracetest.Now }, Styles: styles.New(false)})
+	m = syncUpdate(m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	m = typeLine(m, "logs {a=\"b\"}", "enter")
+	if s := statusLine(m); !strings.Contains(s, "no Logs pane") {
+		t.Errorf("status bar %q", s)
+	}
+}
+
+func TestCommandHistory(t *testing.T) {
+	m, _, _ := cmdExplorer(t)
+	m = typeLine(m, "since 2h", "enter")
+	m = typeLine(m, "service frontend", "enter")
+	m = syncUpdate(m, key(":"))
+	up := tea.KeyPressMsg{Code: tea.KeyUp}
+	down := tea.KeyPressMsg{Code: tea.KeyDown}
+	m = syncUpdate(m, up)
+	if s := statusLine(m); !strings.HasPrefix(s, ":service frontend") {
+		t.Errorf("up: %q", s)
+	}
+	m = syncUpdate(m, up)
+	m = syncUpdate(m, up) // no further back
+	if s := statusLine(m); !strings.HasPrefix(s, ":since 2h") {
+		t.Errorf("up up up: %q", s)
+	}
+	m = syncUpdate(m, down)
+	if s := ansi.Strip(statusLine(m)); !strings.HasPrefix(s, ":service frontend") {
+		t.Errorf("up up up down: %q", s)
+	}
+	m = syncUpdate(m, down)
+	if s := ansi.Strip(statusLine(m)); strings.Contains(s, "since 2h") || strings.Contains(s, "service frontend") {
+		t.Errorf("down past the history: %q", s)
+	}
+}
