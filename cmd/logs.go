@@ -319,7 +319,11 @@ func (p *logPrinter) print(e *sources.LogEntry) error {
 		p.out.WriteString(line)
 		return p.out.WriteByte('\n')
 	case "jsonl":
-		b, err := marshalSafe(e)
+		c := *e // times in the zone asked for (--utc, the context's), as the other formats
+		if p.ro.Location != nil {
+			c.Time = c.Time.In(p.ro.Location)
+		}
+		b, err := marshalSafe(&c)
 		if err != nil {
 			return err
 		}

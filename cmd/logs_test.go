@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"encoding/pem"
@@ -21,6 +22,7 @@ import (
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/file"
 	"github.com/telx-cli/telx/sources/loki"
+	"github.com/telx-cli/telx/tui/render"
 )
 
 // Fixtures recorded from the real Loki by test/record-fixtures.sh loki.
@@ -457,6 +459,29 @@ func TestLokiTLSFromTheEnvironment(t *testing.T) {
 		}
 		if !tt.ok && !strings.Contains(errOut, "certificate") {
 			t.Errorf("%s: %s", tt.name, errOut)
+		}
+	}
+}
+
+func TestLogsJSONLTimeZone(t *testing.T) {
+	tokyo := time.FixedZone("JST", 9*3600)
+	e := sources.LogEntry{Time: time.Date(2026, 11, 25, 12, 0, 0, 5, time.UTC), Line: "charge failed"}
+	for _, tt := range []struct {
+		loc  *time.Location
+		want string
+	}{
+		{time.UTC, `"2026-11-25T12:00:00.000000005Z"`},
+		{tokyo, `"2026-11-25T21:00:00.000000005+09:00"`},
+	} {
+		var b bytes.Buffer
+		w := bufio.NewWriter(&b)
+		p := &logPrinter{out: w, format: "jsonl", ro: render.LogsOptions{Location: tt.loc}}
+		if err := p.print(&e); err != nil {
+			t.Fatal(err)
+		}
+		w.Flush()
+		if !strings.Contains(b.String(), tt.want) {
+			t.Errorf("in %s: %s, want the time %s", tt.loc, b.String(), tt.want)
 		}
 	}
 }
