@@ -141,6 +141,7 @@ type Model struct {
 
 	alerts     []sources.Alert
 	showAlerts bool
+	alertSel   int // the chosen line of the alerts list
 
 	loading  map[string]int
 	errs     map[string]error
@@ -379,6 +380,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case m.showAlerts && msg.String() == "esc":
 			m.showAlerts = false
 			return m, nil
+		case m.showAlerts:
+			return m, m.alertKey(msg.String())
 		case key.Matches(msg, m.KeyMap.Focus):
 			m.setFocus((m.focus + 1) % m.panes())
 			return m, nil
@@ -707,36 +710,91 @@ func pluralS(n int, s string) string {
 	return s + "s"
 }
 
-// alertLines lists the active alerts, firing first.
+// activeAlerts are the alerts in the list's order: firing, then pending.
+func (m Model) activeAlerts() []sources.Alert {
+	var out []sources.Alert
+	for _, state := range []string{"firing", "pending"} {
+		for _, a := range m.alerts {
+			if a.State == state {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// alertServiceLabels are the labels that name an alert's service, in the
+// order they are looked for.
+var alertServiceLabels = []string{"service_name", "service", "job"}
+
+// alertKey handles a key while the alerts list is open: j/k choose an
+// alert, enter searches the traces of its service over a window that
+// reaches back to when it became active.
+func (m *Model) alertKey(k string) tea.Cmd {
+	alerts := m.activeAlerts()
+	switch k {
+	case "j", "down":
+		m.alertSel = min(m.alertSel+1, max(0, len(alerts)-1))
+	case "k", "up":
+		m.alertSel = max(m.alertSel-1, 0)
+	case "enter":
+		if m.alertSel >= len(alerts) {
+			return nil
+		}
+		a := alerts[m.alertSel]
+		service := ""
+		for _, l := range alertServiceLabels {
+			if service = a.Labels[l]; service != "" {
+				break
+			}
+		}
+		if service == "" {
+			m.notice = m.st.Error.Apply("✗ alert " + sources.Sanitize(a.Name) + " names no service (labels " + strings.Join(alertServiceLabels, ", ") + ")")
+			return nil
+		}
+		if !a.ActiveAt.IsZero() {
+			// from a little before it fired, to now
+			m.o.Lookback = max(m.o.Lookback, m.o.Now().Sub(a.ActiveAt)+15*time.Minute)
+		}
+		m.showAlerts = false
+		cmd, err := m.Run("service " + service)
+		if err != nil {
+			m.notice = m.st.Error.Apply("✗ " + err.Error())
+		}
+		return cmd
+	}
+	return nil
+}
+
+// alertLines lists the active alerts, firing first, the chosen one marked.
 func (m Model) alertLines() []string {
-	lines := []string{m.st.Bold.Apply("Alerts") + " " + m.st.Dim.Apply("(a or esc closes)"), ""}
+	lines := []string{m.st.Bold.Apply("Alerts") + " " + m.st.Dim.Apply("(j/k choose, enter: its service's traces; a or esc closes)"), ""}
 	if len(m.alerts) == 0 {
 		return append(lines, m.st.Dim.Apply("No active alerts."))
 	}
-	for _, state := range []string{"firing", "pending"} {
-		for _, a := range m.alerts {
-			if a.State != state {
-				continue
+	for i, a := range m.activeAlerts() {
+		var labels []string
+		for k, v := range a.Labels {
+			if k != "alertname" {
+				labels = append(labels, k+"="+v)
 			}
-			var labels []string
-			for k, v := range a.Labels {
-				if k != "alertname" {
-					labels = append(labels, k+"="+v)
-				}
-			}
-			sortStrings(labels)
-			mark := m.st.Warn.Apply("◌ pending")
-			if state == "firing" {
-				mark = m.st.Error.Apply(render.MarkError + " firing ")
-			}
-			line := mark + " " + m.st.Bold.Apply(sources.Sanitize(a.Name)) + " " + m.st.Dim.Apply(sources.Sanitize(strings.Join(labels, " ")))
-			if !a.ActiveAt.IsZero() {
-				line += m.st.Dim.Apply(" since " + a.ActiveAt.In(m.location()).Format("15:04:05"))
-			}
-			lines = append(lines, line)
-			if s := a.Annotations["summary"]; s != "" {
-				lines = append(lines, "  "+sources.Sanitize(s))
-			}
+		}
+		sortStrings(labels)
+		mark := m.st.Warn.Apply("◌ pending")
+		if a.State == "firing" {
+			mark = m.st.Error.Apply(render.MarkError + " firing ")
+		}
+		sel := "  "
+		if i == m.alertSel {
+			sel = "▶ "
+		}
+		line := sel + mark + " " + m.st.Bold.Apply(sources.Sanitize(a.Name)) + " " + m.st.Dim.Apply(sources.Sanitize(strings.Join(labels, " ")))
+		if !a.ActiveAt.IsZero() {
+			line += m.st.Dim.Apply(" since " + a.ActiveAt.In(m.location()).Format("15:04:05"))
+		}
+		lines = append(lines, line)
+		if s := a.Annotations["summary"]; s != "" {
+			lines = append(lines, "    "+sources.Sanitize(s))
 		}
 	}
 	return lines

@@ -259,3 +259,65 @@ func TestCommandHistory(t *testing.T) {
 		t.Errorf("down past the history: %q", s)
 	}
 }
+
+// alertsOf is a metric source with active alerts.
+type alertsOf struct {
+	sources.MetricSource
+	alerts []sources.Alert
+}
+
+func (a alertsOf) Alerts(context.Context) ([]sources.Alert, error) { return a.alerts, nil }
+
+// Choosing an alert searches its service's traces back to a little before
+// it became active.
+func TestAlertChoosesServiceAndWindow(t *testing.T) {
+	src := tracetest.Demo(t)
+	rec := &recordingTraces{TraceSource: src}
+	st := styles.New(false)
+	alerts := []sources.Alert{
+		{Name: "CheckoutSlow", State: "pending", Labels: map[string]string{"alertname": "CheckoutSlow", "service_name": "checkout"}, ActiveAt: tracetest.Now.Add(-10 * time.Minute)},
+		{Name: "PaymentsErrors", State: "firing", Labels: map[string]string{"alertname": "PaymentsErrors", "service": "payments"}, ActiveAt: tracetest.Now.Add(-3 * time.Hour)},
+		{Name: "Watchdog", State: "firing", Labels: map[string]string{"alertname": "Watchdog"}},
+	}
+	o := tui.Options{Traces: rec, Metrics: alertsOf{src, alerts}, Sources: "demo", Service: "frontend",
+		Now: func() time.Time { return tracetest.Now }, Location: time.UTC, Styles: st, Limit: 30}
+	m := tui.New(o)
+	m = syncUpdate(m, tea.WindowSizeMsg{Width: 200, Height: 50})
+	m = syncUpdate(m, m.Init()())
+	m = syncUpdate(m, tui.AlertsMsg{Alerts: alerts})
+
+	// firing first: PaymentsErrors is chosen at the start
+	m = syncUpdate(m, key("a"))
+	screenHas(t, m, "▶ ✗ firing  PaymentsErrors")
+	m = syncUpdate(m, key("enter"))
+	if q := rec.last(); q.Service != "payments" || q.Range.Duration() != 3*time.Hour+15*time.Minute || !q.Range.To.Equal(tracetest.Now) {
+		t.Errorf("searched %q over %v, want payments over 3h15m to now", q.Service, q.Range.Duration())
+	}
+	if strings.Contains(m.Render(), "PaymentsErrors") {
+		t.Error("the list stays open after enter")
+	}
+
+	// the third is pending CheckoutSlow; the window never shrinks
+	m = syncUpdate(m, key("a"))
+	m = syncUpdate(m, key("j"))
+	m = syncUpdate(m, key("j"))
+	screenHas(t, m, "▶ ◌ pending CheckoutSlow")
+	m = syncUpdate(m, key("enter"))
+	if q := rec.last(); q.Service != "checkout" || q.Range.Duration() != 3*time.Hour+15*time.Minute {
+		t.Errorf("searched %q over %v, want checkout over the same 3h15m", q.Service, q.Range.Duration())
+	}
+
+	// an alert naming no service says so and searches nothing
+	n := len(rec.asks)
+	m = syncUpdate(m, key("a"))
+	m = syncUpdate(m, key("k"))
+	m = syncUpdate(m, key("k"))
+	m = syncUpdate(m, key("j"))
+	m = syncUpdate(m, key("enter"))
+	if len(rec.asks) != n {
+		t.Errorf("searched %+v for an alert without a service", rec.last())
+	}
+	if s := statusLine(m); !strings.Contains(s, "Watchdog names no service") {
+		t.Errorf("status bar %q", s)
+	}
+}
