@@ -128,6 +128,7 @@ type Model struct {
 	KeyMap KeyMap
 
 	o             Options
+	filter        searchFilter // what the : command line added to the trace search
 	st            *styles.Styles
 	width, height int
 	focus         int
@@ -248,7 +249,8 @@ func (m *Model) call(what string, run func(context.Context) tea.Msg, errOf func(
 }
 
 func (m *Model) searchTraces(service string) tea.Cmd {
-	id, src, q := m.traces.ID(), m.o.Traces, sources.TraceQuery{Service: service, Limit: m.o.Limit, Range: sources.Last(m.o.Lookback, m.o.Now())}
+	id, src, q := m.traces.ID(), m.o.Traces, sources.TraceQuery{Service: service, Limit: m.o.Limit, Range: sources.Last(m.o.Lookback, m.o.Now()),
+		Operation: m.filter.operation, MinDuration: m.filter.minDuration, Tags: m.filter.tagMap()}
 	return m.call("traces of "+service, func(ctx context.Context) tea.Msg {
 		ts, err := src.FindTraces(ctx, q)
 		return traces.ResultMsg{ID: id, Service: service, Traces: ts, Err: err}

@@ -32,7 +32,42 @@ type MetricQueryMsg struct {
 }
 
 // commands lists the command line's commands, for the errors and help.
-const commands = "trace <id>, logs [LogQL], metrics [PromQL], service <name>, since <duration>, q"
+const commands = "trace <id>, logs [LogQL], metrics [PromQL], service <name>, since <duration>, operation [name], min-duration [duration], tag [key=value], q"
+
+// searchFilter narrows the trace search beyond its service and window.
+type searchFilter struct {
+	operation   string
+	minDuration time.Duration
+	tags        []string // key=value, in the order given
+}
+
+func (f searchFilter) tagMap() map[string]string {
+	if len(f.tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(f.tags))
+	for _, t := range f.tags {
+		k, v, _ := strings.Cut(t, "=")
+		m[k] = v
+	}
+	return m
+}
+
+// String says the filter for the status bar.
+func (f searchFilter) String() string {
+	var parts []string
+	if f.operation != "" {
+		parts = append(parts, "operation "+f.operation)
+	}
+	if f.minDuration > 0 {
+		parts = append(parts, "at least "+f.minDuration.String())
+	}
+	parts = append(parts, f.tags...)
+	if len(parts) == 0 {
+		return "no filter"
+	}
+	return strings.Join(parts, ", ")
+}
 
 // newCommandLine returns the ':' prompt.
 func newCommandLine(color bool) textinput.Model {
@@ -140,6 +175,35 @@ func (m *Model) Run(line string) (tea.Cmd, error) {
 		m.o.Lookback = d
 		m.notice = "searching the last " + arg
 		if s := m.traces.Service(); s != "" {
+			return m.traces.Search(s), nil
+		}
+		return nil, nil
+	case "operation", "min-duration", "tag":
+		switch name {
+		case "operation":
+			m.filter.operation = arg
+		case "min-duration":
+			d := time.Duration(0)
+			if arg != "" {
+				var err error
+				if d, err = time.ParseDuration(arg); err != nil || d < 0 {
+					return nil, fmt.Errorf(":min-duration needs a duration such as 500ms, got %q", arg)
+				}
+			}
+			m.filter.minDuration = d
+		case "tag":
+			if arg == "" {
+				m.filter.tags = nil
+				break
+			}
+			if k, _, ok := strings.Cut(arg, "="); !ok || k == "" || strings.ContainsAny(arg, " \t") {
+				return nil, fmt.Errorf(":tag needs key=value, got %q", arg)
+			}
+			m.filter.tags = append(m.filter.tags, arg)
+		}
+		m.notice = "searching with " + sources.Sanitize(m.filter.String())
+		if s := m.traces.Service(); s != "" {
+			m.setFocus(focusTraces)
 			return m.traces.Search(s), nil
 		}
 		return nil, nil

@@ -321,3 +321,38 @@ func TestAlertChoosesServiceAndWindow(t *testing.T) {
 		t.Errorf("status bar %q", s)
 	}
 }
+
+func TestCommandSearchFilters(t *testing.T) {
+	m, rec, _ := cmdExplorer(t)
+	m = typeLine(m, "operation Charge", "enter")
+	if q := rec.last(); q.Service != "payments" || q.Operation != "Charge" {
+		t.Errorf("searched %+v, want payments' Charge", q)
+	}
+	m = typeLine(m, "min-duration 500ms", "enter")
+	m = typeLine(m, "tag http.route=/api/checkout", "enter")
+	q := rec.last()
+	if q.Operation != "Charge" || q.MinDuration != 500*time.Millisecond || q.Tags["http.route"] != "/api/checkout" || len(q.Tags) != 1 {
+		t.Errorf("searched %+v, want Charge, at least 500ms, http.route=/api/checkout", q)
+	}
+	if s := statusLine(m); !strings.Contains(s, "operation Charge, at least 500ms, http.route=/api/checkout") {
+		t.Errorf("status bar %q", s)
+	}
+	// empty arguments clear each filter
+	m = typeLine(m, "operation", "enter")
+	m = typeLine(m, "min-duration", "enter")
+	m = typeLine(m, "tag", "enter")
+	if q := rec.last(); q.Operation != "" || q.MinDuration != 0 || q.Tags != nil || q.Service != "payments" {
+		t.Errorf("after clearing, searched %+v", q)
+	}
+	// bad arguments search nothing
+	n := len(rec.asks)
+	for _, bad := range []string{"min-duration soon", "min-duration -1s", "tag nokey", "tag =v"} {
+		m = typeLine(m, bad, "enter")
+		if s := statusLine(m); !strings.Contains(s, "✗") {
+			t.Errorf(":%s: status bar %q", bad, s)
+		}
+	}
+	if len(rec.asks) != n {
+		t.Errorf("bad arguments searched %+v", rec.last())
+	}
+}
