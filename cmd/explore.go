@@ -157,7 +157,10 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 	if opts.Run != nil {
 		return opts.Run(model)
 	}
-	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(opts.IO.In), tea.WithOutput(opts.IO.Out))
+	// The colour profile detected once, at start: detecting it again costs a
+	// `tmux info` process under tmux, and keeps --no-color and NO_COLOR.
+	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(opts.IO.In), tea.WithOutput(opts.IO.Out),
+		tea.WithColorProfile(opts.IO.Profile))
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return ctx.Err()

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Times the explorer's first frame of a trace of about 10,000 spans from
+# the real Jaeger: from starting `telx trace <id> -i` in a tmux pane until
+# the waterfall's header is on the screen, side by side with curl fetching
+# the same trace from /api/v3 to /dev/null, in the same run. The screen is
+# polled, so a figure can be late by one poll (a few ms). Run after
+# `make backends` (which installs tmux).
+#   bash test/bench-explore.sh [runs] [spans]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+spans=${2:-10000}
+tmp=$(mktemp -d)
+sock="telx-bench-$$"
+trap 'tmux -L "$sock" kill-server 2>/dev/null || true; kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+go build -o "$tmp/telx" ./cmd/telx
+go build -o "$tmp/telx-backends" ./test/cmd/telx-backends
+"$tmp/telx-backends" -backends jaeger -big-trace-spans "$spans" >"$tmp/env" &
+pid=$!
+for _ in $(seq 1 120); do grep -q '^# started' "$tmp/env" && break; sleep 1; done
+. "$tmp/env"
+id=$TELX_DEMO_BIG_TRACE
+url="$TELX_JAEGER_URL/api/v3/traces/$id"
+n=$("$tmp/telx" trace "$id" -o json | grep -c '"spanId"')
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# first frame: the waterfall's header names the trace's span count
+frames=()
+for i in $(seq 1 "$runs"); do
+	tmux -L "$sock" kill-server 2>/dev/null || true
+	s=$(now_ms)
+	tmux -L "$sock" new-session -d -x 200 -y 50 \
+		"TELX_JAEGER_URL=$TELX_JAEGER_URL TELX_LOKI_URL=http://127.0.0.1:9 TELX_PROMETHEUS_URL=http://127.0.0.1:9 $tmp/telx trace $id -i"
+	until tmux -L "$sock" capture-pane -p 2>/dev/null | grep -q "$n spans"; do
+		if (( $(now_ms) - s > 30000 )); then echo "no waterfall after 30s:" >&2; tmux -L "$sock" capture-pane -p >&2; exit 1; fi
+	done
+	frames+=($(( $(now_ms) - s )))
+done
+tmux -L "$sock" kill-server 2>/dev/null || true
+
+curls=()
+for i in $(seq 1 "$runs"); do
+	s=$(date +%s%N)
+	curl -fsS -o /dev/null "$url"
+	curls+=($(( ($(date +%s%N) - s) / 1000000 )))
+done
+frame_ms=$(printf '%s\n' "${frames[@]}" | median)
+curl_ms=$(printf '%s\n' "${curls[@]}" | median)
+echo "trace $id: $n spans, median of $runs runs"
+echo "curl /api/v3 to /dev/null:          ${curl_ms} ms"
+echo "telx trace -i, first waterfall:     ${frame_ms} ms"
+awk -v t="$frame_ms" -v c="$curl_ms" 'BEGIN { if (c > 0) printf "ratio: %.2fx\n", t / c }'
