@@ -143,6 +143,10 @@ type Model struct {
 	alerts     []sources.Alert
 	showAlerts bool
 	alertSel   int // the chosen line of the alerts list
+	// servicesAfterTrace: opened by trace ID with no service asked for, the
+	// services (and a search) wait for the trace, so that nothing competes
+	// with the first frame and the list shows the trace's root service.
+	servicesAfterTrace bool
 
 	loading  map[string]int
 	errs     map[string]error
@@ -207,7 +211,11 @@ func New(o Options) Model {
 		m.traces.SetLoading(true)
 		cmds = append(cmds, m.searchTraces(service))
 	}
-	cmds = append(cmds, m.loadServices())
+	if o.TraceID != "" && o.Trace == nil && service == "" {
+		m.servicesAfterTrace = true
+	} else {
+		cmds = append(cmds, m.loadServices())
+	}
 	if o.Metrics != nil {
 		src := o.Metrics
 		cmds = append(cmds, m.call("alerts", func(ctx context.Context) tea.Msg {
@@ -340,6 +348,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if root := msg.Trace.Root(); m.o.Service == "" && root != nil && root.Service != m.traces.Service() {
 				cmd = tea.Batch(cmd, m.traces.Search(root.Service))
 			}
+		}
+		if msg.ID == m.waterfall.ID() && m.servicesAfterTrace {
+			m.servicesAfterTrace = false
+			cmd = tea.Batch(cmd, m.loadServices())
 		}
 		return m, tea.Batch(cmd, m.syncSelection())
 	case tea.MouseWheelMsg:

@@ -356,3 +356,26 @@ func TestCommandSearchFilters(t *testing.T) {
 		t.Errorf("bad arguments searched %+v", rec.last())
 	}
 }
+
+// Opened by trace ID with no service asked for, the explorer asks for the
+// trace alone first (nothing competes with the first frame), then lists
+// the trace's root service: one search, not one of the first service too.
+func TestOpenByIDSearchesTheRootOnly(t *testing.T) {
+	src := tracetest.Demo(t)
+	tr := src.SlowestFailingTrace()
+	rec := &recordingTraces{TraceSource: src}
+	o := tui.Options{Traces: rec, TraceID: tr.ID, Sources: "demo",
+		Now: func() time.Time { return tracetest.Now }, Location: time.UTC, Styles: styles.New(false), Limit: 30}
+	m := tui.New(o)
+	m = syncUpdate(m, tea.WindowSizeMsg{Width: 200, Height: 50})
+	m = syncUpdate(m, m.Init()())
+	root := tr.Root().Service
+	if len(rec.asks) != 1 || rec.asks[0].Service != root {
+		var got []string
+		for _, q := range rec.asks {
+			got = append(got, q.Service)
+		}
+		t.Errorf("searched %v, want only the root service %s", got, root)
+	}
+	screenHas(t, m, "Traces · "+root, string(tr.ID))
+}
