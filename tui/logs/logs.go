@@ -572,14 +572,8 @@ func (m *Model) typeKey(k tea.KeyPressMsg) {
 		}
 	case "esc":
 		m.typing, m.ferr = false, nil
-	case "backspace":
-		if r := []rune(m.input); len(r) > 0 {
-			m.input = string(r[:len(r)-1])
-		}
 	default:
-		if t := k.Key().Text; t != "" {
-			m.input += t
-		}
+		m.input, _ = pane.EditPrompt(m.input, k)
 	}
 }
 
@@ -595,9 +589,7 @@ func (m Model) View() string {
 	case m.o.Source == nil:
 		lines = []string{m.st.Dim.Apply("No log source (Loki) configured.")}
 	case m.err != nil:
-		for _, l := range strings.Split(sources.Sanitize(m.err.Error()), "\n") {
-			lines = append(lines, m.st.Error.Apply(l))
-		}
+		lines = append(lines, pane.ErrorLines(m.st, m.err)...)
 		if m.query != "" {
 			lines = append(lines, m.st.Dim.Apply("query: "+sources.Sanitize(m.query)))
 		}

@@ -299,9 +299,7 @@ func (m Model) View() string {
 	case m.o.Source == nil:
 		lines = []string{m.st.Dim.Apply("No metric source (Prometheus) configured.")}
 	case m.err != nil:
-		for _, l := range strings.Split(sources.Sanitize(m.err.Error()), "\n") {
-			lines = append(lines, m.st.Error.Apply(l))
-		}
+		lines = append(lines, pane.ErrorLines(m.st, m.err)...)
 	case m.loading && m.custom != "":
 		lines = []string{m.spin.View() + " " + m.st.Dim.Apply("loading "+sources.Sanitize(m.custom)+"…")}
 	case m.loading:

@@ -6,7 +6,11 @@ import (
 	"strings"
 	"sync/atomic"
 
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui/render"
+	"github.com/telx-cli/telx/tui/styles"
 )
 
 var lastID atomic.Int64
@@ -55,4 +59,30 @@ func Box(lines []string, width, height int) string {
 func Name(title string) string {
 	name, _, _ := strings.Cut(title, " · ")
 	return name
+}
+
+// ErrorLines are a failed call's error for a pane: sanitised, one painted
+// line per line of the message.
+func ErrorLines(st *styles.Styles, err error) []string {
+	var out []string
+	for _, l := range strings.Split(sources.Sanitize(err.Error()), "\n") {
+		out = append(out, st.Error.Apply(l))
+	}
+	return out
+}
+
+// EditPrompt applies an editing key to a pane's one-line prompt: backspace
+// removes the last character, a key with text appends it. It tells
+// whether the key was one of those.
+func EditPrompt(input string, k tea.KeyPressMsg) (string, bool) {
+	if k.String() == "backspace" {
+		if r := []rune(input); len(r) > 0 {
+			input = string(r[:len(r)-1])
+		}
+		return input, true
+	}
+	if t := k.Key().Text; t != "" {
+		return input + t, true
+	}
+	return input, false
 }

@@ -472,14 +472,8 @@ func (m *Model) typeKey(k tea.KeyPressMsg) {
 		m.Search(m.input)
 	case "esc":
 		m.typing = false
-	case "backspace":
-		if r := []rune(m.input); len(r) > 0 {
-			m.input = string(r[:len(r)-1])
-		}
 	default:
-		if t := k.Key().Text; t != "" {
-			m.input += t
-		}
+		m.input, _ = pane.EditPrompt(m.input, k)
 	}
 }
 
@@ -487,7 +481,7 @@ func (m *Model) typeKey(k tea.KeyPressMsg) {
 func (m Model) View() string {
 	switch {
 	case m.err != nil:
-		return pane.Box(wrapError(m.st, m.err), m.width, m.height)
+		return pane.Box(pane.ErrorLines(m.st, m.err), m.width, m.height)
 	case m.tree == nil && m.loading != "":
 		return pane.Box([]string{m.st.Dim.Apply("loading " + m.loading + "…")}, m.width, m.height)
 	case m.tree == nil:
@@ -558,14 +552,6 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-func wrapError(st *styles.Styles, err error) []string {
-	var out []string
-	for _, l := range strings.Split(sources.Sanitize(err.Error()), "\n") {
-		out = append(out, st.Error.Apply(l))
-	}
-	return out
 }
 
 // ShortHelp returns the pane's main keys.
