@@ -7,7 +7,6 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 
 	json "github.com/goccy/go-json"
@@ -32,16 +31,8 @@ func ReadTraces(r io.Reader) ([]*sources.Trace, error) {
 	switch key {
 	case "data":
 		return jaeger.DecodeUIJSON(br)
-	case "resourceSpans":
+	case "resourceSpans", "result": // "result": a saved /api/v3 answer
 		return otlp.Decode(br)
-	case "result": // a saved /api/v3 answer
-		var v3 struct {
-			Result otlp.TracesData `json:"result"`
-		}
-		if err := json.NewDecoder(br).Decode(&v3); err != nil {
-			return nil, fmt.Errorf("reading OTLP JSON: %w", err)
-		}
-		return otlp.ToTraces(&v3.Result)
 	}
 	return nil, errors.New("neither Jaeger UI JSON (\"data\") nor OTLP JSON (\"resourceSpans\")")
 }

@@ -66,18 +66,10 @@ type v3API struct {
 
 func (*v3API) name() string { return "HTTP /api/v3" }
 
-type v3Result struct {
-	Result otlp.TracesData `json:"result"`
-}
-
 func (a *v3API) decodeTraces(r io.Reader) ([]*sources.Trace, error) {
-	var res v3Result
-	if err := json.NewDecoder(r).Decode(&res); err != nil {
-		return nil, fmt.Errorf("malformed /api/v3 answer: %w", err)
-	}
-	ts, err := otlp.ToTraces(&res.Result)
+	ts, err := otlp.Decode(r)
 	if err != nil {
-		return nil, fmt.Errorf("malformed /api/v3 answer: result.%w", err)
+		return nil, fmt.Errorf("malformed /api/v3 answer: %w", err)
 	}
 	return ts, nil
 }
