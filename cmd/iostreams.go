@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 	"golang.org/x/term"
 )
@@ -32,12 +33,15 @@ type IO struct {
 func SystemIO() *IO {
 	tty := term.IsTerminal(int(os.Stdout.Fd()))
 	return &IO{
-		In:      os.Stdin,
-		Out:     os.Stdout,
-		ErrOut:  os.Stderr,
-		IsTTY:   tty,
-		Width:   terminalWidth(tty),
-		Profile: colorprofile.Detect(os.Stdout, os.Environ()),
+		In:     os.Stdin,
+		Out:    os.Stdout,
+		ErrOut: os.Stderr,
+		IsTTY:  tty,
+		Width:  terminalWidth(tty),
+		// Lip Gloss detected stdout's profile while it initialised (its
+		// Writer): asking again would cost a second `tmux info` process
+		// under tmux, tens of milliseconds at every start.
+		Profile: lipgloss.Writer.Profile,
 	}
 }
 

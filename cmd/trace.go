@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -191,12 +190,7 @@ func writeTraces(opts *TraceOptions, format string, traces []*sources.Trace) err
 	out := opts.IO.Out
 	switch format {
 	case "json":
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		if len(traces) == 1 {
-			return enc.Encode(traces[0])
-		}
-		return enc.Encode(traces)
+		return writeTracesJSON(out, traces)
 	case "otlp":
 		return otlp.Encode(out, traces)
 	}
