@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -137,6 +138,11 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 			return UsageError(err)
 		}
 		o.TraceID = id
+		if _, demo := src.(*demo.Source); !demo {
+			ctx, cancel := context.WithTimeout(ctx, opts.Global.Timeout)
+			defer cancel()
+			o.Traces = prefetch(ctx, src, id)
+		}
 	}
 	logSrc, err := exploreLogs(opts, src)
 	if err != nil {
@@ -209,4 +215,39 @@ func exploreMetrics(opts *ExploreOptions, traces sources.TraceSource) (sources.M
 		return nil, UsageError(err)
 	}
 	return pc, nil
+}
+
+// prefetched is a trace source whose first call for one trace takes the
+// answer of a fetch started before the terminal was set up, so that the
+// explorer's first waterfall comes as soon as the backend answers.
+type prefetched struct {
+	sources.TraceSource
+	id   sources.TraceID
+	used atomic.Bool
+	done chan struct{}
+	t    *sources.Trace
+	err  error
+}
+
+// prefetch starts fetching trace id from src.
+func prefetch(ctx context.Context, src sources.TraceSource, id sources.TraceID) *prefetched {
+	p := &prefetched{TraceSource: src, id: id, done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.t, p.err = src.Trace(ctx, id)
+	}()
+	return p
+}
+
+// Trace returns the prefetched answer the first time id is asked for.
+func (p *prefetched) Trace(ctx context.Context, id sources.TraceID) (*sources.Trace, error) {
+	if id != p.id || !p.used.CompareAndSwap(false, true) {
+		return p.TraceSource.Trace(ctx, id)
+	}
+	select {
+	case <-p.done:
+		return p.t, p.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

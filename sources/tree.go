@@ -280,16 +280,21 @@ func selfTime(nd *Node) time.Duration {
 // parent; orphans are left out.
 func criticalPath(root *Node) []Segment {
 	var segs []Segment
+	// scratch holds each visited node's children, as a stack: a visit
+	// appends its own after its parent's and cuts them off when it returns
+	var scratch []*Node
 	var visit func(nd *Node, until time.Time)
 	visit = func(nd *Node, until time.Time) {
 		start := nd.Span.Start
 		cursor := until
-		children := make([]*Node, 0, len(nd.Children))
+		base := len(scratch)
 		for _, c := range nd.Children {
 			if !c.Orphan {
-				children = append(children, c)
+				scratch = append(scratch, c)
 			}
 		}
+		children := scratch[base:len(scratch):len(scratch)]
+		defer func() { scratch = scratch[:base] }()
 		// latest-finishing first
 		slices.SortStableFunc(children, func(a, b *Node) int { return b.Span.End().Compare(a.Span.End()) })
 		for _, c := range children {

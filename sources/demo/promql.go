@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -23,12 +24,15 @@ const (
 	winRe  = `\[([0-9a-z]+)\]`
 )
 
-var (
-	rateQueryRe = regexp.MustCompile(`^sum\(rate\(` + CallsMetric + selSvc + `\}` + winRe + `\)\)$`)
-	errQueryRe  = regexp.MustCompile(`^\(sum\(rate\(` + CallsMetric + selSvc + `,status_code="STATUS_CODE_ERROR"\}` + winRe +
+// redPatterns are the RED queries' patterns, compiled at the first query
+// rather than at every start of telx.
+var redPatterns = sync.OnceValue(func() (p struct{ rate, errors, latency *regexp.Regexp }) {
+	p.rate = regexp.MustCompile(`^sum\(rate\(` + CallsMetric + selSvc + `\}` + winRe + `\)\)$`)
+	p.errors = regexp.MustCompile(`^\(sum\(rate\(` + CallsMetric + selSvc + `,status_code="STATUS_CODE_ERROR"\}` + winRe +
 		`\)\) or vector\(0\)\) / sum\(rate\(` + CallsMetric + selSvc + `\}` + winRe + `\)\)$`)
-	latQueryRe = regexp.MustCompile(`^histogram_quantile\(([0-9.]+), sum by \(le\) \(rate\(` + DurationMetric + `_bucket` + selSvc + `\}` + winRe + `\)\)\)$`)
-)
+	p.latency = regexp.MustCompile(`^histogram_quantile\(([0-9.]+), sum by \(le\) \(rate\(` + DurationMetric + `_bucket` + selSvc + `\}` + winRe + `\)\)\)$`)
+	return p
+})
 
 // redQuery is a parsed RED query.
 type redQuery struct {
@@ -49,22 +53,23 @@ func parsePromQL(q string) (*redQuery, bool) {
 	}
 	var rq redQuery
 	var ok1, ok2 bool
+	re := redPatterns()
 	switch {
-	case rateQueryRe.MatchString(q):
-		m := rateQueryRe.FindStringSubmatch(q)
+	case re.rate.MatchString(q):
+		m := re.rate.FindStringSubmatch(q)
 		rq.kind = "rate"
 		rq.service, ok1 = unq(m[1])
 		rq.window, ok2 = win(m[2])
-	case errQueryRe.MatchString(q):
-		m := errQueryRe.FindStringSubmatch(q)
+	case re.errors.MatchString(q):
+		m := re.errors.FindStringSubmatch(q)
 		if m[1] != m[3] || m[2] != m[4] {
 			return nil, false
 		}
 		rq.kind = "errors"
 		rq.service, ok1 = unq(m[1])
 		rq.window, ok2 = win(m[2])
-	case latQueryRe.MatchString(q):
-		m := latQueryRe.FindStringSubmatch(q)
+	case re.latency.MatchString(q):
+		m := re.latency.FindStringSubmatch(q)
 		v, err := strconv.ParseFloat(m[1], 64)
 		if err != nil {
 			return nil, false
