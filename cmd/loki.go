@@ -104,15 +104,13 @@ func (f *lokiFlags) client(c *cobra.Command, io *IO, g *GlobalOptions) (*loki.Cl
 	}
 	opts := loki.Options{URL: u, HTTPClient: hc}
 	envDefault(&f.traceIDRegex, g.getenv, "TELX_LOKI_TRACE_ID_REGEX")
-	if pats := g.TraceIDPatterns(); f.traceIDRegex == "" && len(pats) > 0 {
-		opts.TraceIDPattern = pats[0] // the source takes one pattern for now
-	}
-	if f.traceIDRegex != "" {
+	opts.TraceIDPatterns = g.TraceIDPatterns()
+	if f.traceIDRegex != "" { // the flag (or its variable) replaces the context's
 		re, err := regexp.Compile(f.traceIDRegex)
 		if err != nil {
 			return nil, UsageError(fmt.Errorf("--trace-id-regex: %w", err))
 		}
-		opts.TraceIDPattern = re
+		opts.TraceIDPatterns = []*regexp.Regexp{re}
 	}
 	lc, err := loki.New(opts)
 	if err != nil {

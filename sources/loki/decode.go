@@ -474,9 +474,10 @@ func decodeSeries(r io.Reader) ([]sources.Series, error) {
 var errLogResult = errors.New("not a metric query")
 
 // DecodeStreams reads a saved query_range answer of log lines and calls fn
-// with each entry, in direction dir, as QueryLogs would.
-func DecodeStreams(r io.Reader, dir sources.Direction, traceIDPattern *regexp.Regexp, fn func(sources.LogEntry) error) error {
-	p, err := decodeStreams(r, dir, &extractor{pattern: traceIDPattern})
+// with each entry, in direction dir, as QueryLogs would, trace IDs found
+// as Options.TraceIDPatterns says.
+func DecodeStreams(r io.Reader, dir sources.Direction, traceIDPatterns []*regexp.Regexp, fn func(sources.LogEntry) error) error {
+	p, err := decodeStreams(r, dir, &extractor{patterns: traceIDPatterns})
 	if err != nil {
 		return err
 	}

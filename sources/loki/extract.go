@@ -12,7 +12,7 @@ import (
 // line itself (logfmt or JSON), and for trace IDs last a configured
 // pattern.
 type extractor struct {
-	pattern *regexp.Regexp
+	patterns []*regexp.Regexp
 }
 
 // Keys under which trace and span IDs and levels are found, in order of
@@ -36,8 +36,11 @@ func (x *extractor) fill(e *sources.LogEntry) {
 			e.TraceID, _ = sources.ParseTraceID(v)
 		}
 	}
-	if e.TraceID == "" && x.pattern != nil {
-		if m := x.pattern.FindStringSubmatch(e.Line); m != nil {
+	for _, p := range x.patterns {
+		if e.TraceID != "" {
+			break
+		}
+		if m := p.FindStringSubmatch(e.Line); m != nil {
 			v := m[0]
 			if len(m) > 1 {
 				v = m[1]

@@ -10,7 +10,11 @@ import (
 func TestExtractTraceAndSpanIDs(t *testing.T) {
 	const id = "4bf92f3577b34da6a3ce929d0e0e4736"
 	const span = "00f067aa0ba902b7"
-	x := &extractor{pattern: regexp.MustCompile(`req=[a-z]+/([0-9a-f]{32})`)}
+	x := &extractor{patterns: []*regexp.Regexp{
+		regexp.MustCompile(`req=[a-z]+/([0-9a-f]{32})`),
+		regexp.MustCompile(`tid:(\S+)`), // matches, but not always an ID: the next pattern is tried
+		regexp.MustCompile(`tid:\S+ ref=([0-9a-f]{16})`),
+	}}
 	for _, tt := range []struct {
 		name      string
 		e         sources.LogEntry
@@ -28,7 +32,10 @@ func TestExtractTraceAndSpanIDs(t *testing.T) {
 		{"JSON with spaces", sources.LogEntry{Line: `{"traceId" : "` + id + `", "level": "INFO"}`}, id, "", "info"},
 		{"a key inside another word is not a key", sources.LogEntry{Line: `mytrace_id=` + id}, "", "", ""},
 		{"not hex, or not 16 or 32 long, is not an ID", sources.LogEntry{Line: `trace_id=xyz trace_id=abc123`}, "", "", ""},
-		{"the configured pattern", sources.LogEntry{Line: `GET /x req=web/` + id}, id, "", ""},
+		{"the first configured pattern", sources.LogEntry{Line: `GET /x req=web/` + id}, id, "", ""},
+		{"the second pattern", sources.LogEntry{Line: `GET /x tid:` + id}, id, "", ""},
+		{"a pattern whose match is no ID gives way to the next", sources.LogEntry{Line: `GET /x tid:none ref=a3ce929d0e0e4736`}, "0000000000000000a3ce929d0e0e4736", "", ""},
+		{"no pattern matches", sources.LogEntry{Line: `GET /x tid`}, "", "", ""},
 		{"the level from detected_level metadata", sources.LogEntry{Line: "boom", Metadata: map[string]string{"detected_level": "warning"}}, "", "", "warn"},
 		{"Loki's unknown level is none", sources.LogEntry{Line: "boom", Metadata: map[string]string{"detected_level": "unknown"}}, "", "", ""},
 		{"level= inside detected_level= is not taken", sources.LogEntry{Line: "detected_level=error"}, "", "", ""},

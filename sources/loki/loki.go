@@ -34,10 +34,11 @@ type Options struct {
 	// PageSize is the limit of one query_range request (default 5,000);
 	// longer results are fetched page by page.
 	PageSize int
-	// TraceIDPattern finds a trace ID in a line when neither the
-	// structured metadata, the labels nor the usual line formats hold one;
-	// its first group (or whole match) is the ID.
-	TraceIDPattern *regexp.Regexp
+	// TraceIDPatterns find a trace ID in a line when neither the
+	// structured metadata, the labels nor the usual line formats hold one:
+	// the first that matches with a valid ID wins; its first group (or
+	// whole match) is the ID.
+	TraceIDPatterns []*regexp.Regexp
 }
 
 // Client is a sources.LogSource backed by Loki.
@@ -70,7 +71,7 @@ func New(opts Options) (*Client, error) {
 		url:      u.Redacted(),
 		client:   hc,
 		pageSize: ps,
-		ex:       extractor{pattern: opts.TraceIDPattern},
+		ex:       extractor{patterns: opts.TraceIDPatterns},
 	}, nil
 }
 
