@@ -110,7 +110,7 @@ func alertsRun(ctx context.Context, opts *AlertsOptions) error {
 	if width <= 0 {
 		width = opts.IO.Width
 	}
-	st := styles.New(opts.IO.ColorEnabled())
+	st := opts.Global.Styles(opts.IO)
 	head := []string{"STATE", "ALERT", "LABELS", "ACTIVE SINCE", "VALUE", "SUMMARY"}
 	rows := make([][]string, 0, len(alerts))
 	for _, a := range alerts {

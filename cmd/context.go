@@ -5,12 +5,14 @@ import (
 	"fmt"
 	stdio "io"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/telx-cli/telx/sources/config"
+	"github.com/telx-cli/telx/tui/styles"
 )
 
 // contextState is what the root command resolves from the config file:
@@ -199,4 +201,46 @@ func (o *GlobalOptions) TraceToLogsTemplate() string {
 // in a log line (the first group is the ID), nil when it sets none.
 func (o *GlobalOptions) TraceIDPatterns() []*regexp.Regexp {
 	return o.Context.TraceIDRegexps()
+}
+
+// completeTheme reads the theme: TELX_THEME, else the context's theme.
+// "none" turns colour off. With auto, a COLORFGBG that names a light
+// background (as rxvt and Konsole set it) picks the light palette; the
+// explorer also asks the terminal for its background.
+func (o *GlobalOptions) completeTheme(io *IO, getenv func(string) string) error {
+	name, from := strings.TrimSpace(getenv("TELX_THEME")), "TELX_THEME"
+	if name == "" && o.Context != nil {
+		name, from = o.Context.Theme, "the context's theme"
+	}
+	if name == "none" {
+		io.DisableColor()
+		return nil
+	}
+	t, ok := styles.ParseTheme(name)
+	if !ok {
+		return UsageError(fmt.Errorf("%s %q: want auto, dark, light or none", from, name))
+	}
+	if t == styles.ThemeAuto && lightBackground(getenv("COLORFGBG")) {
+		t = styles.ThemeLight
+	}
+	o.theme = t
+	return nil
+}
+
+// lightBackground tells whether COLORFGBG ("fg;bg", or "fg;x;bg") names
+// a light background colour: 7 (white) or a bright colour other than 8
+// (bright black).
+func lightBackground(colorfgbg string) bool {
+	parts := strings.Split(colorfgbg, ";")
+	bg, err := strconv.Atoi(parts[len(parts)-1])
+	if err != nil || len(parts) < 2 {
+		return false
+	}
+	return bg == 7 || bg >= 9 && bg <= 15
+}
+
+// Styles returns the styles of output to io: the theme's colours, or none
+// when io takes no colour.
+func (o *GlobalOptions) Styles(io *IO) *styles.Styles {
+	return styles.NewTheme(io.ColorEnabled(), o.theme)
 }

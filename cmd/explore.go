@@ -20,7 +20,6 @@ import (
 	"github.com/telx-cli/telx/tui"
 	"github.com/telx-cli/telx/tui/logs"
 	"github.com/telx-cli/telx/tui/metrics"
-	"github.com/telx-cli/telx/tui/styles"
 )
 
 // ExploreOptions are the inputs of the interactive explorer: telx
@@ -123,7 +122,7 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 	o := tui.Options{
 		Traces: src, Service: opts.Service, Lookback: opts.Lookback, Limit: opts.Limit,
 		Timeout: opts.Global.Timeout, Now: opts.Global.now,
-		Styles: styles.New(opts.IO.ColorEnabled()), Location: opts.Global.Location(opts.UTC),
+		Styles: opts.Global.Styles(opts.IO), Location: opts.Global.Location(opts.UTC),
 		Sources: "jaeger " + opts.Global.JaegerURL,
 	}
 	if ds, ok := src.(interface{ SlowestFailingTrace() *sources.Trace }); ok {

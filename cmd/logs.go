@@ -20,7 +20,6 @@ import (
 	"github.com/telx-cli/telx/sources/correlate"
 	"github.com/telx-cli/telx/sources/loki"
 	"github.com/telx-cli/telx/tui/render"
-	"github.com/telx-cli/telx/tui/styles"
 )
 
 // LogBackend is what `telx logs` needs of a log source: lines, series
@@ -303,7 +302,7 @@ func newLogPrinter(out *bufio.Writer, format string, opts *LogsOptions, r source
 		labels = render.DefaultServiceLabels
 	}
 	return &logPrinter{out: out, format: format, unsafe: opts.UnsafeRaw, ro: render.LogsOptions{
-		Width: width, Styles: styles.New(opts.IO.ColorEnabled()), Location: loc, TimeFormat: tf,
+		Width: width, Styles: opts.Global.Styles(opts.IO), Location: loc, TimeFormat: tf,
 		Labels: opts.Labels, ServiceLabels: labels,
 	}}
 }
@@ -369,7 +368,7 @@ func marshalSafe(v any) ([]byte, error) {
 // line.
 func writeSeries(out *bufio.Writer, series []sources.Series, format string, opts *LogsOptions) error {
 	loc := opts.Global.Location(opts.UTC)
-	st := styles.New(opts.IO.ColorEnabled())
+	st := opts.Global.Styles(opts.IO)
 	for i, s := range series {
 		switch format {
 		case "jsonl":

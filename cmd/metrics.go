@@ -20,7 +20,6 @@ import (
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/correlate"
 	"github.com/telx-cli/telx/tui/render"
-	"github.com/telx-cli/telx/tui/styles"
 )
 
 // MetricsOptions are the inputs of `telx metrics`.
@@ -262,7 +261,7 @@ func (v *metricsView) series(query string, res *sources.MetricResult, rows []ren
 		fmt.Fprintf(v.opts.IO.ErrOut, "telx: the chart shows the first %d of %d series in --sort order; narrow the query or use --top\n", maxChartRows, len(rows))
 		rows = rows[:maxChartRows]
 	}
-	st := styles.New(v.opts.IO.ColorEnabled())
+	st := v.opts.Global.Styles(v.opts.IO)
 	var b bytes.Buffer
 	render.MetricHeader(&b, query, header, v.r, res.Step, len(rows), len(res.Series), st, v.loc())
 	if v.opts.Chart {
@@ -317,7 +316,7 @@ func (v *metricsView) instant(res *sources.MetricResult, unit render.Unit) error
 		v.empty(v.opts.Query)
 		return nil
 	}
-	st := styles.New(v.opts.IO.ColorEnabled())
+	st := v.opts.Global.Styles(v.opts.IO)
 	var b bytes.Buffer
 	fmt.Fprintln(&b, st.Title.Apply(sources.Sanitize(v.opts.Query)))
 	if len(common) > 0 {
@@ -553,7 +552,7 @@ func (v *metricsView) red(ctx context.Context, src sources.MetricSource, step ti
 		v.empty("the RED queries of " + v.opts.Service)
 		return nil
 	}
-	st := styles.New(v.opts.IO.ColorEnabled())
+	st := v.opts.Global.Styles(v.opts.IO)
 	var b bytes.Buffer
 	title := fmt.Sprintf("%s · rate, errors, latency (%s, rate over %s)", v.opts.Service, v.opts.Preset, promDuration(window))
 	render.MetricHeader(&b, title, "", v.r, results[0].Step, len(rows), len(rows), st, v.loc())

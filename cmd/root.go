@@ -19,6 +19,7 @@ import (
 	"github.com/telx-cli/telx/internal/build"
 	"github.com/telx-cli/telx/sources/config"
 	"github.com/telx-cli/telx/sources/demo"
+	"github.com/telx-cli/telx/tui/styles"
 )
 
 // Default backend addresses: where each backend listens when run locally.
@@ -44,6 +45,8 @@ type GlobalOptions struct {
 	// The config file and the context chosen (--config, --context).
 	contextState
 	timeoutSet bool
+
+	theme styles.Theme // see completeTheme
 
 	getenv func(string) string
 	now    func() time.Time
@@ -157,7 +160,7 @@ func (o *GlobalOptions) complete(flags *pflag.FlagSet, io *IO, getenv func(strin
 	if o.NoColor || getenv("NO_COLOR") != "" {
 		io.DisableColor()
 	}
-	return nil
+	return o.completeTheme(io, getenv)
 }
 
 func checkURL(s string) error { return config.CheckURL(s) }

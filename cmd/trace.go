@@ -18,7 +18,6 @@ import (
 	"github.com/telx-cli/telx/sources/file"
 	"github.com/telx-cli/telx/sources/otlp"
 	"github.com/telx-cli/telx/tui/render"
-	"github.com/telx-cli/telx/tui/styles"
 )
 
 // TraceOptions are the inputs of `telx trace`.
@@ -200,7 +199,7 @@ func writeTraces(opts *TraceOptions, format string, traces []*sources.Trace) err
 		width = opts.IO.Width
 	}
 	w := colorWriter(opts.IO)
-	st := styles.New(opts.IO.ColorEnabled())
+	st := opts.Global.Styles(opts.IO)
 	for i, t := range traces {
 		if i > 0 {
 			fmt.Fprintln(w, strings.Repeat("─", min(width, 80)))

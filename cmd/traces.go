@@ -125,7 +125,7 @@ func tracesRun(ctx context.Context, opts *TracesOptions) error {
 		return nil
 	}
 	width := opts.IO.Width
-	return tracesTable(rows, loc, width, styles.New(opts.IO.ColorEnabled())).Write(colorWriter(opts.IO))
+	return tracesTable(rows, loc, width, opts.Global.Styles(opts.IO)).Write(colorWriter(opts.IO))
 }
 
 // tracesTable lays out the search results for a terminal. The trace ID is

@@ -202,6 +202,10 @@ func New(o Options) Model {
 		m.help.Styles = help.Styles{}
 	}
 	var cmds []tea.Cmd
+	if o.Styles.Color && o.Styles.Theme() == styles.ThemeAuto {
+		// the palette follows the terminal's background (see BackgroundColorMsg)
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
 	if o.Trace != nil {
 		m.waterfall.SetTrace(o.Trace)
 		m.focus = focusWaterfall
@@ -292,6 +296,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.sizePanes()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		// the panes share m.st: a light terminal gets the light palette
+		// from the next frame
+		if m.st.Adapt(msg.IsDark()) {
+			m.waterfall.Restyle()
+			m.details.Restyle()
+		}
 		return m, nil
 	case doneMsg:
 		if m.loading[msg.what]--; m.loading[msg.what] <= 0 {

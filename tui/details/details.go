@@ -79,6 +79,10 @@ func (m *Model) SetSpan(tr *sources.Tree, nd *sources.Node) {
 // Span returns the span shown, or nil.
 func (m Model) Span() *sources.Node { return m.node }
 
+// Restyle redraws the details after the styles changed
+// (styles.Styles.Adapt).
+func (m *Model) Restyle() { m.render() }
+
 func (m *Model) render() {
 	m.lines = nil
 	if m.node != nil {

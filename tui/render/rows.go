@@ -77,6 +77,10 @@ func NewWaterfallRows(tr *sources.Tree, o WaterfallOptions) *WaterfallRows {
 	return w
 }
 
+// Restyle forgets the paints taken from the styles, after they changed
+// (styles.Styles.Adapt).
+func (w *WaterfallRows) Restyle() { clear(w.paints) }
+
 // rebuild lists the rows from scratch.
 func (w *WaterfallRows) rebuild() {
 	w.rows = w.rows[:0]

@@ -129,6 +129,15 @@ func (m *Model) SetTrace(t *sources.Trace) {
 	m.prepare()
 }
 
+// Restyle redraws what the pane keeps drawn, after its styles changed
+// (styles.Styles.Adapt).
+func (m *Model) Restyle() {
+	if m.rows != nil {
+		m.rows.Restyle()
+		m.cache()
+	}
+}
+
 // SetError shows an error in place of the trace.
 func (m *Model) SetError(err error) { m.err, m.loading = err, "" }
 
