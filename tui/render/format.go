@@ -77,13 +77,25 @@ func Timestamp(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02 15:04:05.000 MST")
 }
 
+// Width returns how many cells s takes (s may hold escape sequences):
+// its length when it is printable ASCII, as most names and numbers are,
+// else what ansi.StringWidth measures.
+func Width(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
 // Fit pads or truncates s (which may hold escape sequences) to exactly
 // width cells, truncating with an ellipsis.
 func Fit(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	w := ansi.StringWidth(s)
+	w := Width(s)
 	switch {
 	case w == width:
 		return s
@@ -95,7 +107,7 @@ func Fit(s string, width int) string {
 
 // FitRight right-aligns s in width cells.
 func FitRight(s string, width int) string {
-	w := ansi.StringWidth(s)
+	w := Width(s)
 	if w >= width {
 		return ansi.Truncate(s, width, "…")
 	}

@@ -292,9 +292,9 @@ func writeRow(w rowWriter, tr *sources.Tree, window sources.TimeRange, nd *sourc
 	if nd.Duplicate {
 		notes = append(notes, MarkWarn+"dup id")
 	}
-	cells := utf8.RuneCountInString(g.String()) + ansi.StringWidth(svc) + 1 + ansi.StringWidth(op)
+	cells := utf8.RuneCountInString(g.String()) + Width(svc) + 1 + Width(op)
 	for _, n := range notes {
-		cells += 1 + ansi.StringWidth(n)
+		cells += 1 + Width(n)
 	}
 	if cells <= lay.left {
 		paint(w, st.Dim, g.String())
@@ -331,7 +331,12 @@ func writeRow(w rowWriter, tr *sources.Tree, window sources.TimeRange, nd *sourc
 	}
 	writeBar(w, window, s.Start, s.End(), lay.bar, p)
 	w.WriteByte(' ')
-	w.WriteString(FitRight(Duration(s.Duration), durWidth))
+	if d := Duration(s.Duration); Width(d) < durWidth {
+		spaces(w, durWidth-Width(d))
+		w.WriteString(d)
+	} else {
+		w.WriteString(FitRight(d, durWidth))
+	}
 	if s.IsError() {
 		w.WriteByte(' ')
 		paint(w, st.Error, MarkError)
