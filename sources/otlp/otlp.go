@@ -175,36 +175,34 @@ func SortSpans(spans []sources.Span) {
 }
 
 // sortedOrder returns the order of n spans by start time, then span ID,
-// then position; nil when they are in that order already.
+// then position; nil when they are in that order already. It sorts small
+// keys rather than the spans, which are large and may be scattered.
 func sortedOrder(n int, span func(int) *sources.Span) []int32 {
-	starts := make([]int64, n)
-	for i := range starts {
-		starts[i] = span(i).Start.UnixNano()
+	type key struct {
+		start int64
+		i     int32
 	}
-	less := func(a, b int32) int {
-		if c := cmp.Compare(starts[a], starts[b]); c != 0 {
+	keys := make([]key, n)
+	for i := range keys {
+		keys[i] = key{span(i).Start.UnixNano(), int32(i)}
+	}
+	less := func(a, b key) int {
+		if a.start != b.start {
+			return cmp.Compare(a.start, b.start)
+		}
+		if c := strings.Compare(string(span(int(a.i)).SpanID), string(span(int(b.i)).SpanID)); c != 0 {
 			return c
 		}
-		if c := strings.Compare(string(span(int(a)).SpanID), string(span(int(b)).SpanID)); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
+		return cmp.Compare(a.i, b.i)
 	}
-	sorted := true
-	for i := 1; i < n; i++ {
-		if less(int32(i-1), int32(i)) > 0 {
-			sorted = false
-			break
-		}
-	}
-	if sorted {
+	if slices.IsSortedFunc(keys, less) {
 		return nil
 	}
+	slices.SortFunc(keys, less)
 	idx := make([]int32, n)
-	for i := range idx {
-		idx[i] = int32(i)
+	for i, k := range keys {
+		idx[i] = k.i
 	}
-	slices.SortFunc(idx, less)
 	return idx
 }
 
