@@ -150,6 +150,9 @@ type Model struct {
 
 	loading  map[string]int
 	errs     map[string]error
+	// called holds the roles (traces, logs, metrics) whose backend has
+	// answered or failed at least once
+	called map[string]bool
 	selected *sources.Node
 	initCmd  tea.Cmd
 
@@ -196,6 +199,7 @@ func New(o Options) Model {
 		extra:     o.Extra,
 		loading:   map[string]int{},
 		errs:      map[string]error{},
+		called:    map[string]bool{},
 		cmdline:   newCommandLine(o.Styles.Color),
 	}
 	if !o.Styles.Color {
@@ -314,6 +318,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		} else {
 			delete(m.errs, msg.what)
 		}
+		m.called[roleOf(msg.what)] = true
 		return m.Update(msg.answer)
 	case StatusMsg:
 		// a sum, not a count: the end of a call may come before its start
@@ -330,6 +335,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.errs[msg.Source] = msg.Err
 		} else if !msg.Loading {
 			delete(m.errs, msg.Source)
+		}
+		if !msg.Loading {
+			m.called[roleOf(msg.Source)] = true
 		}
 		return m, nil
 	case traces.SearchMsg:
@@ -696,6 +704,9 @@ func (m Model) statusBar() string {
 		return render.Fit(m.cmdline.View(), m.width)
 	}
 	parts := []string{m.st.Bold.Apply(sources.Sanitize(m.o.Sources))}
+	if h := m.healthMarks(); h != "" {
+		parts[0] += " · " + h
+	}
 	if n := m.firing(); n > 0 {
 		parts[0] += " · " + m.st.Error.Apply(strconv.Itoa(n)+" firing "+pluralS(n, "alert")) + m.st.Dim.Apply(" (a)")
 	}
@@ -706,7 +717,8 @@ func (m Model) statusBar() string {
 		parts = append(parts, "loading "+sources.Sanitize(what)+"…")
 	}
 	for what, err := range m.errs {
-		msg := strings.SplitN(sources.Sanitize(err.Error()), "\n", 2)[0]
+		// the first line: hints follow on the next ones
+		msg := sources.Sanitize(strings.SplitN(err.Error(), "\n", 2)[0])
 		parts = append(parts, m.st.Error.Apply(render.MarkError+" "+sources.Sanitize(what)+": "+msg))
 	}
 	sortStrings(parts[1:])
@@ -716,6 +728,47 @@ func (m Model) statusBar() string {
 		parts = append([]string{sources.Sanitize(m.notice)}, parts...)
 	}
 	return render.Fit(strings.Join(parts, " · "), m.width)
+}
+
+// roles are the kinds of backend call, in the order the status bar shows
+// their health.
+var roles = []string{"traces", "logs", "metrics"}
+
+// roleOf tells which role a call (a status bar entry) plays.
+func roleOf(what string) string {
+	switch what {
+	case "logs":
+		return "logs"
+	case "metrics", "alerts":
+		return "metrics"
+	}
+	return "traces"
+}
+
+// healthMarks says how each role's backend is doing: ✗ while one of its
+// calls has failed (its error is on the status bar too), else ✓; a role
+// not called yet is left out.
+func (m Model) healthMarks() string {
+	failed := map[string]bool{}
+	for what := range m.errs {
+		failed[roleOf(what)] = true
+	}
+	var b strings.Builder
+	for _, r := range roles {
+		if !m.called[r] && !failed[r] {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(r + " ")
+		if !failed[r] {
+			b.WriteString(m.st.Info.Apply("✓"))
+		} else {
+			b.WriteString(m.st.Error.Apply(render.MarkError))
+		}
+	}
+	return b.String()
 }
 
 // firing counts the firing alerts.

@@ -362,7 +362,7 @@ func TestAlerts(t *testing.T) {
 			Annotations: map[string]string{"summary": "payments fails 31% of charges"}, ActiveAt: at},
 	}}
 	m := start(o, 120, 30)
-	if s := m.Render(); !strings.Contains(s, "demo · 1 firing alert (a)") {
+	if s := m.Render(); !strings.Contains(s, "demo · traces ✓ metrics ✓ · 1 firing alert (a)") {
 		t.Errorf("status bar:\n%s", s)
 	}
 	m = update(m, press("a"))
