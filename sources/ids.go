@@ -47,6 +47,25 @@ func (id TraceID) Short() string {
 	return s
 }
 
+// IsNormalID tells whether s is an ID of n characters as telx keeps it
+// already (lowercase hex, not all zeros), so that it needs no parsing.
+func IsNormalID[S ~string | ~[]byte](s S, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	zero := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '0':
+		case c >= '1' && c <= '9', c >= 'a' && c <= 'f':
+			zero = false
+		default:
+			return false
+		}
+	}
+	return !zero
+}
+
 func normaliseHex(s string, size int) (string, error) {
 	s = strings.TrimSpace(s)
 	if len(s) > 2 && (s[:2] == "0x" || s[:2] == "0X") {

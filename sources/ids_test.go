@@ -64,3 +64,27 @@ func TestTraceIDShort(t *testing.T) {
 		}
 	}
 }
+
+func TestIsNormalID(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		n    int
+		want bool
+	}{
+		{"00f067aa0ba902b7", 16, true},
+		{"4bf92f3577b34da6a3ce929d0e0e4736", 32, true},
+		{"00F067AA0BA902B7", 16, false}, // upper case needs normalising
+		{"0000000000000000", 16, false}, // all zeros is no ID
+		{"f067aa0ba902b7", 16, false},   // short: needs padding
+		{"00f067aa0ba902b7", 32, false},
+		{"00f067aa0ba902g7", 16, false},
+		{"", 0, false},
+	} {
+		if got := IsNormalID(tt.in, tt.n); got != tt.want {
+			t.Errorf("IsNormalID(%q, %d) = %v", tt.in, tt.n, got)
+		}
+		if got := IsNormalID([]byte(tt.in), tt.n); got != tt.want {
+			t.Errorf("IsNormalID([]byte(%q), %d) = %v", tt.in, tt.n, got)
+		}
+	}
+}

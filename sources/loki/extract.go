@@ -25,7 +25,7 @@ var (
 
 func (x *extractor) fill(e *sources.LogEntry) {
 	if v := lookup(e, traceKeys); v != "" {
-		if isLowerHex(v, 32) {
+		if sources.IsNormalID(v, 32) {
 			e.TraceID = sources.TraceID(v) // already normal: no copy
 		} else if id, err := sources.ParseTraceID(v); err == nil {
 			e.TraceID = id
@@ -51,7 +51,7 @@ func (x *extractor) fill(e *sources.LogEntry) {
 		}
 	}
 	if v := lookup(e, spanKeys); v != "" {
-		if isLowerHex(v, 16) {
+		if sources.IsNormalID(v, 16) {
 			e.SpanID = sources.SpanID(v)
 		} else if id, err := sources.ParseSpanID(v); err == nil {
 			e.SpanID = id
@@ -167,23 +167,4 @@ func NormalizeLevel(s string) string {
 		return "fatal"
 	}
 	return ""
-}
-
-// isLowerHex tells whether s is n lowercase hex characters, not all zeros.
-func isLowerHex(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	zero := true
-	for i := 0; i < n; i++ {
-		c := s[i]
-		switch {
-		case c == '0':
-		case c >= '1' && c <= '9', c >= 'a' && c <= 'f':
-			zero = false
-		default:
-			return false
-		}
-	}
-	return !zero
 }

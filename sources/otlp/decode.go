@@ -148,18 +148,7 @@ func pointerPath(p jsontext.Pointer) string {
 // object reads an object, calling field with each name (valid until the
 // next read) positioned before its value. A null is an empty object.
 func (d *decoder) object(field func(name []byte) error) error {
-	switch d.dec.PeekKind() {
-	case 'n':
-		_, err := d.dec.ReadToken()
-		return err
-	case '{':
-	default:
-		if _, err := d.dec.ReadValue(); err != nil {
-			return err
-		}
-		return d.fail(errors.New("want an object"))
-	}
-	if _, err := d.dec.ReadToken(); err != nil {
+	if ok, err := d.enter('{', "an object"); !ok {
 		return err
 	}
 	for d.dec.PeekKind() != '}' {
@@ -182,18 +171,7 @@ func (d *decoder) object(field func(name []byte) error) error {
 // array reads an array, calling elem before each element. A null is an
 // empty array.
 func (d *decoder) array(elem func() error) error {
-	switch d.dec.PeekKind() {
-	case 'n':
-		_, err := d.dec.ReadToken()
-		return err
-	case '[':
-	default:
-		if _, err := d.dec.ReadValue(); err != nil {
-			return err
-		}
-		return d.fail(errors.New("want an array"))
-	}
-	if _, err := d.dec.ReadToken(); err != nil {
+	if ok, err := d.enter('[', "an array"); !ok {
 		return err
 	}
 	for d.dec.PeekKind() != ']' {
@@ -203,6 +181,24 @@ func (d *decoder) array(elem func() error) error {
 	}
 	_, err := d.dec.ReadToken()
 	return err
+}
+
+// enter reads the opening delimiter of an object ('{') or an array
+// ('['); false, with no error, for a null; an error naming what was
+// wanted for any other value.
+func (d *decoder) enter(open jsontext.Kind, want string) (bool, error) {
+	switch d.dec.PeekKind() {
+	case 'n':
+		_, err := d.dec.ReadToken()
+		return false, err
+	case open:
+		_, err := d.dec.ReadToken()
+		return err == nil, err
+	}
+	if _, err := d.dec.ReadValue(); err != nil {
+		return false, err
+	}
+	return false, d.fail(errors.New("want " + want))
 }
 
 // unquote returns a string value's contents, valid until the next read.
@@ -585,7 +581,7 @@ func (d *decoder) spanID(p *sources.SpanID) error {
 		*p = ""
 		return nil
 	}
-	if isLowerHex16(raw) {
+	if sources.IsNormalID(raw, 16) {
 		off := len(d.idBytes)
 		d.idBytes = append(d.idBytes, raw...)
 		d.idRefs = append(d.idRefs, idRef{p: p, off: int32(off), end: int32(len(d.idBytes))})
@@ -600,23 +596,6 @@ func (d *decoder) spanID(p *sources.SpanID) error {
 	}
 	*p = id
 	return nil
-}
-
-func isLowerHex16(b []byte) bool {
-	if len(b) != 16 {
-		return false
-	}
-	zero := true
-	for _, c := range b {
-		switch {
-		case c == '0':
-		case c >= '1' && c <= '9', c >= 'a' && c <= 'f':
-			zero = false
-		default:
-			return false
-		}
-	}
-	return !zero
 }
 
 func (d *decoder) flushIDs() {
