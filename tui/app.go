@@ -148,11 +148,11 @@ type Model struct {
 	// with the first frame and the list shows the trace's root service.
 	servicesAfterTrace bool
 
-	loading  map[string]int
-	errs     map[string]error
+	loading map[string]int
+	errs    map[string]error
 	// called holds the roles (traces, logs, metrics) whose backend has
 	// answered or failed at least once
-	called map[string]bool
+	called   map[string]bool
 	selected *sources.Node
 	initCmd  tea.Cmd
 
