@@ -1,18 +1,14 @@
 package otlp
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/go-json-experiment/json/jsontext"
-
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/internal/jsonread"
 )
 
 // Decode reads an OTLP JSON document, or a saved /api/v3 answer (the same
@@ -26,10 +22,9 @@ import (
 // after. A field of the wrong type or an unreadable ID or timestamp is an
 // error that names the field, as a JSON path.
 func Decode(r io.Reader) ([]*sources.Trace, error) {
-	d := &decoder{dec: jsontext.NewDecoder(r, jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))}
+	d := &decoder{Reader: jsonread.New(r)}
 	if err := d.document(); err != nil {
-		var fe *fieldError
-		if errors.As(err, &fe) {
+		if jsonread.IsFieldError(err) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("reading OTLP JSON: %w", err)
@@ -43,52 +38,12 @@ var enumNames = map[string]int{
 	"STATUS_CODE_UNSET": 0, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2,
 }
 
-// parseDecimal reads a plain decimal integer of at most 19 digits, with an
-// optional minus sign, without allocating; anything else (and overflow) is
-// left to strconv.
-func parseDecimal(b []byte) (int64, bool) {
-	neg := false
-	if len(b) > 0 && b[0] == '-' {
-		neg, b = true, b[1:]
-	}
-	if len(b) == 0 || len(b) > 19 {
-		return 0, false
-	}
-	var u uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		u = u*10 + uint64(c-'0')
-	}
-	if u > math.MaxInt64 {
-		return 0, false
-	}
-	if neg {
-		return -int64(u), true
-	}
-	return int64(u), true
-}
-
-// fieldError is a value that was read but is not what its field holds.
-type fieldError struct {
-	path string
-	err  error
-}
-
-func (e *fieldError) Error() string { return e.path + ": " + e.err.Error() }
-func (e *fieldError) Unwrap() error { return e.err }
-
 // chunkSize is how many spans each block of the decoder's span store
 // holds: blocks never move, so pointers into them stay valid.
 const chunkSize = 1024
 
-// maxInterned bounds the strings and boxed values a decoder shares.
-const maxInterned = 1 << 14
-
 type decoder struct {
-	dec *jsontext.Decoder
-	buf []byte // scratch for unquoting
+	*jsonread.Reader
 
 	chunks [][]sources.Span
 	n      int
@@ -99,8 +54,6 @@ type decoder struct {
 	lastRaw []byte            // the last trace ID as written
 
 	arena   sources.Attrs
-	strs    map[string]string
-	boxes   map[string]any
 	idBytes []byte
 	idRefs  []idRef
 }
@@ -122,227 +75,31 @@ func (d *decoder) newSpan() *sources.Span {
 	return d.span(d.n - 1)
 }
 
-// fail returns a fieldError at the value just read.
-func (d *decoder) fail(err error) error {
-	return &fieldError{path: pointerPath(d.dec.StackPointer()), err: err}
-}
-
-// pointerPath writes a JSON pointer as a path: /a/0/b is a[0].b.
-func pointerPath(p jsontext.Pointer) string {
-	var b strings.Builder
-	for tok := range p.Tokens() {
-		if _, err := strconv.Atoi(tok); err == nil {
-			b.WriteString("[" + tok + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(tok)
-	}
-	return b.String()
-}
-
-// --- tokens ---
-
-// object reads an object, calling field with each name (valid until the
-// next read) positioned before its value. A null is an empty object.
-func (d *decoder) object(field func(name []byte) error) error {
-	if ok, err := d.enter('{', "an object"); !ok {
-		return err
-	}
-	for d.dec.PeekKind() != '}' {
-		v, err := d.dec.ReadValue()
-		if err != nil {
-			return err
-		}
-		name, err := d.unquote(v)
-		if err != nil {
-			return err
-		}
-		if err := field(name); err != nil {
-			return err
-		}
-	}
-	_, err := d.dec.ReadToken()
-	return err
-}
-
-// array reads an array, calling elem before each element. A null is an
-// empty array.
-func (d *decoder) array(elem func() error) error {
-	if ok, err := d.enter('[', "an array"); !ok {
-		return err
-	}
-	for d.dec.PeekKind() != ']' {
-		if err := elem(); err != nil {
-			return err
-		}
-	}
-	_, err := d.dec.ReadToken()
-	return err
-}
-
-// enter reads the opening delimiter of an object ('{') or an array
-// ('['); false, with no error, for a null; an error naming what was
-// wanted for any other value.
-func (d *decoder) enter(open jsontext.Kind, want string) (bool, error) {
-	switch d.dec.PeekKind() {
-	case 'n':
-		_, err := d.dec.ReadToken()
-		return false, err
-	case open:
-		_, err := d.dec.ReadToken()
-		return err == nil, err
-	}
-	if _, err := d.dec.ReadValue(); err != nil {
-		return false, err
-	}
-	return false, d.fail(errors.New("want " + want))
-}
-
-// unquote returns a string value's contents, valid until the next read.
-func (d *decoder) unquote(v jsontext.Value) ([]byte, error) {
-	if len(v) < 2 || v[0] != '"' {
-		return nil, d.fail(fmt.Errorf("want a string, not %s", clip(v)))
-	}
-	body := v[1 : len(v)-1]
-	if bytes.IndexByte(body, '\\') < 0 {
-		return body, nil
-	}
-	// the decoder has checked the syntax; the only error left is invalid
-	// UTF-8, which is kept as U+FFFD
-	d.buf, _ = jsontext.AppendUnquote(d.buf[:0], v)
-	return d.buf, nil
-}
-
-// clip shortens a raw value for an error message.
-func clip(v []byte) string {
-	if len(v) > 40 {
-		return string(v[:40]) + "…"
-	}
-	return string(v)
-}
-
-// rawString reads a string value (null is empty), valid until the next
-// read.
-func (d *decoder) rawString() ([]byte, error) {
-	v, err := d.dec.ReadValue()
-	if err != nil {
-		return nil, err
-	}
-	if v.Kind() == 'n' {
-		return nil, nil
-	}
-	return d.unquote(v)
-}
-
-// str reads a string value, interned when short.
-func (d *decoder) str() (string, error) {
-	b, err := d.rawString()
-	if err != nil {
-		return "", err
-	}
-	return d.intern(b), nil
-}
-
-func (d *decoder) intern(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if len(b) > 64 {
-		return string(b)
-	}
-	if s, ok := d.strs[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if d.strs == nil {
-		d.strs = map[string]string{}
-	}
-	if len(d.strs) < maxInterned {
-		d.strs[s] = s
-	}
-	return s
-}
-
-// box returns a short string as an interface value, boxed once.
-func (d *decoder) box(b []byte) any {
-	if len(b) > 64 {
-		return string(b)
-	}
-	if v, ok := d.boxes[string(b)]; ok {
-		return v
-	}
-	var v any = d.intern(b)
-	if d.boxes == nil {
-		d.boxes = map[string]any{}
-	}
-	if len(d.boxes) < maxInterned {
-		d.boxes[string(b)] = v
-	}
-	return v
-}
-
-// integer reads a 64-bit integer written as a string or a number.
-func (d *decoder) integer() (int64, error) {
-	v, err := d.dec.ReadValue()
-	if err != nil {
-		return 0, err
-	}
-	b := []byte(v)
-	switch v.Kind() {
-	case 'n':
-		return 0, nil
-	case '"':
-		if b, err = d.unquote(v); err != nil {
-			return 0, err
-		}
-	case '0':
-	default:
-		return 0, d.fail(fmt.Errorf("%s is not an integer", clip(v)))
-	}
-	if len(b) == 0 {
-		return 0, nil
-	}
-	if n, ok := parseDecimal(b); ok {
-		return n, nil
-	}
-	if n, err := strconv.ParseInt(string(b), 10, 64); err == nil {
-		return n, nil
-	}
-	// some encoders write unsigned nanoseconds past int64
-	if u, err := strconv.ParseUint(string(b), 10, 64); err == nil {
-		return int64(u), nil
-	}
-	return 0, d.fail(fmt.Errorf("%s is not a 64-bit integer", clip(v)))
-}
-
 // nanos reads a timestamp in nanoseconds.
 func (d *decoder) nanos() (int64, error) {
-	n, err := d.integer()
-	var fe *fieldError
+	n, err := d.Int64()
+	var fe *jsonread.FieldError
 	if errors.As(err, &fe) {
-		fe.err = errors.New("not an integer number of nanoseconds")
+		fe.Err = errors.New("not an integer number of nanoseconds")
 	}
 	return n, err
 }
 
 // enum reads an OTLP enum, a number or its name; an unknown name is 0.
 func (d *decoder) enum() (int, error) {
-	v, err := d.dec.ReadValue()
+	v, err := d.Dec.ReadValue()
 	if err != nil {
 		return 0, err
 	}
 	switch v.Kind() {
 	case '0':
-		n, ok := parseDecimal(v)
+		n, ok := jsonread.ParseDecimal(v)
 		if !ok || n < math.MinInt32 || n > math.MaxInt32 {
 			return 0, nil
 		}
 		return int(n), nil
 	case '"':
-		b, err := d.unquote(v)
+		b, err := d.Unquote(v)
 		if err != nil {
 			return 0, err
 		}
@@ -351,46 +108,16 @@ func (d *decoder) enum() (int, error) {
 	return 0, nil
 }
 
-// double reads a float written as a number, a numeric string, or "NaN",
-// "Infinity" or "-Infinity".
-func (d *decoder) double() (float64, error) {
-	v, err := d.dec.ReadValue()
-	if err != nil {
-		return 0, err
-	}
-	b := []byte(v)
-	if v.Kind() == '"' {
-		if b, err = d.unquote(v); err != nil {
-			return 0, err
-		}
-		switch string(b) {
-		case "NaN":
-			return math.NaN(), nil
-		case "Infinity":
-			return math.Inf(1), nil
-		case "-Infinity":
-			return math.Inf(-1), nil
-		}
-	} else if v.Kind() != '0' {
-		return 0, d.fail(fmt.Errorf("%s is not a number", clip(v)))
-	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil {
-		return 0, d.fail(fmt.Errorf("%q is not a number", b))
-	}
-	return f, nil
-}
-
 // --- the document ---
 
 func (d *decoder) document() error {
-	if k := d.dec.PeekKind(); k != '{' {
-		if _, err := d.dec.ReadValue(); err != nil {
+	if k := d.Dec.PeekKind(); k != '{' {
+		if _, err := d.Dec.ReadValue(); err != nil {
 			return err
 		}
 		return errors.New("not a JSON object")
 	}
-	return d.object(d.tracesData)
+	return d.Object(d.tracesData)
 }
 
 // tracesData reads the fields of a TracesData object, or of an /api/v3
@@ -398,23 +125,23 @@ func (d *decoder) document() error {
 func (d *decoder) tracesData(name []byte) error {
 	switch string(name) {
 	case "resourceSpans":
-		return d.array(d.resourceSpans)
+		return d.Array(d.resourceSpans)
 	case "result":
-		return d.object(d.tracesData)
+		return d.Object(d.tracesData)
 	}
-	return d.dec.SkipValue()
+	return d.Skip()
 }
 
 func (d *decoder) resourceSpans() error {
 	first := d.n
 	service := ""
 	var resource sources.Attrs
-	err := d.object(func(name []byte) error {
+	err := d.Object(func(name []byte) error {
 		switch string(name) {
 		case "resource":
-			return d.object(func(name []byte) error {
+			return d.Object(func(name []byte) error {
 				if string(name) != "attributes" {
-					return d.dec.SkipValue()
+					return d.Skip()
 				}
 				attrs, err := d.attrList()
 				if err != nil {
@@ -434,16 +161,16 @@ func (d *decoder) resourceSpans() error {
 				return nil
 			})
 		case "scopeSpans", "instrumentationLibrarySpans":
-			return d.array(func() error {
-				return d.object(func(name []byte) error {
+			return d.Array(func() error {
+				return d.Object(func(name []byte) error {
 					if string(name) != "spans" {
-						return d.dec.SkipValue()
+						return d.Skip()
 					}
-					return d.array(d.spanObject)
+					return d.Array(d.spanObject)
 				})
 			})
 		}
-		return d.dec.SkipValue()
+		return d.Skip()
 	})
 	if err != nil {
 		return err
@@ -460,11 +187,11 @@ func (d *decoder) spanObject() error {
 	var start, end int64
 	var raw []byte
 	haveTrace, haveSpan := false, false
-	err := d.object(func(name []byte) error {
+	err := d.Object(func(name []byte) error {
 		var err error
 		switch string(name) {
 		case "traceId":
-			if raw, err = d.rawString(); err != nil {
+			if raw, err = d.RawString(); err != nil {
 				return err
 			}
 			haveTrace = true
@@ -475,7 +202,7 @@ func (d *decoder) spanObject() error {
 		case "parentSpanId":
 			return d.spanID(&s.ParentID)
 		case "name":
-			s.Operation, err = d.str()
+			s.Operation, err = d.String()
 		case "kind":
 			var k int
 			k, err = d.enum()
@@ -490,19 +217,19 @@ func (d *decoder) spanObject() error {
 		case "attributes":
 			s.Attrs, err = d.spanAttrs(s)
 		case "events":
-			err = d.array(func() error {
+			err = d.Array(func() error {
 				e, err := d.event()
 				s.Events = append(s.Events, e)
 				return err
 			})
 		case "links":
-			err = d.array(func() error {
+			err = d.Array(func() error {
 				l, err := d.link()
 				s.Links = append(s.Links, l)
 				return err
 			})
 		case "status":
-			err = d.object(func(name []byte) error {
+			err = d.Object(func(name []byte) error {
 				var err error
 				switch string(name) {
 				case "code":
@@ -513,14 +240,14 @@ func (d *decoder) spanObject() error {
 						s.Status.Code = sources.StatusUnset
 					}
 				case "message":
-					s.Status.Message, err = d.str()
+					s.Status.Message, err = d.String()
 				default:
-					err = d.dec.SkipValue()
+					err = d.Skip()
 				}
 				return err
 			})
 		default:
-			err = d.dec.SkipValue()
+			err = d.Skip()
 		}
 		return err
 	})
@@ -528,10 +255,10 @@ func (d *decoder) spanObject() error {
 		return err
 	}
 	if !haveTrace {
-		return d.fail(errors.New("traceId: missing"))
+		return d.Fail(errors.New("traceId: missing"))
 	}
 	if !haveSpan {
-		return d.fail(errors.New("spanId: missing"))
+		return d.Fail(errors.New("spanId: missing"))
 	}
 	s.Start = nanosTime(start)
 	if dur := time.Duration(end - start); dur > 0 {
@@ -546,7 +273,7 @@ func (d *decoder) setTrace(raw []byte) error {
 	if i < 0 || string(raw) != string(d.lastRaw) {
 		id, err := sources.ParseTraceID(string(raw))
 		if err != nil {
-			return d.fail(err)
+			return d.Fail(err)
 		}
 		d.lastRaw = append(d.lastRaw[:0], raw...)
 		i = -1
@@ -573,7 +300,7 @@ func (d *decoder) setTrace(raw []byte) error {
 // spanID reads a span ID into p. A normalised ID waits in idBytes, to be
 // cut from one string with the IDs around it.
 func (d *decoder) spanID(p *sources.SpanID) error {
-	raw, err := d.rawString()
+	raw, err := d.RawString()
 	if err != nil {
 		return err
 	}
@@ -592,7 +319,7 @@ func (d *decoder) spanID(p *sources.SpanID) error {
 	}
 	id, err := sources.ParseSpanID(string(raw))
 	if err != nil {
-		return d.fail(err)
+		return d.Fail(err)
 	}
 	*p = id
 	return nil
@@ -610,7 +337,7 @@ func (d *decoder) flushIDs() {
 // warnings attribute becomes the span's warnings.
 func (d *decoder) spanAttrs(s *sources.Span) (sources.Attrs, error) {
 	start := len(d.arena)
-	err := d.array(func() error {
+	err := d.Array(func() error {
 		if len(d.arena) == cap(d.arena) {
 			// move this span's attributes to a new arena
 			n := len(d.arena) - start
@@ -645,7 +372,7 @@ func (d *decoder) spanAttrs(s *sources.Span) (sources.Attrs, error) {
 // attrList reads a list of attributes into their own slice.
 func (d *decoder) attrList() (sources.Attrs, error) {
 	var out sources.Attrs
-	err := d.array(func() error {
+	err := d.Array(func() error {
 		a, err := d.keyValue()
 		out = append(out, a)
 		return err
@@ -656,15 +383,15 @@ func (d *decoder) attrList() (sources.Attrs, error) {
 
 func (d *decoder) keyValue() (sources.Attr, error) {
 	var a sources.Attr
-	err := d.object(func(name []byte) error {
+	err := d.Object(func(name []byte) error {
 		var err error
 		switch string(name) {
 		case "key":
-			a.Key, err = d.str()
+			a.Key, err = d.String()
 		case "value":
 			a.Value, err = d.anyValue()
 		default:
-			err = d.dec.SkipValue()
+			err = d.Skip()
 		}
 		return err
 	})
@@ -675,21 +402,21 @@ func (d *decoder) keyValue() (sources.Attr, error) {
 // []any or map[string]any; bytes stay base64, as sent.
 func (d *decoder) anyValue() (any, error) {
 	var v any
-	err := d.object(func(name []byte) error {
+	err := d.Object(func(name []byte) error {
 		switch string(name) {
 		case "stringValue":
-			b, err := d.rawString()
+			b, err := d.RawString()
 			if err != nil {
 				return err
 			}
-			v = d.box(b)
+			v = d.Box(b)
 			return nil
 		case "bytesValue":
-			s, err := d.rawString()
+			s, err := d.RawString()
 			v = string(s)
 			return err
 		case "boolValue":
-			t, err := d.dec.ReadValue()
+			t, err := d.Dec.ReadValue()
 			if err != nil {
 				return err
 			}
@@ -699,24 +426,24 @@ func (d *decoder) anyValue() (any, error) {
 			case "false", `"false"`, "null":
 				v = false
 			default:
-				return d.fail(fmt.Errorf("%s is not a boolean", clip(t)))
+				return d.Fail(fmt.Errorf("%s is not a boolean", jsonread.Clip(t)))
 			}
 			return nil
 		case "intValue":
-			n, err := d.integer()
+			n, err := d.Int64()
 			v = n
 			return err
 		case "doubleValue":
-			f, err := d.double()
+			f, err := d.Float64()
 			v = f
 			return err
 		case "arrayValue":
 			list := []any{}
-			err := d.object(func(name []byte) error {
+			err := d.Object(func(name []byte) error {
 				if string(name) != "values" {
-					return d.dec.SkipValue()
+					return d.Skip()
 				}
-				return d.array(func() error {
+				return d.Array(func() error {
 					e, err := d.anyValue()
 					list = append(list, e)
 					return err
@@ -726,11 +453,11 @@ func (d *decoder) anyValue() (any, error) {
 			return err
 		case "kvlistValue":
 			m := map[string]any{}
-			err := d.object(func(name []byte) error {
+			err := d.Object(func(name []byte) error {
 				if string(name) != "values" {
-					return d.dec.SkipValue()
+					return d.Skip()
 				}
-				return d.array(func() error {
+				return d.Array(func() error {
 					a, err := d.keyValue()
 					m[a.Key] = a.Value
 					return err
@@ -739,14 +466,14 @@ func (d *decoder) anyValue() (any, error) {
 			v = m
 			return err
 		}
-		return d.dec.SkipValue()
+		return d.Skip()
 	})
 	return v, err
 }
 
 func (d *decoder) event() (sources.Event, error) {
 	e := sources.Event{Time: nanosTime(0)}
-	err := d.object(func(name []byte) error {
+	err := d.Object(func(name []byte) error {
 		var err error
 		switch string(name) {
 		case "timeUnixNano":
@@ -754,11 +481,11 @@ func (d *decoder) event() (sources.Event, error) {
 			n, err = d.nanos()
 			e.Time = nanosTime(n)
 		case "name":
-			e.Name, err = d.str()
+			e.Name, err = d.String()
 		case "attributes":
 			e.Attrs, err = d.attrList()
 		default:
-			err = d.dec.SkipValue()
+			err = d.Skip()
 		}
 		return err
 	})
@@ -767,24 +494,24 @@ func (d *decoder) event() (sources.Event, error) {
 
 func (d *decoder) link() (sources.SpanRef, error) {
 	l := sources.SpanRef{Type: sources.RefFollowsFrom}
-	err := d.object(func(name []byte) error {
+	err := d.Object(func(name []byte) error {
 		switch string(name) {
 		case "traceId":
-			raw, err := d.rawString()
+			raw, err := d.RawString()
 			if err != nil {
 				return err
 			}
 			if l.TraceID, err = sources.ParseTraceID(string(raw)); err != nil {
-				return d.fail(err)
+				return d.Fail(err)
 			}
 			return nil
 		case "spanId":
-			raw, err := d.rawString()
+			raw, err := d.RawString()
 			if err != nil {
 				return err
 			}
 			if l.SpanID, err = sources.ParseSpanID(string(raw)); err != nil {
-				return d.fail(err)
+				return d.Fail(err)
 			}
 			return nil
 		case "attributes":
@@ -792,7 +519,7 @@ func (d *decoder) link() (sources.SpanRef, error) {
 			l.Attrs, err = d.attrList()
 			return err
 		}
-		return d.dec.SkipValue()
+		return d.Skip()
 	})
 	return l, err
 }

@@ -1,70 +1,20 @@
 package otlp
 
 import (
-	"math"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/go-json-experiment/json/jsontext"
-
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/internal/jsonread"
 )
 
 func valueDecoder(in string) *decoder {
-	return &decoder{dec: jsontext.NewDecoder(strings.NewReader(in))}
+	return &decoder{Reader: jsonread.New(strings.NewReader(in))}
 }
 
-func TestDecodeInteger(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		want int64
-	}{
-		{`"1764072000123456789"`, 1764072000123456789},
-		{`1764072000123456789`, 1764072000123456789},
-		{`"9223372036854775807"`, math.MaxInt64},
-		{`"-9223372036854775808"`, math.MinInt64},
-		{`"18446744073709551615"`, -1}, // unsigned past int64
-		{`"9999999999999999999"`, -8446744073709551617},
-		{`"+5"`, 5},
-		{`"007"`, 7},
-		{`-12`, -12},
-		{`""`, 0},
-		{`null`, 0},
-	} {
-		got, err := valueDecoder(tt.in).integer()
-		if err != nil || got != tt.want {
-			t.Errorf("%s: got %d, %v; want %d", tt.in, got, err, tt.want)
-		}
-	}
-	for _, in := range []string{`"1.5"`, `1.5`, `"-"`, `"12a"`, `"99999999999999999999"`, `true`, `{}`} {
-		if got, err := valueDecoder(in).integer(); err == nil {
-			t.Errorf("%s: got %d, want an error", in, got)
-		}
-	}
-}
-
-func TestDecodeDoubleAndEnum(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		want float64
-	}{
-		{`1.5`, 1.5}, {`"2.25"`, 2.25}, {`"Infinity"`, math.Inf(1)}, {`"-Infinity"`, math.Inf(-1)}, {`-3`, -3},
-	} {
-		got, err := valueDecoder(tt.in).double()
-		if err != nil || got != tt.want {
-			t.Errorf("double %s: got %v, %v; want %v", tt.in, got, err, tt.want)
-		}
-	}
-	if got, err := valueDecoder(`"NaN"`).double(); err != nil || !math.IsNaN(got) {
-		t.Errorf(`double "NaN": got %v, %v`, got, err)
-	}
-	for _, in := range []string{`"fast"`, `true`} {
-		if _, err := valueDecoder(in).double(); err == nil {
-			t.Errorf("double %s: no error", in)
-		}
-	}
+func TestDecodeEnum(t *testing.T) {
 	for _, tt := range []struct {
 		in   string
 		want int
