@@ -164,9 +164,13 @@ func alertValue(s string) string {
 
 // writeAlertTable writes the alerts table: the state coloured, the summary
 // last and cut to the width. When that leaves the summary too little room,
-// each summary goes on its own line under its alert.
+// each summary goes on its own line under its alert; when the labels do
+// not fit either, they go on a line of their own above the summary.
 func writeAlertTable(b *bytes.Buffer, head []string, rows [][]string, width int, st *styles.Styles) {
-	const minSummary = 30
+	const (
+		minSummary = 30
+		labelsCol  = 2
+	)
 	last := len(head) - 1
 	widths := make([]int, len(head))
 	for i, h := range head {
@@ -182,25 +186,26 @@ func writeAlertTable(b *bytes.Buffer, head []string, rows [][]string, width int,
 		used += w + 2
 	}
 	below := width-used < minSummary
-	cols := len(head)
-	if below {
-		cols = last
-		// the labels column takes what the others leave
-		const labelsCol = 2
-		if over := used - 2 - width; over > 0 {
-			widths[labelsCol] = max(len(head[labelsCol]), widths[labelsCol]-over)
+	labelsBelow := below && used-2 > width
+	var cols []int // the columns on the alert's line
+	for i := range head {
+		switch {
+		case i == last && below, i == labelsCol && labelsBelow:
+		default:
+			cols = append(cols, i)
 		}
-	} else {
+	}
+	if !below {
 		widths[last] = width - used
 	}
 	line := func(cells []string, paint func(i int, s string) string) {
 		var l strings.Builder
-		for i, c := range cells[:cols] {
-			if i > 0 {
+		for n, i := range cols {
+			if n > 0 {
 				l.WriteString("  ")
 			}
-			cell := render.Fit(c, widths[i])
-			if i == cols-1 {
+			cell := render.Fit(cells[i], widths[i])
+			if n == len(cols)-1 {
 				cell = strings.TrimRight(cell, " ")
 			}
 			l.WriteString(paint(i, cell))
@@ -219,9 +224,11 @@ func writeAlertTable(b *bytes.Buffer, head []string, rows [][]string, width int,
 			}
 			return s
 		})
-		if below && r[last] != "" {
-			b.WriteString(st.Dim.Apply(render.Fit("  "+r[last], width)))
-			b.WriteByte('\n')
+		for _, c := range []int{labelsCol, last} {
+			if (c == labelsCol && labelsBelow || c == last && below) && r[c] != "" {
+				b.WriteString(st.Dim.Apply(strings.TrimRight(render.Fit("  "+r[c], width), " ")))
+				b.WriteByte('\n')
+			}
 		}
 	}
 }

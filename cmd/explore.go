@@ -91,8 +91,9 @@ func newDemoCmd(io *IO, g *GlobalOptions) *cobra.Command {
 		Short: "Explore the embedded demo incident (no network)",
 		Long: `Open the interactive explorer on telx's embedded demo: an hour of a small
 shop's traces, logs and span metrics in which payments' database lookups slow
-down and start failing. It opens on the slowest failing trace. Nothing is
-fetched from the network. The one-shot commands take --demo for the same data.`,
+down and start failing, and the alerts that raises (a lists them). It opens on
+the slowest failing trace. Nothing is fetched from the network. The one-shot
+commands take --demo for the same data.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error { return exploreRun(c.Context(), opts) },
 	}

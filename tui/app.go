@@ -6,6 +6,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -331,12 +332,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.loading[msg.Source] == 0 {
 			delete(m.loading, msg.Source)
 		}
-		if msg.Err != nil {
+		switch {
+		case errors.Is(msg.Err, context.Canceled):
+			// given up on purpose (the selection moved on): no failure
+		case msg.Err != nil:
 			m.errs[msg.Source] = msg.Err
-		} else if !msg.Loading {
+			m.called[roleOf(msg.Source)] = true
+		case !msg.Loading:
 			delete(m.errs, msg.Source)
-		}
-		if !msg.Loading {
 			m.called[roleOf(msg.Source)] = true
 		}
 		return m, nil
@@ -637,7 +640,7 @@ func (m Model) Render() string {
 	if m.showHelp {
 		body = pane.Box(strings.Split(m.fullHelp(), "\n"), m.width, max(0, m.height-2))
 	} else if m.showAlerts {
-		body = pane.Box(m.alertLines(), m.width, max(0, m.height-2))
+		body = pane.Box(m.alertLines(max(0, m.height-2)), m.width, max(0, m.height-2))
 	} else {
 		titled := func(i int, title, content string) string {
 			switch {
@@ -845,12 +848,17 @@ func (m *Model) alertKey(k string) tea.Cmd {
 	return nil
 }
 
-// alertLines lists the active alerts, firing first, the chosen one marked.
-func (m Model) alertLines() []string {
+// alertLines lists the active alerts, firing first, the chosen one marked,
+// in height lines: the list scrolls to show the chosen alert whole. An
+// alert's labels go on a line of their own when they do not fit beside
+// its name.
+func (m Model) alertLines(height int) []string {
 	lines := []string{m.st.Bold.Apply("Alerts") + " " + m.st.Dim.Apply("(j/k choose, enter: its service's traces; a or esc closes)"), ""}
 	if len(m.alerts) == 0 {
 		return append(lines, m.st.Dim.Apply("No active alerts."))
 	}
+	var list []string
+	chosenEnd := 0 // the line after the chosen alert's, in list
 	for i, a := range m.activeAlerts() {
 		var labels []string
 		for k, v := range a.Labels {
@@ -867,16 +875,28 @@ func (m Model) alertLines() []string {
 		if i == m.alertSel {
 			sel = "▶ "
 		}
-		line := sel + mark + " " + m.st.Bold.Apply(sources.Sanitize(a.Name)) + " " + m.st.Dim.Apply(sources.Sanitize(strings.Join(labels, " ")))
+		head := sel + mark + " " + m.st.Bold.Apply(sources.Sanitize(a.Name))
+		since := ""
 		if !a.ActiveAt.IsZero() {
-			line += m.st.Dim.Apply(" since " + a.ActiveAt.In(m.location()).Format("15:04:05"))
+			since = m.st.Dim.Apply(" since " + a.ActiveAt.In(m.location()).Format("15:04:05"))
 		}
-		lines = append(lines, line)
+		lbl := m.st.Dim.Apply(sources.Sanitize(strings.Join(labels, " ")))
+		if line := head + " " + lbl + since; ansi.StringWidth(line) <= m.width || len(labels) == 0 {
+			list = append(list, line)
+		} else {
+			list = append(list, head+since, "    "+lbl)
+		}
 		if s := a.Annotations["summary"]; s != "" {
-			lines = append(lines, "    "+sources.Sanitize(s))
+			list = append(list, "    "+sources.Sanitize(s))
+		}
+		if i == m.alertSel {
+			chosenEnd = len(list)
 		}
 	}
-	return lines
+	if over := chosenEnd - (height - len(lines)); over > 0 {
+		list = list[over:]
+	}
+	return append(lines, list...)
 }
 
 func (m Model) location() *time.Location {
@@ -920,9 +940,20 @@ func (m Model) focusedKeys() help.KeyMap {
 	return m.extra[m.focus-focusExtra]
 }
 
+// alertListKeys are the alerts list's keys, for the help line while it is
+// open.
+var alertListKeys = []key.Binding{
+	key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("j/k", "choose")),
+	key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its service's traces")),
+	key.NewBinding(key.WithKeys("a", "esc"), key.WithHelp("a/esc", "close")),
+}
+
 func (m Model) shortHelp() string {
 	h := m.help
 	h.SetWidth(m.width)
+	if m.showAlerts {
+		return render.Fit(h.ShortHelpView(alertListKeys), m.width)
+	}
 	return render.Fit(h.ShortHelpView(helpKeys{m.KeyMap, m.focusedKeys()}.ShortHelp()), m.width)
 }
 

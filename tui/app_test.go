@@ -377,12 +377,65 @@ func TestAlerts(t *testing.T) {
 	if strings.Contains(m.Render(), "PaymentsErrorsHigh") {
 		t.Error("esc did not close the list")
 	}
-	// the demo has none: nothing on the status bar, an empty list
-	m = start(demoOptions(t), 120, 30)
+	// none: nothing on the status bar, an empty list
+	o = demoOptions(t)
+	o.Metrics = alertingSource{o.Metrics, nil}
+	m = start(o, 120, 30)
 	if strings.Contains(m.Render(), "firing") {
-		t.Error("the demo counts firing alerts")
+		t.Error("the status bar counts firing alerts of none")
 	}
 	if s := update(m, press("a")).Render(); !strings.Contains(s, "No active alerts.") {
 		t.Errorf("empty list:\n%s", s)
+	}
+}
+
+// On a narrow terminal an alert's labels go under its name rather than
+// push its time off the screen, and the list scrolls to the chosen alert.
+func TestAlertsNarrow(t *testing.T) {
+	o := demoOptions(t)
+	var alerts []sources.Alert
+	for i := 0; i < 8; i++ {
+		name := "PaymentsErrorsHigh" + itoa(i)
+		alerts = append(alerts, sources.Alert{Name: name, State: "firing", ActiveAt: tracetest.Now.Add(-time.Duration(i) * time.Minute),
+			Labels:      map[string]string{"alertname": name, "service_name": "payments", "severity": "critical"},
+			Annotations: map[string]string{"summary": "alert " + itoa(i)}})
+	}
+	o.Metrics = alertingSource{o.Metrics, alerts}
+	// the screen's lines without the spaces that pad them
+	trimmed := func(s string) string {
+		lines := strings.Split(s, "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimRight(l, " ")
+		}
+		return strings.Join(lines, "\n")
+	}
+	m := update(start(o, 80, 24), press("a"))
+	s := m.Render()
+	checkScreen(t, s, 80, 24)
+	s = trimmed(s)
+	if !strings.Contains(s, "▶ ✗ firing  PaymentsErrorsHigh0 since 09:00:00\n    service_name=payments severity=critical\n    alert 0\n") {
+		t.Errorf("labels under the name:\n%s", s)
+	}
+	// three lines an alert: the eighth is below the screen until chosen
+	if strings.Contains(s, "alert 7") {
+		t.Errorf("all eight alerts on 24 lines:\n%s", s)
+	}
+	for i := 0; i < 7; i++ {
+		m = update(m, press("j"))
+	}
+	s = m.Render()
+	checkScreen(t, s, 80, 24)
+	s = trimmed(s)
+	if !strings.Contains(s, "▶ ✗ firing  PaymentsErrorsHigh7 since 08:53:00") || !strings.Contains(s, "    alert 7\n") ||
+		!strings.HasPrefix(s, "Alerts ") {
+		t.Errorf("the chosen alert is not shown:\n%s", s)
+	}
+	if !strings.Contains(s, "j/k choose • enter its service's traces • a/esc close") {
+		t.Errorf("the help line is not the list's:\n%s", s)
+	}
+	// wide enough, one line
+	m = update(start(o, 120, 30), press("a"))
+	if s := trimmed(m.Render()); !strings.Contains(s, "▶ ✗ firing  PaymentsErrorsHigh0 service_name=payments severity=critical since 09:00:00\n") {
+		t.Errorf("at 120 columns:\n%s", s)
 	}
 }

@@ -24,13 +24,17 @@ type recordingTraces struct {
 	sources.TraceSource
 	mu   sync.Mutex
 	asks []sources.TraceQuery
+	// found is the last search's answer
+	found []*sources.Trace
 }
 
 func (r *recordingTraces) FindTraces(ctx context.Context, q sources.TraceQuery) ([]*sources.Trace, error) {
+	found, err := r.TraceSource.FindTraces(ctx, q)
 	r.mu.Lock()
 	r.asks = append(r.asks, q)
+	r.found = found
 	r.mu.Unlock()
-	return r.TraceSource.FindTraces(ctx, q)
+	return found, err
 }
 
 func (r *recordingTraces) last() sources.TraceQuery {
@@ -319,6 +323,99 @@ func TestAlertChoosesServiceAndWindow(t *testing.T) {
 	}
 	if s := statusLine(m); !strings.Contains(s, "Watchdog names no service") {
 		t.Errorf("status bar %q", s)
+	}
+}
+
+// The demo raises its incident's alerts: the status bar counts the firing
+// ones, and choosing payments' error alert searches payments' traces over
+// a window holding the whole alert, its slow and failing traces among them.
+func TestDemoAlertSearchesItsService(t *testing.T) {
+	src := tracetest.Demo(t)
+	sc := src.Scenario()
+	alerts, err := src.Alerts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var alert sources.Alert
+	firing := 0
+	for _, a := range alerts {
+		if a.State == "firing" {
+			firing++
+		}
+		if a.Name == "PaymentsHighErrorRate" {
+			alert = a
+		}
+	}
+	if firing != 2 || alert.State != "firing" {
+		t.Fatalf("%d firing alerts, PaymentsHighErrorRate %q: %+v", firing, alert.State, alerts)
+	}
+	rec := &recordingTraces{TraceSource: src}
+	st := styles.New(false)
+	// as telx demo starts: on the slowest failing trace, an hour's search of 50
+	o := tui.Options{Traces: rec, Logs: src, Metrics: src, Sources: "demo (embedded incident)", Trace: src.SlowestFailingTrace(),
+		Now: func() time.Time { return tracetest.Now }, Location: time.UTC, Styles: st, Limit: 50,
+		Extra: []tui.Pane{
+			logs.New(logs.Options{Source: src, Styles: st, Location: time.UTC}),
+			metrics.New(metrics.Options{Source: src, Styles: st, Location: time.UTC}),
+		}}
+	m := tui.New(o)
+	for _, size := range [][2]int{{80, 24}, {200, 50}} {
+		m = syncUpdate(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		m = syncUpdate(m, m.Init()())
+		if s := statusLine(m); !strings.HasPrefix(s, "demo (embedded incident) · traces ✓ logs ✓ metrics ✓ · 2 firing alerts (a)") || strings.Contains(s, "canceled") {
+			t.Errorf("%dx%d: status bar %q", size[0], size[1], s)
+		}
+	}
+
+	m = syncUpdate(m, key("a"))
+	for i := 0; i < len(alerts) && !strings.Contains(m.Render(), "▶ ✗ firing  PaymentsHighErrorRate"); i++ {
+		m = syncUpdate(m, key("j"))
+	}
+	screenHas(t, m, "▶ ✗ firing  PaymentsHighErrorRate service_name=payments severity=critical since "+alert.ActiveAt.Format("15:04:05"),
+		alert.Annotations["summary"])
+	n := len(rec.asks)
+	m = syncUpdate(m, key("enter"))
+	if len(rec.asks) != n+1 {
+		t.Fatalf("enter made %d searches", len(rec.asks)-n)
+	}
+	q := rec.last()
+	if q.Service != demo.Payments || !q.Range.To.Equal(tracetest.Now) || q.Range.From.After(alert.ActiveAt.Add(-15*time.Minute)) ||
+		q.Range.From.After(sc.IncidentStart) {
+		t.Errorf("searched %q from %v to %v, want payments from before %v and the incident's start %v", q.Service, q.Range.From, q.Range.To,
+			alert.ActiveAt.Add(-15*time.Minute), sc.IncidentStart)
+	}
+	screenHas(t, m, "Traces · payments ("+itoa(len(rec.found))+")")
+
+	// every trace whose payments span failed since the alert became
+	// active, and the slowest charge, are in the answer
+	found := map[sources.TraceID]bool{}
+	for _, tr := range rec.found {
+		found[tr.ID] = true
+	}
+	failed := 0
+	var slowest *sources.Trace
+	var slowestCharge time.Duration
+	for _, tr := range sc.Traces {
+		for _, sp := range tr.Spans {
+			if sp.Service != demo.Payments || sp.Start.Before(alert.ActiveAt) {
+				continue
+			}
+			if sp.Status.Code == sources.StatusError {
+				failed++
+				if !found[tr.ID] {
+					t.Errorf("failed trace %s (%s at %v) is not in the search", tr.ID, sp.Operation, sp.Start)
+				}
+			}
+			if sp.Operation == "Charge" && sp.Duration > slowestCharge {
+				slowest, slowestCharge = tr, sp.Duration
+			}
+		}
+	}
+	if failed < 5 || slowest == nil || slowestCharge < time.Second {
+		t.Fatalf("%d failed payments spans and a slowest charge of %v since %v: no incident", failed, slowestCharge, alert.ActiveAt)
+	}
+	if !found[slowest.ID] {
+		t.Errorf("the slowest charge's trace %s (%v) is not in the search", slowest.ID, slowestCharge)
 	}
 }
 

@@ -212,9 +212,6 @@ func (s *Source) Query(ctx context.Context, query string, at time.Time) (*source
 	return res, ctx.Err()
 }
 
-// Alerts returns none: the demo has no alerting rules.
-func (s *Source) Alerts(ctx context.Context) ([]sources.Alert, error) { return nil, ctx.Err() }
-
 // known tells whether the span metrics cover a service.
 func (s *Source) known(service string) bool {
 	for _, o := range ops {
