@@ -7,6 +7,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -796,13 +797,29 @@ func pluralS(n int, s string) string {
 func (m Model) activeAlerts() []sources.Alert {
 	var out []sources.Alert
 	for _, state := range []string{"firing", "pending"} {
+		from := len(out)
 		for _, a := range m.alerts {
 			if a.State == state {
 				out = append(out, a)
 			}
 		}
+		// the most severe first, else in the source's order
+		slices.SortStableFunc(out[from:], func(a, b sources.Alert) int {
+			return severityRank(a.Labels["severity"]) - severityRank(b.Labels["severity"])
+		})
 	}
 	return out
+}
+
+// severityRank orders the usual values of an alert's severity label.
+func severityRank(s string) int {
+	switch strings.ToLower(s) {
+	case "critical", "page", "error", "high":
+		return 0
+	case "warning", "warn", "medium":
+		return 1
+	}
+	return 2
 }
 
 // alertServiceLabels are the labels that name an alert's service, in the

@@ -368,6 +368,10 @@ func TestDemoAlertSearchesItsService(t *testing.T) {
 	}
 
 	m = syncUpdate(m, key("a"))
+	// the critical alert comes first, chosen as the list opens
+	if !strings.Contains(m.Render(), "▶ ✗ firing  PaymentsHighErrorRate") {
+		t.Errorf("the critical payments alert is not first:\n%s", m.Render())
+	}
 	for i := 0; i < len(alerts) && !strings.Contains(m.Render(), "▶ ✗ firing  PaymentsHighErrorRate"); i++ {
 		m = syncUpdate(m, key("j"))
 	}
