@@ -144,21 +144,14 @@ type v1API struct {
 func (*v1API) name() string { return "HTTP /api" }
 
 func (a *v1API) traces(ctx context.Context, u string, notFound func([]byte) error) ([]*sources.Trace, error) {
-	var resp uiResponse
-	err := get(ctx, a.client, u, func(r io.Reader) error {
-		if err := json.NewDecoder(r).Decode(&resp); err != nil {
+	var ts []*sources.Trace
+	err := get(ctx, a.client, u, func(r io.Reader) (err error) {
+		if ts, err = DecodeUIJSON(r); err != nil {
 			return fmt.Errorf("malformed /api answer: %w", err)
 		}
 		return nil
 	}, notFound)
-	if err != nil {
-		return nil, err
-	}
-	ts, err := resp.toTraces()
-	if err != nil {
-		return nil, fmt.Errorf("malformed /api answer: %w", err)
-	}
-	return ts, nil
+	return ts, err
 }
 
 func (a *v1API) trace(ctx context.Context, id sources.TraceID) (*sources.Trace, error) {
