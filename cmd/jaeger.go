@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -60,6 +61,13 @@ func (f *jaegerFlags) client(io *IO, g *GlobalOptions) (*jaeger.Client, error) {
 	}
 	if h := a.RequestHeaders(); len(h) > 0 {
 		opts.DialOptions = append(opts.DialOptions, grpc.WithPerRPCCredentials(config.PerRPC{Headers: h, Secure: secure || tlsCfg != nil}))
+	}
+	dial, err := a.ProxyDialer()
+	if err != nil {
+		return nil, UsageError(fmt.Errorf("jaeger: %w", err))
+	}
+	if dial != nil { // the context's proxy_url, for gRPC too
+		opts.DialOptions = append(opts.DialOptions, grpc.WithContextDialer(dial))
 	}
 	c, err := jaeger.New(opts)
 	if err != nil {
