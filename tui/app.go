@@ -128,7 +128,6 @@ type Model struct {
 	KeyMap KeyMap
 
 	o             Options
-	filter        searchFilter // what the : command line added to the trace search
 	st            *styles.Styles
 	width, height int
 	focus         int
@@ -198,6 +197,9 @@ func New(o Options) Model {
 		errs:      map[string]error{},
 		cmdline:   newCommandLine(o.Styles.Color),
 	}
+	// the trace search's state is the Traces pane's, which its search
+	// form and the : commands change
+	m.traces.SetQuery(traces.Query{Service: service, Lookback: o.Lookback})
 	if !o.Styles.Color {
 		m.help.Styles = help.Styles{}
 	}
@@ -208,8 +210,7 @@ func New(o Options) Model {
 		cmds = append(cmds, m.syncSelection()) // the extra panes' first queries
 	}
 	if service != "" {
-		m.traces.SetLoading(true)
-		cmds = append(cmds, m.searchTraces(service))
+		cmds = append(cmds, m.searchTraces(m.traces.StartSearch(m.traces.Query())))
 	}
 	if o.TraceID != "" && o.Trace == nil && service == "" {
 		m.servicesAfterTrace = true
@@ -256,12 +257,14 @@ func (m *Model) call(what string, run func(context.Context) tea.Msg, errOf func(
 	}
 }
 
-func (m *Model) searchTraces(service string) tea.Cmd {
-	id, src, q := m.traces.ID(), m.o.Traces, sources.TraceQuery{Service: service, Limit: m.o.Limit, Range: sources.Last(m.o.Lookback, m.o.Now()),
-		Operation: m.filter.operation, MinDuration: m.filter.minDuration, Tags: m.filter.tagMap()}
-	return m.call("traces of "+service, func(ctx context.Context) tea.Msg {
+// searchTraces runs the Traces pane's search s.
+func (m *Model) searchTraces(s traces.SearchMsg) tea.Cmd {
+	id, seq, src := s.ID, s.Seq, m.o.Traces
+	q := sources.TraceQuery{Service: s.Service, Limit: m.o.Limit, Range: sources.Last(s.Lookback, m.o.Now()),
+		Operation: s.Operation, MinDuration: s.MinDuration, MaxDuration: s.MaxDuration, Tags: s.TagMap()}
+	return m.call("traces of "+s.Service, func(ctx context.Context) tea.Msg {
 		ts, err := src.FindTraces(ctx, q)
-		return traces.ResultMsg{ID: id, Service: service, Traces: ts, Err: err}
+		return traces.ResultMsg{ID: id, Seq: seq, Service: q.Service, Traces: ts, Err: err}
 	}, func(msg tea.Msg) error { return msg.(traces.ResultMsg).Err })
 }
 
@@ -322,7 +325,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case traces.SearchMsg:
 		if msg.ID == m.traces.ID() {
-			return m, m.searchTraces(msg.Service)
+			return m, m.searchTraces(msg)
 		}
 	case AlertsMsg:
 		if msg.Err == nil {
@@ -359,11 +362,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseClickMsg:
 		return m, m.click(msg.Mouse())
 	case tea.KeyPressMsg:
-		typing := m.focus == focusWaterfall && m.waterfall.Typing()
-		if m.focus >= focusExtra {
-			t, ok := m.extra[m.focus-focusExtra].(typer)
-			typing = ok && t.Typing()
-		}
+		typing := m.typing()
 		if !m.commanding {
 			m.notice, m.noticeErr = "", false // a key clears the last command's word
 		}
@@ -419,6 +418,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.traces.Select(m.waterfall.Tree().Trace.ID)
 	}
 	return m, tea.Batch(cmds...)
+}
+
+// typing tells whether the focused pane has a prompt open, which takes
+// every key.
+func (m Model) typing() bool {
+	switch {
+	case m.focus == focusWaterfall:
+		return m.waterfall.Typing()
+	case m.focus >= focusExtra:
+		t, ok := m.extra[m.focus-focusExtra].(typer)
+		return ok && t.Typing()
+	}
+	return false
 }
 
 // cancelPanes stops the extra panes' queries in flight (those that say
@@ -768,7 +780,10 @@ func (m *Model) alertKey(k string) tea.Cmd {
 		}
 		if !a.ActiveAt.IsZero() {
 			// from a little before it fired, to now
-			m.o.Lookback = max(m.o.Lookback, m.o.Now().Sub(a.ActiveAt)+15*time.Minute)
+			// (whole minutes, for the search form and the title)
+			q := m.traces.Query()
+			q.Lookback = max(q.Lookback, (m.o.Now().Sub(a.ActiveAt) + 16*time.Minute - 1).Truncate(time.Minute))
+			m.traces.SetQuery(q)
 		}
 		m.showAlerts = false
 		cmd, err := m.Run("service " + service)

@@ -17,9 +17,10 @@ import (
 )
 
 // ResultMsg brings the traces found for a service, or the error, to the
-// pane whose ID it carries.
+// pane whose ID it carries, in answer to its search Seq.
 type ResultMsg struct {
 	ID      int
+	Seq     int
 	Service string
 	Traces  []*sources.Trace
 	Err     error
@@ -33,10 +34,12 @@ type ServicesMsg struct {
 }
 
 // SearchMsg asks for a search of a service's traces: the root model
-// runs it against its trace source and answers with a ResultMsg.
+// runs it against its trace source and answers with a ResultMsg of the
+// same Seq (the pane keeps only the answer to its last search).
 type SearchMsg struct {
-	ID      int
-	Service string
+	ID  int
+	Seq int
+	Query
 }
 
 // OpenMsg asks to open a trace.
@@ -79,7 +82,8 @@ type Model struct {
 	width, height int
 
 	services []string
-	service  string
+	query    Query
+	seq      int // the last search's number
 	rows     []row
 	sel      int
 	offset   int
@@ -92,22 +96,34 @@ func New(st *styles.Styles, loc *time.Location, service string) Model {
 	if st == nil {
 		st = styles.New(false)
 	}
-	return Model{KeyMap: DefaultKeyMap(), id: pane.NextID(), st: st, plain: styles.New(false), loc: loc, service: service}
+	return Model{KeyMap: DefaultKeyMap(), id: pane.NextID(), st: st, plain: styles.New(false), loc: loc,
+		query: Query{Service: service, Lookback: DefaultLookback}}
 }
 
 // ID is the pane's ID.
 func (m Model) ID() int { return m.id }
 
-// Title names the pane.
+// Title names the pane and says the search: the service, the number of
+// traces found, the window and the filters.
 func (m Model) Title() string {
-	if m.service == "" {
+	if m.query.Service == "" {
 		return "Traces"
 	}
-	return fmt.Sprintf("Traces · %s (%d)", sources.Sanitize(m.service), len(m.rows))
+	t := fmt.Sprintf("Traces · %s (%d) · last %s", sources.Sanitize(m.query.Service), len(m.rows), FormatDuration(m.query.Lookback))
+	if m.query.filtered() {
+		t += ", " + sources.Sanitize(m.query.Filters())
+	}
+	return t
 }
 
 // Service is the service whose traces are listed.
-func (m Model) Service() string { return m.service }
+func (m Model) Service() string { return m.query.Service }
+
+// Query is the search whose traces are listed (or are being searched).
+func (m Model) Query() Query { return m.query }
+
+// SetQuery sets the search without running it.
+func (m *Model) SetQuery(q Query) { m.query = q }
 
 // SetSize sets the pane's size.
 func (m *Model) SetSize(width, height int) {
@@ -120,7 +136,7 @@ func (m *Model) SetLoading(on bool) { m.loading = on }
 
 // SetTraces shows the traces found, newest first.
 func (m *Model) SetTraces(service string, traces []*sources.Trace) {
-	m.service, m.err, m.loading = service, nil, false
+	m.query.Service, m.err, m.loading = service, nil, false
 	m.rows = m.rows[:0]
 	for _, t := range traces {
 		m.rows = append(m.rows, row{trace: t, TraceSummary: render.Summarise(t)})
@@ -132,11 +148,18 @@ func (m *Model) SetTraces(service string, traces []*sources.Trace) {
 // SetError shows a failed search.
 func (m *Model) SetError(err error) { m.err, m.loading = err, false }
 
-// Search lists a service's traces: it marks the search as running and
-// returns the command asking for it.
+// Search lists a service's traces with the current window and filters:
+// it marks the search as running and returns the command asking for it.
 func (m *Model) Search(service string) tea.Cmd {
-	m.service, m.loading = service, true
-	return m.search(service)
+	q := m.query
+	q.Service = service
+	return m.SearchQuery(q)
+}
+
+// SearchQuery runs a search, as Search does.
+func (m *Model) SearchQuery(q Query) tea.Cmd {
+	m.query = q
+	return m.search()
 }
 
 // Select selects the row of a trace, if listed.
@@ -168,17 +191,34 @@ func (m *Model) MoveDown(n int) {
 	m.scroll()
 }
 
-func (m Model) search(service string) tea.Cmd {
-	id := m.id
-	return func() tea.Msg { return SearchMsg{ID: id, Service: service} }
+// StartSearch marks q as searched and returns the search, for the
+// caller to run itself (Search returns it as a command).
+func (m *Model) StartSearch(q Query) SearchMsg {
+	m.query = q
+	return m.start()
+}
+
+func (m *Model) start() SearchMsg {
+	m.seq++
+	m.loading = true
+	msg := SearchMsg{ID: m.id, Seq: m.seq, Query: m.query}
+	msg.Tags = append([]string(nil), m.query.Tags...)
+	return msg
+}
+
+// search marks the pane's query as searched and returns the command
+// asking for it.
+func (m *Model) search() tea.Cmd {
+	msg := m.start()
+	return func() tea.Msg { return msg }
 }
 
 // Update handles the pane's keys and its messages.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ResultMsg:
-		// a late answer for a service left since is dropped
-		if msg.ID == m.id && (m.service == "" || msg.Service == m.service) {
+		// a late answer to a search made since is dropped
+		if msg.ID == m.id && msg.Seq == m.seq {
 			if msg.Err != nil {
 				m.SetError(msg.Err)
 			} else {
@@ -192,10 +232,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				return m, nil
 			}
 			m.services = msg.Services
-			if m.service == "" && len(m.services) > 0 {
-				m.service = m.services[0]
-				m.loading = true
-				return m, m.search(m.service)
+			if m.query.Service == "" && len(m.services) > 0 {
+				m.query.Service = m.services[0]
+				return m, m.search()
 			}
 		}
 	case tea.KeyPressMsg:
@@ -220,7 +259,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			}
 			i := 0
 			for j, s := range m.services {
-				if s == m.service {
+				if s == m.query.Service {
 					i = j
 				}
 			}
@@ -229,12 +268,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			} else {
 				i = (i + len(m.services) - 1) % len(m.services)
 			}
-			m.service, m.loading = m.services[i], true
-			return m, m.search(m.service)
+			m.query.Service = m.services[i]
+			return m, m.search()
 		case key.Matches(msg, km.Reload):
-			if m.service != "" {
-				m.loading = true
-				return m, m.search(m.service)
+			if m.query.Service != "" {
+				return m, m.search()
 			}
 		}
 	}
@@ -244,25 +282,36 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 // View draws a header and the rows in view, as render.TraceRow draws
 // telx traces' rows.
 func (m Model) View() string {
-	if m.err != nil {
-		return pane.Box([]string{m.st.Error.Apply(sources.Sanitize(m.err.Error()))}, m.width, m.height)
-	}
-	if len(m.rows) == 0 {
+	var lines []string
+	switch {
+	case m.err != nil:
+		lines = append(lines, m.st.Error.Apply(sources.Sanitize(m.err.Error())))
+	case len(m.rows) == 0:
 		msg := "No traces."
 		switch {
 		case m.loading:
-			msg = "Searching the traces of " + sources.Sanitize(m.service) + "…"
-		case m.service == "":
+			msg = "Searching the traces of " + sources.Sanitize(m.query.Service) + "…"
+		case m.query.Service == "":
 			msg = "Loading the services…"
 		}
-		return pane.Box([]string{m.st.Dim.Apply(msg)}, m.width, m.height)
+		lines = append(lines, m.st.Dim.Apply(msg))
+	default:
+		lines = append(lines, m.rowLines(m.height)...)
+	}
+	return pane.Box(lines, m.width, m.height)
+}
+
+// rowLines are the header and the rows in view, height lines at most.
+func (m Model) rowLines(height int) []string {
+	if height <= 0 {
+		return nil
 	}
 	cols := render.NewTraceColumns(m.width - 1)
 	lines := []string{" " + render.TraceHeader(cols, m.st)}
 	if m.loading {
-		lines[0] = m.st.Dim.Apply(" Searching the traces of " + sources.Sanitize(m.service) + "…")
+		lines[0] = m.st.Dim.Apply(" Searching the traces of " + sources.Sanitize(m.query.Service) + "…")
 	}
-	end := min(len(m.rows), m.offset+m.height-1)
+	end := min(len(m.rows), m.offset+height-1)
 	for i := m.offset; i < end; i++ {
 		if i == m.sel {
 			row := render.TraceRow(m.rows[i].TraceSummary, cols, m.plain, m.location())
@@ -271,7 +320,7 @@ func (m Model) View() string {
 		}
 		lines = append(lines, " "+render.TraceRow(m.rows[i].TraceSummary, cols, m.st, m.location()))
 	}
-	return pane.Box(lines, m.width, m.height)
+	return lines
 }
 
 func (m Model) location() *time.Location {
