@@ -325,6 +325,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case traces.SearchMsg:
 		if msg.ID == m.traces.ID() {
+			if msg.Edited {
+				// chosen in the search form: as :service, the list stays on
+				// it when a trace of another service opens
+				m.o.Service = msg.Service
+				m.notice = "searching " + sources.Sanitize(msg.Service) + " over the last " + traces.FormatDuration(msg.Lookback) +
+					" with " + sources.Sanitize(msg.Filters())
+			}
 			return m, m.searchTraces(msg)
 		}
 	case AlertsMsg:
@@ -420,10 +427,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
-// typing tells whether the focused pane has a prompt open, which takes
-// every key.
+// typing tells whether the focused pane has a prompt or form open, which
+// takes every key.
 func (m Model) typing() bool {
 	switch {
+	case m.focus == focusTraces:
+		return m.traces.Typing()
 	case m.focus == focusWaterfall:
 		return m.waterfall.Typing()
 	case m.focus >= focusExtra:
@@ -873,7 +882,12 @@ func (m Model) focusedKeys() help.KeyMap {
 func (m Model) shortHelp() string {
 	h := m.help
 	h.SetWidth(m.width)
-	return render.Fit(h.ShortHelpView(helpKeys{m.KeyMap, m.focusedKeys()}.ShortHelp()), m.width)
+	keys := helpKeys{m.KeyMap, m.focusedKeys()}.ShortHelp()
+	if m.typing() {
+		// the global keys are text while a prompt is open
+		keys = m.focusedKeys().ShortHelp()
+	}
+	return render.Fit(h.ShortHelpView(keys), m.width)
 }
 
 func (m Model) fullHelp() string {

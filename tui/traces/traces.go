@@ -40,6 +40,9 @@ type SearchMsg struct {
 	ID  int
 	Seq int
 	Query
+	// Edited tells that the search form asked for it: the user chose
+	// these values.
+	Edited bool
 }
 
 // OpenMsg asks to open a trace.
@@ -50,7 +53,9 @@ type OpenMsg struct {
 
 // KeyMap are the pane's keys.
 type KeyMap struct {
-	Up, Down, Top, Bottom, Open, NextService, PrevService, Reload key.Binding
+	Up, Down, Top, Bottom, Open, NextService, PrevService, Reload, Edit key.Binding
+	// Form are the keys of the search form Edit opens.
+	Form FormKeyMap
 }
 
 // DefaultKeyMap returns the pane's default keys.
@@ -64,6 +69,8 @@ func DefaultKeyMap() KeyMap {
 		NextService: key.NewBinding(key.WithKeys("]"), key.WithHelp("]/[", "next/previous service")),
 		PrevService: key.NewBinding(key.WithKeys("[")),
 		Reload:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "search again")),
+		Edit:        key.NewBinding(key.WithKeys("s", "/"), key.WithHelp("s or /", "edit the search")),
+		Form:        DefaultFormKeyMap(),
 	}
 }
 
@@ -84,11 +91,15 @@ type Model struct {
 	services []string
 	query    Query
 	seq      int // the last search's number
-	rows     []row
-	sel      int
-	offset   int
-	loading  bool
-	err      error
+	form     form
+	// offsetBefore is the list's scroll when the form opened, which the
+	// form's lines may move and its esc gives back
+	offsetBefore int
+	rows         []row
+	sel          int
+	offset       int
+	loading      bool
+	err          error
 }
 
 // New returns a pane that will list the traces of service.
@@ -97,7 +108,7 @@ func New(st *styles.Styles, loc *time.Location, service string) Model {
 		st = styles.New(false)
 	}
 	return Model{KeyMap: DefaultKeyMap(), id: pane.NextID(), st: st, plain: styles.New(false), loc: loc,
-		query: Query{Service: service, Lookback: DefaultLookback}}
+		query: Query{Service: service, Lookback: DefaultLookback}, form: newForm(st.Color)}
 }
 
 // ID is the pane's ID.
@@ -128,6 +139,18 @@ func (m *Model) SetQuery(q Query) { m.query = q }
 // SetSize sets the pane's size.
 func (m *Model) SetSize(width, height int) {
 	m.width, m.height = width, height
+	m.form.setWidth(width)
+	m.scroll()
+}
+
+// Typing tells whether the search form is open: it takes every key.
+func (m Model) Typing() bool { return m.form.open }
+
+// EditSearch opens the search form on the current search.
+func (m *Model) EditSearch() {
+	m.offsetBefore = m.offset
+	m.form.setWidth(m.width)
+	m.form.fill(m.query)
 	m.scroll()
 }
 
@@ -159,7 +182,7 @@ func (m *Model) Search(service string) tea.Cmd {
 // SearchQuery runs a search, as Search does.
 func (m *Model) SearchQuery(q Query) tea.Cmd {
 	m.query = q
-	return m.search()
+	return m.search(false)
 }
 
 // Select selects the row of a trace, if listed.
@@ -182,8 +205,19 @@ func (m Model) Selected() *sources.Trace {
 
 func (m *Model) scroll() {
 	m.sel = pane.Clamp(m.sel, len(m.rows))
-	m.offset = pane.Scroll(m.sel, m.offset, m.height-1, len(m.rows))
+	m.offset = pane.Scroll(m.sel, m.offset, m.listHeight()-1, len(m.rows))
 }
+
+// formHeight is the lines the search form takes (none when closed).
+func (m Model) formHeight() int {
+	if !m.form.open {
+		return 0
+	}
+	return formHeight(m.width, m.height)
+}
+
+// listHeight is the lines left under the form for the header and rows.
+func (m Model) listHeight() int { return m.height - m.formHeight() }
 
 // MoveDown moves the selection n rows down (up when n < 0).
 func (m *Model) MoveDown(n int) {
@@ -195,21 +229,21 @@ func (m *Model) MoveDown(n int) {
 // caller to run itself (Search returns it as a command).
 func (m *Model) StartSearch(q Query) SearchMsg {
 	m.query = q
-	return m.start()
+	return m.start(false)
 }
 
-func (m *Model) start() SearchMsg {
+func (m *Model) start(edited bool) SearchMsg {
 	m.seq++
 	m.loading = true
-	msg := SearchMsg{ID: m.id, Seq: m.seq, Query: m.query}
+	msg := SearchMsg{ID: m.id, Seq: m.seq, Query: m.query, Edited: edited}
 	msg.Tags = append([]string(nil), m.query.Tags...)
 	return msg
 }
 
 // search marks the pane's query as searched and returns the command
 // asking for it.
-func (m *Model) search() tea.Cmd {
-	msg := m.start()
+func (m *Model) search(edited bool) tea.Cmd {
+	msg := m.start(edited)
 	return func() tea.Msg { return msg }
 }
 
@@ -232,13 +266,30 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				return m, nil
 			}
 			m.services = msg.Services
+			m.form.setServices(msg.Services)
 			if m.query.Service == "" && len(m.services) > 0 {
 				m.query.Service = m.services[0]
-				return m, m.search()
+				return m, m.search(false)
 			}
+		}
+	case tea.PasteMsg:
+		if m.form.open {
+			return m, m.form.paste(msg)
 		}
 	case tea.KeyPressMsg:
 		km := m.KeyMap
+		if m.form.open {
+			q, cmd := m.form.key(km.Form, msg)
+			if !m.form.open && q == nil {
+				m.offset = m.offsetBefore // esc
+			}
+			m.scroll()
+			if q != nil {
+				m.query = *q
+				return m, m.search(true)
+			}
+			return m, cmd
+		}
 		switch {
 		case key.Matches(msg, km.Up):
 			m.MoveDown(-1)
@@ -269,20 +320,25 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				i = (i + len(m.services) - 1) % len(m.services)
 			}
 			m.query.Service = m.services[i]
-			return m, m.search()
+			return m, m.search(false)
 		case key.Matches(msg, km.Reload):
 			if m.query.Service != "" {
-				return m, m.search()
+				return m, m.search(false)
 			}
+		case key.Matches(msg, km.Edit):
+			m.EditSearch()
 		}
 	}
 	return m, nil
 }
 
-// View draws a header and the rows in view, as render.TraceRow draws
-// telx traces' rows.
+// View draws the search form when open, then a header and the rows in
+// view, as render.TraceRow draws telx traces' rows.
 func (m Model) View() string {
 	var lines []string
+	if m.form.open {
+		lines = m.form.lines(m.st, m.width, m.height)
+	}
 	switch {
 	case m.err != nil:
 		lines = append(lines, m.st.Error.Apply(sources.Sanitize(m.err.Error())))
@@ -296,7 +352,7 @@ func (m Model) View() string {
 		}
 		lines = append(lines, m.st.Dim.Apply(msg))
 	default:
-		lines = append(lines, m.rowLines(m.height)...)
+		lines = append(lines, m.rowLines(m.listHeight())...)
 	}
 	return pane.Box(lines, m.width, m.height)
 }
@@ -330,11 +386,19 @@ func (m Model) location() *time.Location {
 	return m.loc
 }
 
-// ShortHelp returns the pane's main keys.
-func (m Model) ShortHelp() []key.Binding { return []key.Binding{m.KeyMap.Open, m.KeyMap.NextService} }
+// ShortHelp returns the pane's main keys, the form's while it is open.
+func (m Model) ShortHelp() []key.Binding {
+	if f := m.KeyMap.Form; m.form.open {
+		if m.form.focus == FieldService && len(m.services) > 0 {
+			return []key.Binding{f.Submit, f.Cancel, f.Next, f.NextService}
+		}
+		return []key.Binding{f.Submit, f.Cancel, f.Next}
+	}
+	return []key.Binding{m.KeyMap.Open, m.KeyMap.Edit}
+}
 
 // FullHelp returns all the pane's keys.
 func (m Model) FullHelp() [][]key.Binding {
-	k := m.KeyMap
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.NextService, k.Reload}}
+	k, f := m.KeyMap, m.KeyMap.Form
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.NextService, k.Reload}, {k.Edit, f.Next, f.Submit, f.Cancel, f.NextService}}
 }
