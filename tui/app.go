@@ -368,6 +368,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.wheel(msg.Mouse())
 	case tea.MouseClickMsg:
 		return m, m.click(msg.Mouse())
+	case tea.PasteMsg:
+		// pasted text goes where keys go
+		if m.commanding {
+			var cmd tea.Cmd
+			m.cmdline, cmd = m.cmdline.Update(msg)
+			return m, cmd
+		}
+		return m, m.updateFocused(msg)
 	case tea.KeyPressMsg:
 		typing := m.typing()
 		if !m.commanding {
@@ -452,7 +460,8 @@ func (m *Model) cancelPanes() {
 	}
 }
 
-func (m *Model) updateFocused(k tea.KeyPressMsg) tea.Cmd {
+// updateFocused gives a key (or pasted text) to the focused pane.
+func (m *Model) updateFocused(k tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	switch m.focus {
 	case focusTraces:

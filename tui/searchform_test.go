@@ -138,6 +138,25 @@ func TestSearchFormError(t *testing.T) {
 	}
 }
 
+// Pasted text goes to the focused field, and to the command line.
+func TestPaste(t *testing.T) {
+	m, rec, _ := cmdExplorer(t)
+	m = typeLine(m, "service payments", "enter")
+	m = syncUpdate(m, key("s"))
+	m = syncUpdate(m, tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
+	m = syncUpdate(m, tea.PasteMsg{Content: "http.route=/api/checkout"})
+	m = syncUpdate(m, key("enter"))
+	if q := rec.last(); q.Tags["http.route"] != "/api/checkout" {
+		t.Errorf("searched %+v", q)
+	}
+	m = syncUpdate(m, key(":"))
+	m = syncUpdate(m, tea.PasteMsg{Content: "since 3h"})
+	m = syncUpdate(m, key("enter"))
+	if q := rec.last(); q.Range.Duration() != 3*time.Hour {
+		t.Errorf("searched over %v", q.Range.Duration())
+	}
+}
+
 // The form on the screen, in 80 and 200 columns.
 func TestSearchFormScreen(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {200, 50}} {
