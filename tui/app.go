@@ -130,7 +130,6 @@ type Model struct {
 	KeyMap KeyMap
 
 	o             Options
-	filter        searchFilter // what the : command line added to the trace search
 	st            *styles.Styles
 	width, height int
 	focus         int
@@ -204,6 +203,9 @@ func New(o Options) Model {
 		called:    map[string]bool{},
 		cmdline:   newCommandLine(o.Styles.Color),
 	}
+	// the trace search's state is the Traces pane's, which its search
+	// form and the : commands change
+	m.traces.SetQuery(traces.Query{Service: service, Lookback: o.Lookback})
 	if !o.Styles.Color {
 		m.help.Styles = help.Styles{}
 	}
@@ -218,8 +220,7 @@ func New(o Options) Model {
 		cmds = append(cmds, m.syncSelection()) // the extra panes' first queries
 	}
 	if service != "" {
-		m.traces.SetLoading(true)
-		cmds = append(cmds, m.searchTraces(service))
+		cmds = append(cmds, m.searchTraces(m.traces.StartSearch(m.traces.Query())))
 	}
 	if o.TraceID != "" && o.Trace == nil && service == "" {
 		m.servicesAfterTrace = true
@@ -266,12 +267,14 @@ func (m *Model) call(what string, run func(context.Context) tea.Msg, errOf func(
 	}
 }
 
-func (m *Model) searchTraces(service string) tea.Cmd {
-	id, src, q := m.traces.ID(), m.o.Traces, sources.TraceQuery{Service: service, Limit: m.o.Limit, Range: sources.Last(m.o.Lookback, m.o.Now()),
-		Operation: m.filter.operation, MinDuration: m.filter.minDuration, Tags: m.filter.tagMap()}
-	return m.call("traces of "+service, func(ctx context.Context) tea.Msg {
+// searchTraces runs the Traces pane's search s.
+func (m *Model) searchTraces(s traces.SearchMsg) tea.Cmd {
+	id, seq, src := s.ID, s.Seq, m.o.Traces
+	q := sources.TraceQuery{Service: s.Service, Limit: m.o.Limit, Range: sources.Last(s.Lookback, m.o.Now()),
+		Operation: s.Operation, MinDuration: s.MinDuration, MaxDuration: s.MaxDuration, Tags: s.TagMap()}
+	return m.call("traces of "+s.Service, func(ctx context.Context) tea.Msg {
 		ts, err := src.FindTraces(ctx, q)
-		return traces.ResultMsg{ID: id, Service: service, Traces: ts, Err: err}
+		return traces.ResultMsg{ID: id, Seq: seq, Service: q.Service, Traces: ts, Err: err}
 	}, func(msg tea.Msg) error { return msg.(traces.ResultMsg).Err })
 }
 
@@ -346,7 +349,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case traces.SearchMsg:
 		if msg.ID == m.traces.ID() {
-			return m, m.searchTraces(msg.Service)
+			if msg.Edited {
+				// chosen in the search form: as :service, the list stays on
+				// it when a trace of another service opens
+				m.o.Service = msg.Service
+				m.notice = "searching " + sources.Sanitize(msg.Service) + " over the last " + traces.FormatDuration(msg.Lookback) +
+					" with " + sources.Sanitize(msg.Filters())
+			}
+			return m, m.searchTraces(msg)
 		}
 	case AlertsMsg:
 		if msg.Err == nil {
@@ -382,12 +392,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.wheel(msg.Mouse())
 	case tea.MouseClickMsg:
 		return m, m.click(msg.Mouse())
-	case tea.KeyPressMsg:
-		typing := m.focus == focusWaterfall && m.waterfall.Typing()
-		if m.focus >= focusExtra {
-			t, ok := m.extra[m.focus-focusExtra].(typer)
-			typing = ok && t.Typing()
+	case tea.PasteMsg:
+		// pasted text goes where keys go
+		if m.commanding {
+			var cmd tea.Cmd
+			m.cmdline, cmd = m.cmdline.Update(msg)
+			return m, cmd
 		}
+		return m, m.updateFocused(msg)
+	case tea.KeyPressMsg:
+		typing := m.typing()
 		if !m.commanding {
 			m.notice, m.noticeErr = "", false // a key clears the last command's word
 		}
@@ -445,6 +459,21 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
+// typing tells whether the focused pane has a prompt or form open, which
+// takes every key.
+func (m Model) typing() bool {
+	switch {
+	case m.focus == focusTraces:
+		return m.traces.Typing()
+	case m.focus == focusWaterfall:
+		return m.waterfall.Typing()
+	case m.focus >= focusExtra:
+		t, ok := m.extra[m.focus-focusExtra].(typer)
+		return ok && t.Typing()
+	}
+	return false
+}
+
 // cancelPanes stops the extra panes' queries in flight (those that say
 // how, with Cancel).
 func (m *Model) cancelPanes() {
@@ -455,7 +484,8 @@ func (m *Model) cancelPanes() {
 	}
 }
 
-func (m *Model) updateFocused(k tea.KeyPressMsg) tea.Cmd {
+// updateFocused gives a key (or pasted text) to the focused pane.
+func (m *Model) updateFocused(k tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	switch m.focus {
 	case focusTraces:
@@ -853,7 +883,10 @@ func (m *Model) alertKey(k string) tea.Cmd {
 		}
 		if !a.ActiveAt.IsZero() {
 			// from a little before it fired, to now
-			m.o.Lookback = max(m.o.Lookback, m.o.Now().Sub(a.ActiveAt)+15*time.Minute)
+			// (whole minutes, for the search form and the title)
+			q := m.traces.Query()
+			q.Lookback = max(q.Lookback, (m.o.Now().Sub(a.ActiveAt) + 16*time.Minute - 1).Truncate(time.Minute))
+			m.traces.SetQuery(q)
 		}
 		m.showAlerts = false
 		cmd, err := m.Run("service " + service)
@@ -971,7 +1004,12 @@ func (m Model) shortHelp() string {
 	if m.showAlerts {
 		return render.Fit(h.ShortHelpView(alertListKeys), m.width)
 	}
-	return render.Fit(h.ShortHelpView(helpKeys{m.KeyMap, m.focusedKeys()}.ShortHelp()), m.width)
+	keys := helpKeys{m.KeyMap, m.focusedKeys()}.ShortHelp()
+	if m.typing() {
+		// the global keys are text while a prompt is open
+		keys = m.focusedKeys().ShortHelp()
+	}
+	return render.Fit(h.ShortHelpView(keys), m.width)
 }
 
 func (m Model) fullHelp() string {

@@ -3,15 +3,14 @@ package tui
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/tui/traces"
 )
 
 // LogQueryMsg asks the Logs pane to show a LogQL query's lines instead
@@ -32,42 +31,7 @@ type MetricQueryMsg struct {
 }
 
 // commands lists the command line's commands, for the errors and help.
-const commands = "trace <id>, logs [LogQL], metrics [PromQL], service <name>, since <duration>, operation [name], min-duration [duration], tag [key=value], q"
-
-// searchFilter narrows the trace search beyond its service and window.
-type searchFilter struct {
-	operation   string
-	minDuration time.Duration
-	tags        []string // key=value, in the order given
-}
-
-func (f searchFilter) tagMap() map[string]string {
-	if len(f.tags) == 0 {
-		return nil
-	}
-	m := make(map[string]string, len(f.tags))
-	for _, t := range f.tags {
-		k, v, _ := strings.Cut(t, "=")
-		m[k] = v
-	}
-	return m
-}
-
-// String says the filter for the status bar.
-func (f searchFilter) String() string {
-	var parts []string
-	if f.operation != "" {
-		parts = append(parts, "operation "+f.operation)
-	}
-	if f.minDuration > 0 {
-		parts = append(parts, "at least "+f.minDuration.String())
-	}
-	parts = append(parts, f.tags...)
-	if len(parts) == 0 {
-		return "no filter"
-	}
-	return strings.Join(parts, ", ")
-}
+const commands = "trace <id>, logs [LogQL], metrics [PromQL], service <name>, since <duration>, operation [name], min-duration [duration], max-duration [duration], tag [key=value …], q"
 
 // newCommandLine returns the ':' prompt.
 func newCommandLine(color bool) textinput.Model {
@@ -167,46 +131,43 @@ func (m *Model) Run(line string) (tea.Cmd, error) {
 		m.o.Service = arg
 		m.setFocus(focusTraces)
 		return m.traces.Search(arg), nil
-	case "since":
-		d, err := parseLookback(arg)
-		if err != nil {
-			return nil, err
-		}
-		m.o.Lookback = d
-		m.notice = "searching the last " + arg
-		if s := m.traces.Service(); s != "" {
-			return m.traces.Search(s), nil
-		}
-		return nil, nil
-	case "operation", "min-duration", "tag":
+	case "since", "operation", "min-duration", "max-duration", "tag":
+		// the Traces pane's search, which its form edits too
+		q := m.traces.Query()
+		var err error
 		switch name {
+		case "since":
+			q.Lookback, err = traces.ParseLookback(arg)
 		case "operation":
-			m.filter.operation = arg
+			q.Operation = arg
 		case "min-duration":
-			d := time.Duration(0)
-			if arg != "" {
-				var err error
-				if d, err = time.ParseDuration(arg); err != nil || d < 0 {
-					return nil, fmt.Errorf(":min-duration needs a duration such as 500ms, got %q", arg)
-				}
-			}
-			m.filter.minDuration = d
+			q.MinDuration, err = traces.ParseBound(arg)
+		case "max-duration":
+			q.MaxDuration, err = traces.ParseBound(arg)
 		case "tag":
-			if arg == "" {
-				m.filter.tags = nil
-				break
+			var tags []string
+			if tags, err = traces.ParseTags(arg); arg == "" {
+				q.Tags = nil
+			} else {
+				q.Tags = append(q.Tags[:len(q.Tags):len(q.Tags)], tags...)
 			}
-			if k, _, ok := strings.Cut(arg, "="); !ok || k == "" || strings.ContainsAny(arg, " \t") {
-				return nil, fmt.Errorf(":tag needs key=value, got %q", arg)
-			}
-			m.filter.tags = append(m.filter.tags, arg)
 		}
-		m.notice = "searching with " + sources.Sanitize(m.filter.String())
-		if s := m.traces.Service(); s != "" {
-			m.setFocus(focusTraces)
-			return m.traces.Search(s), nil
+		if err == nil {
+			err = q.Check()
 		}
-		return nil, nil
+		if err != nil {
+			return nil, fmt.Errorf(":%s %w", name, err)
+		}
+		m.notice = "searching with " + sources.Sanitize(q.Filters())
+		if name == "since" {
+			m.notice = "searching the last " + sources.Sanitize(arg)
+		}
+		if q.Service == "" {
+			m.traces.SetQuery(q)
+			return nil, nil
+		}
+		m.setFocus(focusTraces)
+		return m.traces.SearchQuery(q), nil
 	case "logs":
 		if arg != "" && !strings.HasPrefix(arg, "{") {
 			return nil, fmt.Errorf(":logs needs a LogQL query starting with a stream selector ({…}), got %q", arg)
@@ -226,30 +187,13 @@ func (m *Model) Run(line string) (tea.Cmd, error) {
 	return nil, fmt.Errorf("unknown command %q (commands: %s)", name, commands)
 }
 
-// parseLookback reads a search window: a Go duration, or whole days
-// ("2d").
-func parseLookback(s string) (time.Duration, error) {
-	if s == "" {
-		return 0, errors.New(":since needs a duration, such as 30m, 2h or 1d")
-	}
-	d, err := time.ParseDuration(s)
-	if n, ok := strings.CutSuffix(s, "d"); ok && err != nil {
-		days, derr := strconv.Atoi(n)
-		d, err = time.Duration(days)*24*time.Hour, derr
-	}
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf(":since needs a positive duration, such as 30m, 2h or 1d, got %q", s)
-	}
-	return d, nil
-}
-
 // queryRange is the window of a typed query: the open trace's, else the
 // search window.
 func (m Model) queryRange() sources.TimeRange {
 	if tr := m.waterfall.Tree(); tr != nil {
 		return tr.Range
 	}
-	return sources.Last(m.o.Lookback, m.o.Now())
+	return sources.Last(m.traces.Query().Lookback, m.o.Now())
 }
 
 // hasPane tells whether an extra pane's title starts with name.

@@ -445,9 +445,23 @@ func TestCommandSearchFilters(t *testing.T) {
 	if q := rec.last(); q.Operation != "" || q.MinDuration != 0 || q.Tags != nil || q.Service != "payments" {
 		t.Errorf("after clearing, searched %+v", q)
 	}
+	// several tags at once, a quoted value with spaces; a max duration
+	m = typeLine(m, `tag http.route=/api/checkout db.statement="SELECT 1"`, "enter")
+	m = typeLine(m, "max-duration 2s", "enter")
+	q = rec.last()
+	if q.Tags["http.route"] != "/api/checkout" || q.Tags["db.statement"] != "SELECT 1" || len(q.Tags) != 2 || q.MaxDuration != 2*time.Second {
+		t.Errorf("searched %+v, want two tags and at most 2s", q)
+	}
+	if s := statusLine(m); !strings.Contains(s, `at most 2s, http.route=/api/checkout, db.statement="SELECT 1"`) {
+		t.Errorf("status bar %q", s)
+	}
+	m = typeLine(m, "tag", "enter")
+	m = typeLine(m, "max-duration", "enter")
 	// bad arguments search nothing
 	n := len(rec.asks)
-	for _, bad := range []string{"min-duration soon", "min-duration -1s", "tag nokey", "tag =v"} {
+	m = typeLine(m, "min-duration 1s", "enter")
+	n++
+	for _, bad := range []string{"min-duration soon", "min-duration -1s", "tag nokey", "tag =v", "max-duration soon", "max-duration 100ms", `tag k="open`} {
 		m = typeLine(m, bad, "enter")
 		if s := statusLine(m); !strings.Contains(s, "✗") {
 			t.Errorf(":%s: status bar %q", bad, s)

@@ -17,9 +17,10 @@ import (
 )
 
 // ResultMsg brings the traces found for a service, or the error, to the
-// pane whose ID it carries.
+// pane whose ID it carries, in answer to its search Seq.
 type ResultMsg struct {
 	ID      int
+	Seq     int
 	Service string
 	Traces  []*sources.Trace
 	Err     error
@@ -33,10 +34,15 @@ type ServicesMsg struct {
 }
 
 // SearchMsg asks for a search of a service's traces: the root model
-// runs it against its trace source and answers with a ResultMsg.
+// runs it against its trace source and answers with a ResultMsg of the
+// same Seq (the pane keeps only the answer to its last search).
 type SearchMsg struct {
-	ID      int
-	Service string
+	ID  int
+	Seq int
+	Query
+	// Edited tells that the search form asked for it: the user chose
+	// these values.
+	Edited bool
 }
 
 // OpenMsg asks to open a trace.
@@ -47,7 +53,9 @@ type OpenMsg struct {
 
 // KeyMap are the pane's keys.
 type KeyMap struct {
-	Up, Down, Top, Bottom, Open, NextService, PrevService, Reload key.Binding
+	Up, Down, Top, Bottom, Open, NextService, PrevService, Reload, Edit key.Binding
+	// Form are the keys of the search form Edit opens.
+	Form FormKeyMap
 }
 
 // DefaultKeyMap returns the pane's default keys.
@@ -61,6 +69,8 @@ func DefaultKeyMap() KeyMap {
 		NextService: key.NewBinding(key.WithKeys("]"), key.WithHelp("]/[", "next/previous service")),
 		PrevService: key.NewBinding(key.WithKeys("[")),
 		Reload:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "search again")),
+		Edit:        key.NewBinding(key.WithKeys("s", "/"), key.WithHelp("s or /", "edit the search")),
+		Form:        DefaultFormKeyMap(),
 	}
 }
 
@@ -79,12 +89,17 @@ type Model struct {
 	width, height int
 
 	services []string
-	service  string
-	rows     []row
-	sel      int
-	offset   int
-	loading  bool
-	err      error
+	query    Query
+	seq      int // the last search's number
+	form     form
+	// offsetBefore is the list's scroll when the form opened, which the
+	// form's lines may move and its esc gives back
+	offsetBefore int
+	rows         []row
+	sel          int
+	offset       int
+	loading      bool
+	err          error
 }
 
 // New returns a pane that will list the traces of service.
@@ -92,26 +107,50 @@ func New(st *styles.Styles, loc *time.Location, service string) Model {
 	if st == nil {
 		st = styles.New(false)
 	}
-	return Model{KeyMap: DefaultKeyMap(), id: pane.NextID(), st: st, plain: styles.New(false), loc: loc, service: service}
+	return Model{KeyMap: DefaultKeyMap(), id: pane.NextID(), st: st, plain: styles.New(false), loc: loc,
+		query: Query{Service: service, Lookback: DefaultLookback}, form: newForm(st.Color)}
 }
 
 // ID is the pane's ID.
 func (m Model) ID() int { return m.id }
 
-// Title names the pane.
+// Title names the pane and says the search: the service, the number of
+// traces found, the window and the filters.
 func (m Model) Title() string {
-	if m.service == "" {
+	if m.query.Service == "" {
 		return "Traces"
 	}
-	return fmt.Sprintf("Traces · %s (%d)", sources.Sanitize(m.service), len(m.rows))
+	t := fmt.Sprintf("Traces · %s (%d) · last %s", sources.Sanitize(m.query.Service), len(m.rows), FormatDuration(m.query.Lookback))
+	if m.query.filtered() {
+		t += ", " + sources.Sanitize(m.query.Filters())
+	}
+	return t
 }
 
 // Service is the service whose traces are listed.
-func (m Model) Service() string { return m.service }
+func (m Model) Service() string { return m.query.Service }
+
+// Query is the search whose traces are listed (or are being searched).
+func (m Model) Query() Query { return m.query }
+
+// SetQuery sets the search without running it.
+func (m *Model) SetQuery(q Query) { m.query = q }
 
 // SetSize sets the pane's size.
 func (m *Model) SetSize(width, height int) {
 	m.width, m.height = width, height
+	m.form.setWidth(width)
+	m.scroll()
+}
+
+// Typing tells whether the search form is open: it takes every key.
+func (m Model) Typing() bool { return m.form.open }
+
+// EditSearch opens the search form on the current search.
+func (m *Model) EditSearch() {
+	m.offsetBefore = m.offset
+	m.form.setWidth(m.width)
+	m.form.fill(m.query)
 	m.scroll()
 }
 
@@ -120,7 +159,7 @@ func (m *Model) SetLoading(on bool) { m.loading = on }
 
 // SetTraces shows the traces found, newest first.
 func (m *Model) SetTraces(service string, traces []*sources.Trace) {
-	m.service, m.err, m.loading = service, nil, false
+	m.query.Service, m.err, m.loading = service, nil, false
 	m.rows = m.rows[:0]
 	for _, t := range traces {
 		m.rows = append(m.rows, row{trace: t, TraceSummary: render.Summarise(t)})
@@ -132,11 +171,18 @@ func (m *Model) SetTraces(service string, traces []*sources.Trace) {
 // SetError shows a failed search.
 func (m *Model) SetError(err error) { m.err, m.loading = err, false }
 
-// Search lists a service's traces: it marks the search as running and
-// returns the command asking for it.
+// Search lists a service's traces with the current window and filters:
+// it marks the search as running and returns the command asking for it.
 func (m *Model) Search(service string) tea.Cmd {
-	m.service, m.loading = service, true
-	return m.search(service)
+	q := m.query
+	q.Service = service
+	return m.SearchQuery(q)
+}
+
+// SearchQuery runs a search, as Search does.
+func (m *Model) SearchQuery(q Query) tea.Cmd {
+	m.query = q
+	return m.search(false)
 }
 
 // Select selects the row of a trace, if listed.
@@ -159,8 +205,19 @@ func (m Model) Selected() *sources.Trace {
 
 func (m *Model) scroll() {
 	m.sel = pane.Clamp(m.sel, len(m.rows))
-	m.offset = pane.Scroll(m.sel, m.offset, m.height-1, len(m.rows))
+	m.offset = pane.Scroll(m.sel, m.offset, m.listHeight()-1, len(m.rows))
 }
+
+// formHeight is the lines the search form takes (none when closed).
+func (m Model) formHeight() int {
+	if !m.form.open {
+		return 0
+	}
+	return formHeight(m.width, m.height)
+}
+
+// listHeight is the lines left under the form for the header and rows.
+func (m Model) listHeight() int { return m.height - m.formHeight() }
 
 // MoveDown moves the selection n rows down (up when n < 0).
 func (m *Model) MoveDown(n int) {
@@ -168,17 +225,34 @@ func (m *Model) MoveDown(n int) {
 	m.scroll()
 }
 
-func (m Model) search(service string) tea.Cmd {
-	id := m.id
-	return func() tea.Msg { return SearchMsg{ID: id, Service: service} }
+// StartSearch marks q as searched and returns the search, for the
+// caller to run itself (Search returns it as a command).
+func (m *Model) StartSearch(q Query) SearchMsg {
+	m.query = q
+	return m.start(false)
+}
+
+func (m *Model) start(edited bool) SearchMsg {
+	m.seq++
+	m.loading = true
+	msg := SearchMsg{ID: m.id, Seq: m.seq, Query: m.query, Edited: edited}
+	msg.Tags = append([]string(nil), m.query.Tags...)
+	return msg
+}
+
+// search marks the pane's query as searched and returns the command
+// asking for it.
+func (m *Model) search(edited bool) tea.Cmd {
+	msg := m.start(edited)
+	return func() tea.Msg { return msg }
 }
 
 // Update handles the pane's keys and its messages.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ResultMsg:
-		// a late answer for a service left since is dropped
-		if msg.ID == m.id && (m.service == "" || msg.Service == m.service) {
+		// a late answer to a search made since is dropped
+		if msg.ID == m.id && msg.Seq == m.seq {
 			if msg.Err != nil {
 				m.SetError(msg.Err)
 			} else {
@@ -192,14 +266,30 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				return m, nil
 			}
 			m.services = msg.Services
-			if m.service == "" && len(m.services) > 0 {
-				m.service = m.services[0]
-				m.loading = true
-				return m, m.search(m.service)
+			m.form.setServices(msg.Services)
+			if m.query.Service == "" && len(m.services) > 0 {
+				m.query.Service = m.services[0]
+				return m, m.search(false)
 			}
+		}
+	case tea.PasteMsg:
+		if m.form.open {
+			return m, m.form.paste(msg)
 		}
 	case tea.KeyPressMsg:
 		km := m.KeyMap
+		if m.form.open {
+			q, cmd := m.form.key(km.Form, msg)
+			if !m.form.open && q == nil {
+				m.offset = m.offsetBefore // esc
+			}
+			m.scroll()
+			if q != nil {
+				m.query = *q
+				return m, m.search(true)
+			}
+			return m, cmd
+		}
 		switch {
 		case key.Matches(msg, km.Up):
 			m.MoveDown(-1)
@@ -220,7 +310,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			}
 			i := 0
 			for j, s := range m.services {
-				if s == m.service {
+				if s == m.query.Service {
 					i = j
 				}
 			}
@@ -229,40 +319,55 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			} else {
 				i = (i + len(m.services) - 1) % len(m.services)
 			}
-			m.service, m.loading = m.services[i], true
-			return m, m.search(m.service)
+			m.query.Service = m.services[i]
+			return m, m.search(false)
 		case key.Matches(msg, km.Reload):
-			if m.service != "" {
-				m.loading = true
-				return m, m.search(m.service)
+			if m.query.Service != "" {
+				return m, m.search(false)
 			}
+		case key.Matches(msg, km.Edit):
+			m.EditSearch()
 		}
 	}
 	return m, nil
 }
 
-// View draws a header and the rows in view, as render.TraceRow draws
-// telx traces' rows.
+// View draws the search form when open, then a header and the rows in
+// view, as render.TraceRow draws telx traces' rows.
 func (m Model) View() string {
-	if m.err != nil {
-		return pane.Box([]string{m.st.Error.Apply(sources.Sanitize(m.err.Error()))}, m.width, m.height)
+	var lines []string
+	if m.form.open {
+		lines = m.form.lines(m.st, m.width, m.height)
 	}
-	if len(m.rows) == 0 {
+	switch {
+	case m.err != nil:
+		lines = append(lines, m.st.Error.Apply(sources.Sanitize(m.err.Error())))
+	case len(m.rows) == 0:
 		msg := "No traces."
 		switch {
 		case m.loading:
-			msg = "Searching the traces of " + sources.Sanitize(m.service) + "…"
-		case m.service == "":
+			msg = "Searching the traces of " + sources.Sanitize(m.query.Service) + "…"
+		case m.query.Service == "":
 			msg = "Loading the services…"
 		}
-		return pane.Box([]string{m.st.Dim.Apply(msg)}, m.width, m.height)
+		lines = append(lines, m.st.Dim.Apply(msg))
+	default:
+		lines = append(lines, m.rowLines(m.listHeight())...)
+	}
+	return pane.Box(lines, m.width, m.height)
+}
+
+// rowLines are the header and the rows in view, height lines at most.
+func (m Model) rowLines(height int) []string {
+	if height <= 0 {
+		return nil
 	}
 	cols := render.NewTraceColumns(m.width - 1)
 	lines := []string{" " + render.TraceHeader(cols, m.st)}
 	if m.loading {
-		lines[0] = m.st.Dim.Apply(" Searching the traces of " + sources.Sanitize(m.service) + "…")
+		lines[0] = m.st.Dim.Apply(" Searching the traces of " + sources.Sanitize(m.query.Service) + "…")
 	}
-	end := min(len(m.rows), m.offset+m.height-1)
+	end := min(len(m.rows), m.offset+height-1)
 	for i := m.offset; i < end; i++ {
 		if i == m.sel {
 			row := render.TraceRow(m.rows[i].TraceSummary, cols, m.plain, m.location())
@@ -271,7 +376,7 @@ func (m Model) View() string {
 		}
 		lines = append(lines, " "+render.TraceRow(m.rows[i].TraceSummary, cols, m.st, m.location()))
 	}
-	return pane.Box(lines, m.width, m.height)
+	return lines
 }
 
 func (m Model) location() *time.Location {
@@ -281,11 +386,19 @@ func (m Model) location() *time.Location {
 	return m.loc
 }
 
-// ShortHelp returns the pane's main keys.
-func (m Model) ShortHelp() []key.Binding { return []key.Binding{m.KeyMap.Open, m.KeyMap.NextService} }
+// ShortHelp returns the pane's main keys, the form's while it is open.
+func (m Model) ShortHelp() []key.Binding {
+	if f := m.KeyMap.Form; m.form.open {
+		if m.form.focus == FieldService && len(m.services) > 0 {
+			return []key.Binding{f.Submit, f.Cancel, f.Next, f.NextService}
+		}
+		return []key.Binding{f.Submit, f.Cancel, f.Next}
+	}
+	return []key.Binding{m.KeyMap.Open, m.KeyMap.Edit}
+}
 
 // FullHelp returns all the pane's keys.
 func (m Model) FullHelp() [][]key.Binding {
-	k := m.KeyMap
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.NextService, k.Reload}}
+	k, f := m.KeyMap, m.KeyMap.Form
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.NextService, k.Reload}, {k.Edit, f.Next, f.Submit, f.Cancel, f.NextService}}
 }

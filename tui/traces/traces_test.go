@@ -83,13 +83,14 @@ func TestTracesKeys(t *testing.T) {
 	// ] asks for the next service's traces
 	m, _ = m.Update(ServicesMsg{ID: m.ID(), Services: []string{"checkout", "payments", "postgres"}})
 	m, cmd = m.Update(press("]"))
-	if s, ok := cmd().(SearchMsg); !ok || s.Service != "postgres" {
-		t.Errorf("] gave %#v", cmd())
+	s, ok := cmd().(SearchMsg)
+	if !ok || s.Service != "postgres" {
+		t.Fatalf("] gave %#v", cmd())
 	}
 	if !strings.Contains(m.View(), "postgres") {
 		t.Error("the pane does not say what it searches")
 	}
-	m, _ = m.Update(ResultMsg{ID: m.ID(), Service: "postgres", Err: errors.New("jaeger: timeout\x1b[2J")})
+	m, _ = m.Update(ResultMsg{ID: m.ID(), Seq: s.Seq, Service: "postgres", Err: errors.New("jaeger: timeout\x1b[2J")})
 	if v := m.View(); !strings.Contains(v, "jaeger: timeout") || strings.Contains(v, "\x1b[2J") {
 		t.Errorf("error view %q", v)
 	}
