@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/telx-cli/telx/sources"
@@ -67,9 +68,12 @@ type idRef struct {
 
 func (d *decoder) span(i int) *sources.Span { return &d.chunks[i/chunkSize][i%chunkSize] }
 
+// chunkPool keeps the blocks of spans between documents.
+var chunkPool = sync.Pool{New: func() any { return new([chunkSize]sources.Span) }}
+
 func (d *decoder) newSpan() *sources.Span {
 	if d.n%chunkSize == 0 {
-		d.chunks = append(d.chunks, make([]sources.Span, chunkSize))
+		d.chunks = append(d.chunks, chunkPool.Get().(*[chunkSize]sources.Span)[:])
 	}
 	d.n++
 	return d.span(d.n - 1)
@@ -78,9 +82,11 @@ func (d *decoder) newSpan() *sources.Span {
 // nanos reads a timestamp in nanoseconds.
 func (d *decoder) nanos() (int64, error) {
 	n, err := d.Int64()
-	var fe *jsonread.FieldError
-	if errors.As(err, &fe) {
-		fe.Err = errors.New("not an integer number of nanoseconds")
+	if err != nil {
+		var fe *jsonread.FieldError
+		if errors.As(err, &fe) {
+			fe.Err = errors.New("not an integer number of nanoseconds")
+		}
 	}
 	return n, err
 }
@@ -556,6 +562,12 @@ func (d *decoder) traces() []*sources.Trace {
 		s := d.span(i)
 		s.TraceID = d.ids[t]
 		out[t].Spans = append(out[t].Spans, *s)
+	}
+	// the spans are copied out: their blocks serve the next document (the
+	// explorer opens trace after trace)
+	for _, c := range d.chunks {
+		clear(c)
+		chunkPool.Put((*[chunkSize]sources.Span)(c))
 	}
 	d.chunks = nil
 	return out
