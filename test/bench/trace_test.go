@@ -44,8 +44,10 @@ func BenchmarkTraceVsFetch(b *testing.B) {
 	id := string(env.Scenario.BigTraceID)
 	b.Run("raw-fetch", func(b *testing.B) {
 		u := env.JaegerURL + "/api/v3/traces/" + id
+		// a new connection each time, as each telx command opens one
+		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 		for b.Loop() {
-			resp, err := http.Get(u)
+			resp, err := client.Get(u)
 			if err != nil {
 				b.Fatal(err)
 			}
