@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/telx-cli/telx/internal/teasync"
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/demo"
 	"github.com/telx-cli/telx/tui"
@@ -118,24 +119,7 @@ func TestExploreOptions(t *testing.T) {
 	}
 	// the Logs and Metrics panes answer from the demo for the root span
 	m := next.(tui.Model)
-	queue := []tea.Msg{m.Init()()}
-	for len(queue) > 0 {
-		msg := queue[0]
-		queue = queue[1:]
-		if b, ok := msg.(tea.BatchMsg); ok {
-			for _, c := range b {
-				if c != nil {
-					queue = append(queue, c())
-				}
-			}
-			continue
-		}
-		next, cmd := m.Update(msg)
-		m = next.(tui.Model)
-		if cmd != nil {
-			queue = append(queue, cmd())
-		}
-	}
+	m = teasync.Run(m, teasync.Model[tui.Model], m.Init()())
 	screen = m.Render()
 	for _, want := range []string{"Logs · span frontend POST /api/orders/export", "frontend   POST /api/orders/export 200",
 		"Metrics · frontend", "FRONTEND"} {

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/telx-cli/telx/internal/golden"
+	"github.com/telx-cli/telx/internal/teasync"
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui/internal/tracetest"
 	"github.com/telx-cli/telx/tui/styles"
@@ -41,18 +42,6 @@ func demoOptions(t testing.TB) Options {
 	}
 }
 
-func checkScreen(t *testing.T, screen string, w, h int) {
-	t.Helper()
-	lines := strings.Split(screen, "\n")
-	if len(lines) != h {
-		t.Errorf("%d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if got := ansi.StringWidth(l); got > w {
-			t.Errorf("line %d is %d cells wide, more than %d: %q", i, got, w, l)
-		}
-	}
-}
 
 // The main flow in a real program: the traces of payments come, Enter
 // opens the newest, e moves to its first error span, the details show it.
@@ -107,7 +96,7 @@ func TestMainFlow(t *testing.T) {
 				t.Fatalf("details show %v, want the first error span %s", sel, firstErr.SpanID)
 			}
 			screen := final.Render()
-			checkScreen(t, screen, size[0], size[1])
+			tracetest.CheckScreen(t, screen, size[0], size[1])
 			for _, s := range []string{"▶ Details", firstErr.Service + " " + firstErr.Operation, "✗ " + firstErr.Status.Message} {
 				if !strings.Contains(screen, s) {
 					t.Errorf("screen lacks %q", s)
@@ -127,24 +116,7 @@ func itoa(n int) string {
 
 // update runs msg and every command it leads to, synchronously.
 func update(m Model, msg tea.Msg) Model {
-	queue := []tea.Msg{msg}
-	for len(queue) > 0 {
-		msg, queue = queue[0], queue[1:]
-		if b, ok := msg.(tea.BatchMsg); ok {
-			for _, c := range b {
-				if c != nil {
-					queue = append(queue, c())
-				}
-			}
-			continue
-		}
-		next, cmd := m.Update(msg)
-		m = next.(Model)
-		if cmd != nil {
-			queue = append(queue, cmd())
-		}
-	}
-	return m
+	return teasync.Run(m, teasync.Model[Model], msg)
 }
 
 func start(o Options, w, h int) Model {
@@ -167,7 +139,7 @@ func TestDemoOpening(t *testing.T) {
 				t.Fatalf("focus %d, details %v", m.focus, m.details.Span())
 			}
 			screen := m.Render()
-			checkScreen(t, screen, size[0], size[1])
+			tracetest.CheckScreen(t, screen, size[0], size[1])
 			golden.Check(t, screen)
 
 			// tab walks the panes and comes back; ? shows the help
@@ -195,7 +167,7 @@ func TestDemoOpening(t *testing.T) {
 			if s := m.Render(); !strings.Contains(s, "fold all") || !strings.Contains(s, "next pane") {
 				t.Errorf("help:\n%s", s)
 			}
-			checkScreen(t, m.Render(), size[0], size[1])
+			tracetest.CheckScreen(t, m.Render(), size[0], size[1])
 		})
 	}
 }
@@ -255,7 +227,7 @@ func TestExtraPane(t *testing.T) {
 	if fp.w == 0 || fp.h == 0 || !strings.Contains(m.Render(), "Logs") {
 		t.Errorf("extra pane size %dx%d", fp.w, fp.h)
 	}
-	checkScreen(t, m.Render(), 200, 50)
+	tracetest.CheckScreen(t, m.Render(), 200, 50)
 }
 
 // telx trace <id> -i: the trace comes through a command to the waterfall,
@@ -292,7 +264,7 @@ func TestOpenByID(t *testing.T) {
 	if m.waterfall.Selected() != sel {
 		t.Error("resizing lost the selection")
 	}
-	checkScreen(t, m.Render(), 200, 50)
+	tracetest.CheckScreen(t, m.Render(), 200, 50)
 
 	o.TraceID = "0000000000000000000000000000beef"
 	m = start(o, 120, 40)
@@ -367,7 +339,7 @@ func TestAlerts(t *testing.T) {
 	}
 	m = update(m, press("a"))
 	s := m.Render()
-	checkScreen(t, s, 120, 30)
+	tracetest.CheckScreen(t, s, 120, 30)
 	firing := strings.Index(s, "✗ firing  PaymentsErrorsHigh service=payments severity=page since 08:50:00")
 	pending := strings.Index(s, "◌ pending PaymentsLatencyHigh service=payments since 08:50:00")
 	if firing < 0 || pending < firing || !strings.Contains(s, "payments fails 31% of charges") {
@@ -411,7 +383,7 @@ func TestAlertsNarrow(t *testing.T) {
 	}
 	m := update(start(o, 80, 24), press("a"))
 	s := m.Render()
-	checkScreen(t, s, 80, 24)
+	tracetest.CheckScreen(t, s, 80, 24)
 	s = trimmed(s)
 	if !strings.Contains(s, "▶ ✗ firing  PaymentsErrorsHigh0 since 09:00:00\n    service_name=payments severity=critical\n    alert 0\n") {
 		t.Errorf("labels under the name:\n%s", s)
@@ -424,7 +396,7 @@ func TestAlertsNarrow(t *testing.T) {
 		m = update(m, press("j"))
 	}
 	s = m.Render()
-	checkScreen(t, s, 80, 24)
+	tracetest.CheckScreen(t, s, 80, 24)
 	s = trimmed(s)
 	if !strings.Contains(s, "▶ ✗ firing  PaymentsErrorsHigh7 since 08:53:00") || !strings.Contains(s, "    alert 7\n") ||
 		!strings.HasPrefix(s, "Alerts ") {

@@ -76,7 +76,7 @@ func TestCopy(t *testing.T) {
 func firstLogLine(t *testing.T, tr *sources.Trace) string {
 	t.Helper()
 	lp := logs.New(logs.Options{Source: tracetest.Demo(t), Location: time.UTC})
-	lp, _ = drive(lp, tui.SpanSelectedMsg{Trace: tr, Span: tr.Root()})
+	lp = drive(lp, tui.SpanSelectedMsg{Trace: tr, Span: tr.Root()})
 	e := lp.Selected()
 	if e == nil {
 		t.Fatal("no line for the root span")

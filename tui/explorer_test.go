@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/telx-cli/telx/internal/golden"
+	"github.com/telx-cli/telx/internal/teasync"
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui"
 	"github.com/telx-cli/telx/tui/internal/tracetest"
@@ -93,15 +94,15 @@ func TestLogsFlow(t *testing.T) {
 			// where the line of another trace is among the service's lines
 			// (a pane of its own, to count the keys)
 			lp := logs.New(logs.Options{Source: src, Styles: st, Location: time.UTC})
-			lp, _ = drive(lp, tui.SpanSelectedMsg{Trace: tr, Span: span})
-			lp, _ = drive(lp, key("t"), key("t"))
+			lp = drive(lp, tui.SpanSelectedMsg{Trace: tr, Span: span})
+			lp = drive(lp, key("t"), key("t"))
 			ups, other := 0, sources.TraceID("")
 			for ; ups < 200; ups++ {
 				if e := lp.Selected(); e != nil && e.TraceID != "" && e.TraceID != tr.ID {
 					other = e.TraceID
 					break
 				}
-				lp, _ = drive(lp, key("k"))
+				lp = drive(lp, key("k"))
 			}
 			if other == "" {
 				t.Fatal("no line of another trace before the span among payments' lines")
@@ -122,7 +123,7 @@ func TestLogsFlow(t *testing.T) {
 			s := waitScreen(t, screen, "the span's error line", func(s string) bool {
 				return strings.Contains(s, "Logs · span payments "+span.Operation) && strings.Contains(s, "ERROR payments")
 			})
-			checkScreen(t, s, size[0], size[1])
+			tracetest.CheckScreen(t, s, size[0], size[1])
 			// the Metrics pane shows payments' rate, errors and latency
 			waitScreen(t, screen, "payments' metrics", func(s string) bool {
 				return strings.Contains(s, "Metrics · payments") && strings.Contains(s, "PAYMENTS")
@@ -148,48 +149,20 @@ func TestLogsFlow(t *testing.T) {
 			tm.Send(key("q"))
 			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(probe).m
 			s = final.Render()
-			checkScreen(t, s, size[0], size[1])
+			tracetest.CheckScreen(t, s, size[0], size[1])
 			golden.Check(t, s)
 		})
 	}
 }
 
 // drive runs msgs through a pane and every command they lead to.
-func drive(p logs.Model, msgs ...tea.Msg) (logs.Model, []tea.Msg) {
-	var out []tea.Msg
-	queue := append([]tea.Msg{}, msgs...)
-	for len(queue) > 0 {
-		var msg tea.Msg
-		msg, queue = queue[0], queue[1:]
-		if b, ok := msg.(tea.BatchMsg); ok {
-			for _, c := range b {
-				if c != nil {
-					queue = append(queue, c())
-				}
-			}
-			continue
-		}
+func drive(p logs.Model, msgs ...tea.Msg) logs.Model {
+	return teasync.Run(p, func(p logs.Model, msg tea.Msg) (logs.Model, tea.Cmd) {
 		next, cmd := p.Update(msg)
-		p = next.(logs.Model)
-		if cmd != nil {
-			queue = append(queue, cmd())
-		}
-	}
-	return p, out
+		return next.(logs.Model), cmd
+	}, msgs...)
 }
 
-func checkScreen(t *testing.T, screen string, w, h int) {
-	t.Helper()
-	lines := strings.Split(screen, "\n")
-	if len(lines) != h {
-		t.Errorf("%d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if got := ansi.StringWidth(l); got > w {
-			t.Errorf("line %d is %d cells wide, more than %d: %q", i, got, w, l)
-		}
-	}
-}
 
 func itoa(n int) string {
 	if n < 10 {
@@ -201,24 +174,7 @@ func itoa(n int) string {
 // syncUpdate runs msg through the explorer with every command it leads
 // to, synchronously.
 func syncUpdate(m tui.Model, msg tea.Msg) tui.Model {
-	queue := []tea.Msg{msg}
-	for len(queue) > 0 {
-		msg, queue = queue[0], queue[1:]
-		if b, ok := msg.(tea.BatchMsg); ok {
-			for _, c := range b {
-				if c != nil {
-					queue = append(queue, c())
-				}
-			}
-			continue
-		}
-		next, cmd := m.Update(msg)
-		m = next.(tui.Model)
-		if cmd != nil {
-			queue = append(queue, cmd())
-		}
-	}
-	return m
+	return teasync.Run(m, teasync.Model[tui.Model], msg)
 }
 
 // With the Logs and Metrics panes, in colour or not, at any size:

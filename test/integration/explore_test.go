@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/telx-cli/telx/internal/teasync"
 	"github.com/telx-cli/telx/sources/jaeger"
 	"github.com/telx-cli/telx/sources/loki"
 	"github.com/telx-cli/telx/sources/prometheus"
@@ -21,24 +22,7 @@ import (
 // run feeds msg to the explorer with every command it leads to,
 // synchronously, as the program would.
 func runExplorer(m tui.Model, msg tea.Msg) tui.Model {
-	queue := []tea.Msg{msg}
-	for len(queue) > 0 {
-		msg, queue = queue[0], queue[1:]
-		if b, ok := msg.(tea.BatchMsg); ok {
-			for _, c := range b {
-				if c != nil {
-					queue = append(queue, c())
-				}
-			}
-			continue
-		}
-		next, cmd := m.Update(msg)
-		m = next.(tui.Model)
-		if cmd != nil {
-			queue = append(queue, cmd())
-		}
-	}
-	return m
+	return teasync.Run(m, teasync.Model[tui.Model], msg)
 }
 
 // The explorer against the real Jaeger: telx trace <big trace> -i.

@@ -4,8 +4,11 @@ package tracetest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/demo"
@@ -51,4 +54,19 @@ func Synthetic(n int) *sources.Trace {
 		}
 	}
 	return t
+}
+
+// CheckScreen fails t when a rendered screen is not h lines of at most w
+// cells.
+func CheckScreen(t testing.TB, screen string, w, h int) {
+	t.Helper()
+	lines := strings.Split(screen, "\n")
+	if len(lines) != h {
+		t.Errorf("%d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if got := ansi.StringWidth(l); got > w {
+			t.Errorf("line %d is %d cells wide, more than %d: %q", i, got, w, l)
+		}
+	}
 }
