@@ -42,7 +42,6 @@ func demoOptions(t testing.TB) Options {
 	}
 }
 
-
 // The main flow in a real program: the traces of payments come, Enter
 // opens the newest, e moves to its first error span, the details show it.
 func TestMainFlow(t *testing.T) {

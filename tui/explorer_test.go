@@ -163,7 +163,6 @@ func drive(p logs.Model, msgs ...tea.Msg) logs.Model {
 	}, msgs...)
 }
 
-
 func itoa(n int) string {
 	if n < 10 {
 		return string(rune('0' + n))
