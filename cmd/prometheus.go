@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/spf13/cobra"
 
@@ -19,9 +18,9 @@ func addPrometheusFlags(c *cobra.Command) *promFlags {
 	return &promFlags{backendAuthFlags: addAuthFlags(c, "prometheus", "Prometheus")}
 }
 
-// client builds the Prometheus client the flags describe: auth and TLS
-// through prometheus/common's round trippers, --timeout per request, and
-// with --verbose each request logged on stderr.
+// client builds the Prometheus client the flags describe: auth and TLS as
+// for the other backends (config.Auth), --timeout per request, and with
+// --verbose each request logged on stderr.
 func (f *promFlags) client(io *IO, g *GlobalOptions) (*prometheus.Client, error) {
 	a, err := f.auth(g.getenv)
 	if err != nil {
@@ -30,14 +29,11 @@ func (f *promFlags) client(io *IO, g *GlobalOptions) (*prometheus.Client, error)
 	if a, err = g.BackendAuth(context.Background(), "prometheus", a); err != nil {
 		return nil, err
 	}
-	rt, err := prometheus.RoundTripper(a)
+	hc, err := config.HTTPClient("prometheus", g.timeoutFor("prometheus"), a, g.verboseOut(io))
 	if err != nil {
 		return nil, UsageError(err)
 	}
-	if g.Verbose {
-		rt = &config.LogTransport{Base: rt, Out: io.ErrOut, Backend: "prometheus"}
-	}
-	c, err := prometheus.New(prometheus.Options{URL: g.PrometheusURL, HTTPClient: &http.Client{Timeout: g.timeoutFor("prometheus"), Transport: rt}})
+	c, err := prometheus.New(prometheus.Options{URL: g.PrometheusURL, HTTPClient: hc})
 	if err != nil {
 		return nil, UsageError(err)
 	}

@@ -233,13 +233,17 @@ func rootArgs(c *cobra.Command, args []string) error {
 // auth completed by the context (see BackendAuth), and with --verbose each
 // request logged on stderr without its credentials.
 func (o *GlobalOptions) HTTPClient(io *IO, backend string, auth config.Auth) (*http.Client, error) {
-	var verbose stdio.Writer
-	if o.Verbose {
-		verbose = io.ErrOut
-	}
 	auth, err := o.BackendAuth(context.Background(), backend, auth)
 	if err != nil {
 		return nil, err
 	}
-	return config.HTTPClient(backend, o.timeoutFor(backend), auth, verbose)
+	return config.HTTPClient(backend, o.timeoutFor(backend), auth, o.verboseOut(io))
+}
+
+// verboseOut is where --verbose logs requests: stderr, or nowhere (nil).
+func (o *GlobalOptions) verboseOut(io *IO) stdio.Writer {
+	if o.Verbose {
+		return io.ErrOut
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 // Package prometheus is telx's Prometheus source: range and instant
 // queries, label values, series and alerts through client_golang's
-// api/prometheus/v1, authenticated by prometheus/common's round trippers.
+// api/prometheus/v1, over the HTTP client it is given (auth and TLS are
+// config.Auth's, as for the other backends).
 // It speaks to Prometheus and to what serves its API (Thanos, Mimir,
 // Cortex), and converts their answers to the domain model in one place.
 package prometheus
@@ -19,7 +20,6 @@ import (
 
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
-	pconfig "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
 
 	"github.com/telx-cli/telx/sources"
@@ -63,47 +63,6 @@ func New(o Options) (*Client, error) {
 		return nil, fmt.Errorf("prometheus URL %q: %w", o.URL, err)
 	}
 	return &Client{api: v1.NewAPI(c), url: config.RedactURL(u)}, nil
-}
-
-// RoundTripper returns the round tripper that authenticates to Prometheus
-// as a says: bearer token or basic auth, extra headers (a tenant's
-// X-Scope-OrgID for Mimir or Cortex, say), a CA file and
-// insecure-skip-verify, all through prometheus/common's HTTP config.
-func RoundTripper(a config.Auth) (http.RoundTripper, error) {
-	cfg := pconfig.DefaultHTTPClientConfig
-	switch {
-	case a.BearerToken != "":
-		cfg.Authorization = &pconfig.Authorization{Type: "Bearer", Credentials: pconfig.Secret(a.BearerToken)}
-	case a.Username != "":
-		cfg.BasicAuth = &pconfig.BasicAuth{Username: a.Username, Password: pconfig.Secret(a.Password)}
-	}
-	cfg.TLSConfig = pconfig.TLSConfig{
-		CAFile: a.CAFile, CertFile: a.CertFile, KeyFile: a.KeyFile,
-		ServerName: a.ServerName, InsecureSkipVerify: a.InsecureSkipVerify,
-	}
-	if a.ProxyURL != "" {
-		u, err := url.Parse(a.ProxyURL)
-		if err != nil {
-			return nil, errors.New("the proxy URL does not parse")
-		}
-		cfg.ProxyURL = pconfig.URL{URL: u}
-	}
-	if len(a.Headers) > 0 {
-		h := map[string]pconfig.Header{}
-		for k, v := range a.Headers {
-			h[http.CanonicalHeaderKey(k)] = pconfig.Header{Values: []string{v}}
-		}
-		cfg.HTTPHeaders = &pconfig.Headers{Headers: h}
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	// the round tripper reads the CA file at the first request: read it
-	// now, so that a wrong path is reported as such
-	if _, err := pconfig.NewTLSConfig(&cfg.TLSConfig); err != nil {
-		return nil, err
-	}
-	return pconfig.NewRoundTripperFromConfig(cfg, "telx")
 }
 
 // authCheck reports 401 and 403 answers as errors wrapping sources.ErrAuth.
