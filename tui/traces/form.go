@@ -41,7 +41,7 @@ var fieldSpecs = [numFields]fieldSpec{
 	FieldSince:       {label: "Since", min: 6, max: 6, hint: "the window, back from now: 30m, 2h, 1d"},
 	FieldMinDuration: {label: "Min duration", min: 7, max: 7, placeholder: "none", hint: "only traces with a span at least this long: 100ms, 1.5s; empty: no bound"},
 	FieldMaxDuration: {label: "Max duration", min: 7, max: 7, placeholder: "none", hint: "only traces with a span at most this long: 100ms, 1.5s; empty: no bound"},
-	FieldTags:        {label: "Tags", min: 16, placeholder: "key=value …", hint: `key=value pairs, space-separated, "quotes" around spaces: error=true http.status_code=500`},
+	FieldTags:        {label: "Tags", min: 16, placeholder: "key=value …", hint: `key=value pairs, space-separated, "quotes" around spaces: http.response.status_code=500 db.system=postgresql`},
 }
 
 // width is the cells a field takes with an input w cells wide: its mark,
