@@ -389,8 +389,10 @@ func (m Model) location() *time.Location {
 // ShortHelp returns the pane's main keys, the form's while it is open.
 func (m Model) ShortHelp() []key.Binding {
 	if f := m.KeyMap.Form; m.form.open {
-		if m.form.focus == FieldService && len(m.services) > 0 {
-			return []key.Binding{f.Submit, f.Cancel, f.Next, f.NextService}
+		if spec := fieldSpecs[m.form.focus]; len(m.form.comp[m.form.focus].names) > 0 {
+			cycle := f.NextMatch
+			cycle.SetHelp(cycle.Help().Key, "cycle "+spec.names)
+			return []key.Binding{f.Submit, f.Cancel, f.Next, cycle}
 		}
 		return []key.Binding{f.Submit, f.Cancel, f.Next}
 	}
@@ -400,5 +402,5 @@ func (m Model) ShortHelp() []key.Binding {
 // FullHelp returns all the pane's keys.
 func (m Model) FullHelp() [][]key.Binding {
 	k, f := m.KeyMap, m.KeyMap.Form
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.NextService, k.Reload}, {k.Edit, f.Next, f.Submit, f.Cancel, f.NextService}}
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.NextService, k.Reload}, {k.Edit, f.Next, f.Submit, f.Cancel, f.NextMatch}}
 }
