@@ -335,16 +335,16 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			}
 			m.services = msg.Services
 			m.form.setServices(msg.Services)
+			var cmd tea.Cmd
 			if m.form.open {
 				// the service in the field may be known now
-				if cmd := m.syncOperations(false); cmd != nil {
-					return m, cmd
-				}
+				cmd = m.syncOperations(false)
 			}
 			if m.query.Service == "" && len(m.services) > 0 {
 				m.query.Service = m.services[0]
-				return m, m.search(false)
+				return m, tea.Batch(cmd, m.search(false))
 			}
+			return m, cmd
 		}
 	case OperationsMsg:
 		if msg.ID == m.id {
