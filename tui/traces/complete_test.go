@@ -219,3 +219,31 @@ func TestOpsCache(t *testing.T) {
 		t.Errorf("b's operations %q", got)
 	}
 }
+
+// The services coming while the form is open, before any search: the
+// first service's traces are searched, and the operations of the service
+// typed asked for.
+func TestServicesComeWithTheFormOpen(t *testing.T) {
+	m := New(nil, time.UTC, "")
+	m.SetSize(100, 14)
+	m, msgs := steps(m, "s", "'shipping'", ServicesMsg{ID: m.ID(), Services: []string{"payments", "shipping"}})
+	for _, msg := range msgs {
+		if b, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range b {
+				msgs = append(msgs, c())
+			}
+		}
+	}
+	if got := asked(t, m, msgs); !reflect.DeepEqual(got, []string{"shipping"}) {
+		t.Errorf("asked for the operations of %q", got)
+	}
+	var searched []string
+	for _, msg := range msgs {
+		if s, ok := msg.(SearchMsg); ok {
+			searched = append(searched, s.Service)
+		}
+	}
+	if !reflect.DeepEqual(searched, []string{"payments"}) {
+		t.Errorf("searched %q, want payments", searched)
+	}
+}
