@@ -286,6 +286,16 @@ func (m *Model) loadServices() tea.Cmd {
 	}, func(msg tea.Msg) error { return msg.(traces.ServicesMsg).Err })
 }
 
+// loadOperations asks for a service's operations, for the Traces pane's
+// search form.
+func (m *Model) loadOperations(service string) tea.Cmd {
+	id, src := m.traces.ID(), m.o.Traces
+	return m.call("operations of "+service, func(ctx context.Context) tea.Msg {
+		ops, err := src.Operations(ctx, service)
+		return traces.OperationsMsg{ID: id, Service: service, Operations: ops, Err: err}
+	}, func(msg tea.Msg) error { return msg.(traces.OperationsMsg).Err })
+}
+
 func (m *Model) loadTrace(tid sources.TraceID) tea.Cmd {
 	id, src := m.waterfall.ID(), m.o.Traces
 	return m.call("trace "+string(tid), func(ctx context.Context) tea.Msg {
@@ -357,6 +367,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 					" with " + sources.Sanitize(msg.Filters())
 			}
 			return m, m.searchTraces(msg)
+		}
+	case traces.LoadOperationsMsg:
+		if msg.ID == m.traces.ID() {
+			return m, m.loadOperations(msg.Service)
 		}
 	case AlertsMsg:
 		if msg.Err == nil {

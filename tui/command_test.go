@@ -26,6 +26,28 @@ type recordingTraces struct {
 	asks []sources.TraceQuery
 	// found is the last search's answer
 	found []*sources.Trace
+	// opsAsked are the services whose operations were asked for; opsErr,
+	// if set, is the answer
+	opsAsked []string
+	opsErr   error
+}
+
+func (r *recordingTraces) Operations(ctx context.Context, service string) ([]string, error) {
+	r.mu.Lock()
+	r.opsAsked = append(r.opsAsked, service)
+	err := r.opsErr
+	r.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return r.TraceSource.Operations(ctx, service)
+}
+
+// operationsAsked are the services whose operations were asked for.
+func (r *recordingTraces) operationsAsked() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.opsAsked...)
 }
 
 func (r *recordingTraces) FindTraces(ctx context.Context, q sources.TraceQuery) ([]*sources.Trace, error) {

@@ -1,6 +1,8 @@
 package tui_test
 
 import (
+	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -135,6 +137,65 @@ func TestSearchFormError(t *testing.T) {
 	m = syncUpdate(m, key("enter"))
 	if q := rec.last(); len(rec.asks) != n+1 || q.Operation != "Charge" || q.MinDuration != 400*time.Millisecond {
 		t.Errorf("searched %+v after mending", q)
+	}
+}
+
+// Opening the form asks the trace source for the operations of its
+// service, which tab completes in the Operation field; another service
+// typed in the Service field brings its own.
+func TestSearchFormCompletesOperations(t *testing.T) {
+	m, rec, _ := cmdExplorer(t)
+	m = typeLine(m, "service payments", "enter")
+	if got := rec.operationsAsked(); len(got) != 0 {
+		t.Errorf("operations asked for before the form opened: %q", got)
+	}
+	m = syncUpdate(m, key("s"))
+	if got := rec.operationsAsked(); !reflect.DeepEqual(got, []string{"payments"}) {
+		t.Errorf("opening asked for the operations of %q, want payments'", got)
+	}
+	m = syncUpdate(m, key("tab"))
+	screenHas(t, m, "▶Operation [", "operations of payments (tab completes): Charge · GetPaymentStatus",
+		"ctrl+n/p cycle operations")
+	m = replace(m, "g")
+	m = syncUpdate(m, key("tab"))
+	screenHas(t, m, "Operation [GetPaymentStatus", "▶Since [")
+	m = syncUpdate(m, key("enter"))
+	if q := rec.last(); q.Service != "payments" || q.Operation != "GetPaymentStatus" {
+		t.Errorf("searched %+v, want payments' GetPaymentStatus", q)
+	}
+
+	m = syncUpdate(m, key("s"))
+	m = replace(m, "check")
+	if got := rec.operationsAsked(); len(got) != 2 {
+		t.Errorf("asked for the operations of %q, want payments' twice (a form opened twice), no more", got)
+	}
+	m = typeText(m, "out")
+	m = syncUpdate(m, key("tab"))
+	m = replace(m, "p")
+	m = syncUpdate(m, key("tab"))
+	screenHas(t, m, "Operation [PlaceOrder")
+	if got := rec.operationsAsked(); !reflect.DeepEqual(got, []string{"payments", "payments", "checkout"}) {
+		t.Errorf("asked for the operations of %q", got)
+	}
+}
+
+// The operations failing to come is said on the status bar; the form
+// works on without completion.
+func TestSearchFormOperationsFail(t *testing.T) {
+	m, rec, _ := cmdExplorer(t)
+	rec.opsErr = errors.New("jaeger: connection refused")
+	m = typeLine(m, "service payments", "enter")
+	m = syncUpdate(m, key("s"))
+	m = syncUpdate(m, key("tab"))
+	if s := statusLine(m); !strings.Contains(s, "✗ operations of payments: jaeger: connection refused") {
+		t.Errorf("status bar %q", s)
+	}
+	screenHas(t, m, "▶Operation [", "only traces with a span of this operation; empty: any")
+	m = replace(m, "Ch")
+	m = syncUpdate(m, key("tab"))
+	m = syncUpdate(m, key("enter"))
+	if q := rec.last(); q.Service != "payments" || q.Operation != "Ch" {
+		t.Errorf("searched %+v, want payments' Ch as typed", q)
 	}
 }
 

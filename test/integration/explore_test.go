@@ -56,6 +56,19 @@ func TestExplorerOnJaeger(t *testing.T) {
 	if s := m.Render(); !strings.Contains(s, "✗ canceling statement due to lock timeout") && !strings.Contains(s, "✗ batch incomplete") {
 		t.Errorf("e did not reach a failed span:\n%s", s)
 	}
+
+	// the search form completes frontend's operations, asked of Jaeger
+	m = runExplorer(m, tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}) // the Traces pane
+	for _, k := range []tea.KeyPressMsg{{Code: 's', Text: "s"}, {Code: tea.KeyTab}, {Code: 'u', Mod: tea.ModCtrl}} {
+		m = runExplorer(m, k)
+	}
+	for _, r := range "POST /api/ch" {
+		m = runExplorer(m, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	m = runExplorer(m, tea.KeyPressMsg{Code: tea.KeyTab})
+	if s := m.Render(); !strings.Contains(s, "Operation [POST /api/checkout") || strings.Contains(s, "✗ operations") {
+		t.Errorf("tab did not complete frontend's POST /api/checkout:\n%s", s)
+	}
 }
 
 // The Logs pane against the real Loki: the opened trace's root span's

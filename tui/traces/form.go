@@ -2,6 +2,7 @@ package traces
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -33,11 +34,13 @@ type fieldSpec struct {
 	min, max    int // max 0: as wide as the line allows
 	placeholder string
 	hint        string
+	// names are what the field completes ("services"); empty: nothing
+	names string
 }
 
 var fieldSpecs = [numFields]fieldSpec{
-	FieldService:     {label: "Service", min: 12, max: 32, hint: "the service whose traces to list"},
-	FieldOperation:   {label: "Operation", min: 14, max: 48, placeholder: "any", hint: "only traces with a span of this operation; empty: any"},
+	FieldService:     {label: "Service", min: 12, max: 32, hint: "the service whose traces to list", names: "services"},
+	FieldOperation:   {label: "Operation", min: 14, max: 48, placeholder: "any", hint: "only traces with a span of this operation; empty: any", names: "operations"},
 	FieldSince:       {label: "Since", min: 6, max: 6, hint: "the window, back from now: 30m, 2h, 1d"},
 	FieldMinDuration: {label: "Min duration", min: 7, max: 7, placeholder: "none", hint: "only traces with a span at least this long: 100ms, 1.5s; empty: no bound"},
 	FieldMaxDuration: {label: "Max duration", min: 7, max: 7, placeholder: "none", hint: "only traces with a span at most this long: 100ms, 1.5s; empty: no bound"},
@@ -93,19 +96,21 @@ func formLayout(width int) [][]cell {
 }
 
 // FormKeyMap are the search form's keys, beyond editing a field.
+// NextMatch and PrevMatch cycle the names a field completes (services,
+// operations).
 type FormKeyMap struct {
-	Next, Prev, Submit, Cancel, NextService, PrevService key.Binding
+	Next, Prev, Submit, Cancel, NextMatch, PrevMatch key.Binding
 }
 
 // DefaultFormKeyMap returns the search form's keys.
 func DefaultFormKeyMap() FormKeyMap {
 	return FormKeyMap{
-		Next:        key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/shift+tab", "field")),
-		Prev:        key.NewBinding(key.WithKeys("shift+tab", "up")),
-		Submit:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search")),
-		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		NextService: key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n/p", "cycle services")),
-		PrevService: key.NewBinding(key.WithKeys("ctrl+p")),
+		Next:      key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/shift+tab", "field")),
+		Prev:      key.NewBinding(key.WithKeys("shift+tab", "up")),
+		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search")),
+		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		NextMatch: key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n/p", "cycle services, operations")),
+		PrevMatch: key.NewBinding(key.WithKeys("ctrl+p")),
 	}
 }
 
@@ -117,10 +122,33 @@ type form struct {
 	// err is the last Enter's complaint, about field errField.
 	err      error
 	errField int
-	// typed is what was typed in the Service field, the prefix its
-	// completion and cycling go by.
-	typed    string
-	services []string
+	// comp are the completions of the fields that complete (Service,
+	// Operation); opsOf is the service whose operations the Operation
+	// field completes.
+	comp  [numFields]completion
+	opsOf string
+}
+
+// completion is what a field completes: the names it knows, and what was
+// typed in it, the prefix its matches go by.
+type completion struct {
+	names []string
+	typed string
+}
+
+// matches are the names starting with what was typed (ignoring case), or
+// all of them if none does.
+func (c completion) matches() []string {
+	var out []string
+	for _, s := range c.names {
+		if strings.HasPrefix(strings.ToLower(s), strings.ToLower(c.typed)) {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return c.names
+	}
+	return out
 }
 
 func newForm(color bool) form {
@@ -146,15 +174,15 @@ func newForm(color bool) form {
 		ti.KeyMap.AcceptSuggestion = key.NewBinding()
 		ti.KeyMap.NextSuggestion = key.NewBinding()
 		ti.KeyMap.PrevSuggestion = key.NewBinding()
+		ti.ShowSuggestions = fieldSpecs[i].names != ""
 		f.inputs[i] = ti
 	}
-	f.inputs[FieldService].ShowSuggestions = true
 	return f
 }
 
 // fill opens the form on q, the Service field focused.
 func (f *form) fill(q Query) {
-	f.open, f.err, f.typed = true, nil, ""
+	f.open, f.err = true, nil
 	vals := [numFields]string{
 		FieldService:   q.Service,
 		FieldOperation: q.Operation,
@@ -170,8 +198,9 @@ func (f *form) fill(q Query) {
 	for i := range f.inputs {
 		f.inputs[i].SetValue(vals[i])
 		f.inputs[i].CursorStart() // a long value shows its start
+		f.comp[i].typed = ""
+		f.inputs[i].SetSuggestions(f.comp[i].names)
 	}
-	f.inputs[FieldService].SetSuggestions(f.services)
 	f.focusField(FieldService)
 }
 
@@ -192,13 +221,29 @@ func (f *form) focusField(i int) {
 	f.inputs[f.focus].CursorEnd()
 }
 
-// setServices gives the Service field the names to complete.
-func (f *form) setServices(services []string) {
-	f.services = make([]string, len(services))
-	for i, s := range services {
-		f.services[i] = sources.Sanitize(s)
+// setNames gives field i the names to complete.
+func (f *form) setNames(i int, names []string) {
+	c := &f.comp[i]
+	c.names = make([]string, len(names))
+	for j, s := range names {
+		c.names[j] = sources.Sanitize(s)
 	}
-	f.inputs[FieldService].SetSuggestions(f.services)
+	f.inputs[i].SetSuggestions(c.names)
+}
+
+// setServices gives the Service field the names to complete.
+func (f *form) setServices(services []string) { f.setNames(FieldService, services) }
+
+// knows tells whether service is one the Service field completes.
+func (f form) knows(service string) bool {
+	return slices.Contains(f.comp[FieldService].names, service)
+}
+
+// setOperations gives the Operation field the operations of service to
+// complete (none: nil).
+func (f *form) setOperations(service string, ops []string) {
+	f.opsOf = service
+	f.setNames(FieldOperation, ops)
 }
 
 // setWidth sizes the inputs for a pane width cells wide.
@@ -241,31 +286,16 @@ func (f form) query() (Query, int, error) {
 	return q, 0, nil
 }
 
-// candidates are the known services starting with what was typed in the
-// Service field (ignoring case), or all of them if none does.
-func (f form) candidates() []string {
-	var out []string
-	for _, s := range f.services {
-		if strings.HasPrefix(strings.ToLower(s), strings.ToLower(f.typed)) {
-			out = append(out, s)
-		}
-	}
-	if len(out) == 0 {
-		return f.services
-	}
-	return out
-}
-
-// cycle puts the next (dir 1) or previous (dir -1) candidate service in
-// the Service field.
+// cycle puts the next (dir 1) or previous (dir -1) match in the focused
+// field, if it completes.
 func (f *form) cycle(dir int) {
-	cands := f.candidates()
+	cands := f.comp[f.focus].matches()
 	if len(cands) == 0 {
 		return
 	}
 	i := -1
 	for j, s := range cands {
-		if s == f.value(FieldService) {
+		if s == f.value(f.focus) {
 			i = j
 		}
 	}
@@ -277,23 +307,24 @@ func (f *form) cycle(dir int) {
 	default:
 		i = (i + dir + len(cands)) % len(cands)
 	}
-	f.setService(cands[i])
+	f.put(f.focus, cands[i])
 }
 
-func (f *form) setService(s string) {
-	in := &f.inputs[FieldService]
+// put sets field i to the name s.
+func (f *form) put(i int, s string) {
+	in := &f.inputs[i]
 	in.SetValue(s)
 	in.CursorEnd()
-	in.SetSuggestions(f.services) // matches the new value
+	in.SetSuggestions(f.comp[i].names) // matches the new value
 }
 
-// complete puts the shown completion of the Service field in it.
-func (f *form) complete() {
-	in := &f.inputs[FieldService]
+// complete puts the shown completion of field i in it.
+func (f *form) complete(i int) {
+	in := &f.inputs[i]
 	if s := in.CurrentSuggestion(); s != "" && in.Value() != "" && len(s) > len(in.Value()) &&
 		strings.HasPrefix(strings.ToLower(s), strings.ToLower(in.Value())) {
-		f.setService(s)
-		f.typed = s
+		f.put(i, s)
+		f.comp[i].typed = s
 	}
 }
 
@@ -313,15 +344,15 @@ func (f *form) key(km FormKeyMap, k tea.KeyPressMsg) (q *Query, cmd tea.Cmd) {
 		f.close()
 		return &got, nil
 	case key.Matches(k, km.Next):
-		if f.focus == FieldService && k.String() == "tab" {
-			f.complete()
+		if k.String() == "tab" {
+			f.complete(f.focus)
 		}
 		f.focusField(f.focus + 1)
 	case key.Matches(k, km.Prev):
 		f.focusField(f.focus - 1)
-	case f.focus == FieldService && key.Matches(k, km.NextService):
+	case fieldSpecs[f.focus].names != "" && key.Matches(k, km.NextMatch):
 		f.cycle(1)
-	case f.focus == FieldService && key.Matches(k, km.PrevService):
+	case fieldSpecs[f.focus].names != "" && key.Matches(k, km.PrevMatch):
 		f.cycle(-1)
 	default:
 		before := f.value(f.focus)
@@ -340,16 +371,14 @@ func (f *form) paste(p tea.PasteMsg) tea.Cmd {
 	return cmd
 }
 
-// edited notes a change of the focused field: what the Service field
-// completes, and an error about the field is forgotten.
+// edited notes a change of the focused field: what it completes, and an
+// error about the field is forgotten.
 func (f *form) edited(before string) {
 	now := f.value(f.focus)
 	if now == before {
 		return
 	}
-	if f.focus == FieldService {
-		f.typed = now
-	}
+	f.comp[f.focus].typed = now
 	if f.err != nil && f.errField == f.focus {
 		f.err = nil
 	}
@@ -405,16 +434,20 @@ func fitInput(v string, w int) string {
 }
 
 // hint is the form's last line: the error of the last Enter, else what
-// the focused field takes (for Service, the services it completes).
+// the focused field takes (for Service and Operation, the names it
+// completes).
 func (f form) hint(st *styles.Styles) string {
 	if f.err != nil {
 		return st.Error.Apply(render.MarkError + " " + fieldSpecs[f.errField].label + " " + sources.Sanitize(f.err.Error()))
 	}
-	if f.focus == FieldService && len(f.services) > 0 {
-		cands := f.candidates()
-		head := "services"
-		if len(cands) < len(f.services) {
-			head = "services starting " + sources.Sanitize(f.typed)
+	if c := f.comp[f.focus]; len(c.names) > 0 {
+		cands := c.matches()
+		head := fieldSpecs[f.focus].names
+		if f.focus == FieldOperation {
+			head += " of " + sources.Sanitize(f.opsOf)
+		}
+		if len(cands) < len(c.names) {
+			head += " starting " + sources.Sanitize(c.typed)
 		}
 		return " " + st.Dim.Apply(head+" (tab completes): ") + strings.Join(cands, " · ")
 	}

@@ -5,6 +5,7 @@ package traces
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -31,6 +32,23 @@ type ServicesMsg struct {
 	ID       int
 	Services []string
 	Err      error
+}
+
+// LoadOperationsMsg asks for a service's operations, for the search
+// form's Operation field: the root model asks its trace source and
+// answers with an OperationsMsg.
+type LoadOperationsMsg struct {
+	ID      int
+	Service string
+}
+
+// OperationsMsg brings a service's operations, or the error (which the
+// pane leaves to the status bar).
+type OperationsMsg struct {
+	ID         int
+	Service    string
+	Operations []string
+	Err        error
 }
 
 // SearchMsg asks for a search of a service's traces: the root model
@@ -92,6 +110,7 @@ type Model struct {
 	query    Query
 	seq      int // the last search's number
 	form     form
+	ops      opsCache
 	// offsetBefore is the list's scroll when the form opened, which the
 	// form's lines may move and its esc gives back
 	offsetBefore int
@@ -108,7 +127,33 @@ func New(st *styles.Styles, loc *time.Location, service string) Model {
 		st = styles.New(false)
 	}
 	return Model{KeyMap: DefaultKeyMap(), id: pane.NextID(), st: st, plain: styles.New(false), loc: loc,
-		query: Query{Service: service, Lookback: DefaultLookback}, form: newForm(st.Color)}
+		query: Query{Service: service, Lookback: DefaultLookback}, form: newForm(st.Color), ops: newOpsCache()}
+}
+
+// opsCache keeps the operations of the last few services, and which
+// services' operations are being asked for.
+type opsCache struct {
+	of      map[string][]string
+	order   []string // oldest first
+	pending map[string]bool
+}
+
+// opsCached is how many services' operations the pane keeps.
+const opsCached = 8
+
+func newOpsCache() opsCache {
+	return opsCache{of: map[string][]string{}, pending: map[string]bool{}}
+}
+
+func (c *opsCache) put(service string, ops []string) {
+	if _, ok := c.of[service]; !ok {
+		c.order = append(c.order, service)
+		if len(c.order) > opsCached {
+			delete(c.of, c.order[0])
+			c.order = c.order[1:]
+		}
+	}
+	c.of[service] = ops
 }
 
 // ID is the pane's ID.
@@ -146,12 +191,35 @@ func (m *Model) SetSize(width, height int) {
 // Typing tells whether the search form is open: it takes every key.
 func (m Model) Typing() bool { return m.form.open }
 
-// EditSearch opens the search form on the current search.
-func (m *Model) EditSearch() {
+// EditSearch opens the search form on the current search. The command
+// asks for the service's operations, which the Operation field completes.
+func (m *Model) EditSearch() tea.Cmd {
 	m.offsetBefore = m.offset
 	m.form.setWidth(m.width)
 	m.form.fill(m.query)
 	m.scroll()
+	return m.syncOperations(true)
+}
+
+// syncOperations makes the Operation field complete the operations of the
+// service in the Service field: those kept, if any, and it asks for them
+// when that service is known and they are not kept, or always when the
+// form opens (fresh). A partial name asks for nothing.
+func (m *Model) syncOperations(fresh bool) tea.Cmd {
+	service := strings.TrimSpace(m.form.value(FieldService))
+	if service != m.form.opsOf {
+		m.form.setOperations(service, m.ops.of[service])
+	}
+	_, kept := m.ops.of[service]
+	switch {
+	case service == "", m.ops.pending[service]:
+		return nil
+	case !fresh && (kept || !m.form.knows(service)):
+		return nil
+	}
+	m.ops.pending[service] = true
+	msg := LoadOperationsMsg{ID: m.id, Service: service}
+	return func() tea.Msg { return msg }
 }
 
 // SetLoading marks a search as running.
@@ -267,14 +335,33 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			}
 			m.services = msg.Services
 			m.form.setServices(msg.Services)
+			var cmd tea.Cmd
+			if m.form.open {
+				// the service in the field may be known now
+				cmd = m.syncOperations(false)
+			}
 			if m.query.Service == "" && len(m.services) > 0 {
 				m.query.Service = m.services[0]
-				return m, m.search(false)
+				return m, tea.Batch(cmd, m.search(false))
+			}
+			return m, cmd
+		}
+	case OperationsMsg:
+		if msg.ID == m.id {
+			delete(m.ops.pending, msg.Service)
+			if msg.Err != nil {
+				return m, nil // on the status bar
+			}
+			m.ops.put(msg.Service, msg.Operations)
+			// an answer for a service no longer in the field is kept, not shown
+			if msg.Service == m.form.opsOf {
+				m.form.setOperations(msg.Service, msg.Operations)
 			}
 		}
 	case tea.PasteMsg:
 		if m.form.open {
-			return m, m.form.paste(msg)
+			cmd := m.form.paste(msg)
+			return m, tea.Batch(cmd, m.syncOperations(false))
 		}
 	case tea.KeyPressMsg:
 		km := m.KeyMap
@@ -287,6 +374,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			if q != nil {
 				m.query = *q
 				return m, m.search(true)
+			}
+			if m.form.open {
+				cmd = tea.Batch(cmd, m.syncOperations(false))
 			}
 			return m, cmd
 		}
@@ -326,7 +416,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				return m, m.search(false)
 			}
 		case key.Matches(msg, km.Edit):
-			m.EditSearch()
+			return m, m.EditSearch()
 		}
 	}
 	return m, nil
@@ -389,8 +479,10 @@ func (m Model) location() *time.Location {
 // ShortHelp returns the pane's main keys, the form's while it is open.
 func (m Model) ShortHelp() []key.Binding {
 	if f := m.KeyMap.Form; m.form.open {
-		if m.form.focus == FieldService && len(m.services) > 0 {
-			return []key.Binding{f.Submit, f.Cancel, f.Next, f.NextService}
+		if spec := fieldSpecs[m.form.focus]; len(m.form.comp[m.form.focus].names) > 0 {
+			cycle := f.NextMatch
+			cycle.SetHelp(cycle.Help().Key, "cycle "+spec.names)
+			return []key.Binding{f.Submit, f.Cancel, f.Next, cycle}
 		}
 		return []key.Binding{f.Submit, f.Cancel, f.Next}
 	}
@@ -400,5 +492,5 @@ func (m Model) ShortHelp() []key.Binding {
 // FullHelp returns all the pane's keys.
 func (m Model) FullHelp() [][]key.Binding {
 	k, f := m.KeyMap, m.KeyMap.Form
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.NextService, k.Reload}, {k.Edit, f.Next, f.Submit, f.Cancel, f.NextService}}
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.NextService, k.Reload}, {k.Edit, f.Next, f.Submit, f.Cancel, f.NextMatch}}
 }
