@@ -20,19 +20,8 @@ import (
 	"github.com/telx-cli/telx/tui/styles"
 )
 
-func press(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	}
-	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
-}
+// press is the press of a key (teasync.Key).
+var press = teasync.Key
 
 func demoOptions(t testing.TB) Options {
 	src := tracetest.Demo(t)

@@ -54,15 +54,8 @@ func waitScreen(t *testing.T, screen *atomic.Value, what string, ok func(string)
 	}
 }
 
-func key(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	}
-	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
-}
+// key is the press of a key (teasync.Key).
+var key = teasync.Key
 
 // The explorer's main flow with its Logs and Metrics panes, in a real
 // program on the demo: the slowest failing trace opens, e moves to a

@@ -35,3 +35,34 @@ func Model[M tea.Model](m M, msg tea.Msg) (M, tea.Cmd) {
 	next, cmd := m.Update(msg)
 	return next.(M), cmd
 }
+
+// namedKeys are the keys Key knows by name.
+var namedKeys = map[string]tea.KeyPressMsg{
+	"enter":     {Code: tea.KeyEnter},
+	"esc":       {Code: tea.KeyEscape},
+	"tab":       {Code: tea.KeyTab},
+	"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+	"up":        {Code: tea.KeyUp},
+	"down":      {Code: tea.KeyDown},
+	"left":      {Code: tea.KeyLeft},
+	"right":     {Code: tea.KeyRight},
+	"pgup":      {Code: tea.KeyPgUp},
+	"pgdown":    {Code: tea.KeyPgDown},
+	"home":      {Code: tea.KeyHome},
+	"end":       {Code: tea.KeyEnd},
+	"backspace": {Code: tea.KeyBackspace},
+	"space":     {Code: tea.KeySpace, Text: " "},
+}
+
+// Key returns the press of a key as Bubble Tea reports it: a name ("enter",
+// "shift+tab", "pgdown", "space"…), ctrl+ a letter ("ctrl+u"), or the text
+// typed ("j", "G", "/").
+func Key(k string) tea.KeyPressMsg {
+	if m, ok := namedKeys[k]; ok {
+		return m
+	}
+	if len(k) == 6 && k[:5] == "ctrl+" {
+		return tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl}
+	}
+	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
+}

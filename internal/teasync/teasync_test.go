@@ -42,3 +42,14 @@ func TestRun(t *testing.T) {
 		}
 	}
 }
+
+func TestKey(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"enter", "enter"}, {"esc", "esc"}, {"shift+tab", "shift+tab"}, {"pgdown", "pgdown"}, {"space", "space"},
+		{"ctrl+u", "ctrl+u"}, {"j", "j"}, {"G", "G"}, {"/", "/"},
+	} {
+		if got := Key(tt.in).String(); got != tt.want {
+			t.Errorf("Key(%q) is %q", tt.in, got)
+		}
+	}
+}

@@ -8,21 +8,17 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/telx-cli/telx/internal/golden"
+	"github.com/telx-cli/telx/internal/teasync"
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui/internal/tracetest"
 	"github.com/telx-cli/telx/tui/styles"
 )
 
-func press(k string) tea.KeyPressMsg {
-	if k == "enter" {
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	}
-	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
-}
+// press is the press of a key (teasync.Key).
+var press = teasync.Key
 
 func loaded(t *testing.T, w, h int, color bool) (Model, []*sources.Trace) {
 	src := tracetest.Demo(t)
