@@ -298,7 +298,12 @@ func FromTraces(traces []*sources.Trace) *TracesData {
 			s := &t.Spans[i]
 			ri, ok := idx[s.Service]
 			if !ok {
-				attrs := append([]KeyValue{{Key: "service.name", Value: FromGo(s.Service)}}, fromAttrs(s.Resource)...)
+				attrs := []KeyValue{{Key: "service.name", Value: FromGo(s.Service)}}
+				for _, a := range s.Resource {
+					if a.Key != "service.name" { // the span's Service says it
+						attrs = append(attrs, KeyValue{Key: a.Key, Value: FromGo(a.Value)})
+					}
+				}
 				td.ResourceSpans = append(td.ResourceSpans, ResourceSpans{
 					Resource:   Resource{Attributes: attrs},
 					ScopeSpans: []ScopeSpans{{}},

@@ -122,3 +122,20 @@ func TestSortSpans(t *testing.T) {
 		t.Errorf("%d distinct spans after sorting, want %d", len(ids), len(spans))
 	}
 }
+
+// A resource names its service once, from the span's Service, even when
+// the span's resource attributes hold service.name too (as the demo's do).
+func TestFromTracesNamesTheServiceOnce(t *testing.T) {
+	tr := &sources.Trace{ID: "0af7651916cd43dd8448eb211c80319c", Spans: []sources.Span{{
+		TraceID: "0af7651916cd43dd8448eb211c80319c", SpanID: "00f067aa0ba902b7", Service: "api",
+		Resource: sources.Attrs{{Key: "host.name", Value: "h1"}, {Key: "service.name", Value: "api"}},
+	}}}
+	attrs := FromTraces([]*sources.Trace{tr}).ResourceSpans[0].Resource.Attributes
+	var keys []string
+	for _, kv := range attrs {
+		keys = append(keys, kv.Key)
+	}
+	if strings.Join(keys, ",") != "service.name,host.name" {
+		t.Errorf("resource attributes %v", keys)
+	}
+}
