@@ -58,6 +58,35 @@ type LogSource interface {
 	LabelValues(ctx context.Context, name string, r TimeRange) ([]string, error)
 }
 
+// LogVolumeSource is a log source whose backend counts lines over time
+// itself (Loki's metric queries), so that the volume of a query is known
+// without loading its lines.
+type LogVolumeSource interface {
+	// LogVolume counts the lines of q.Query (its selector and filters)
+	// per step over q.Range, one series per level, the level in the label
+	// "level" (empty for lines of no known level).
+	LogVolume(ctx context.Context, q LogQuery, step time.Duration) ([]Series, error)
+}
+
+// LogPattern is a group of log lines that share one shape.
+type LogPattern struct {
+	// Pattern is the shape, its variable parts written <_>.
+	Pattern string `json:"pattern"`
+	// Count is how many lines of the window it holds.
+	Count int64 `json:"count"`
+	// Samples are its lines per step over the window.
+	Samples []Point `json:"samples,omitempty"`
+}
+
+// LogPatternSource is a log source whose backend groups lines into
+// patterns itself (Loki's pattern ingester).
+type LogPatternSource interface {
+	// LogPatterns returns the patterns of q.Query's streams over q.Range,
+	// largest first; an error wrapping errors.ErrUnsupported when the
+	// backend does not detect patterns.
+	LogPatterns(ctx context.Context, q LogQuery, step time.Duration) ([]LogPattern, error)
+}
+
 // MetricQuery is a range query.
 type MetricQuery struct {
 	Query string // PromQL
