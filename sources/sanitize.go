@@ -12,9 +12,18 @@ import (
 // \u202e) instead of reaching the terminal. Text without any of them is
 // returned as it is, without allocating.
 //
-// Everything that reaches the terminal from a backend goes through here.
-func Sanitize(s string) string {
-	i := firstUnsafe(s)
+// Everything that reaches the terminal from a backend goes through here
+// (or SanitizeKeepTabs, where a TAB has a place).
+func Sanitize(s string) string { return sanitize(s, false) }
+
+// SanitizeKeepTabs is Sanitize that lets TAB through as it is: for raw
+// output (`-o raw`, where a TAB separates fields for cut and awk) and
+// for text that is laid out at tab stops before it is shown. Every other
+// control character is made visible as by Sanitize.
+func SanitizeKeepTabs(s string) string { return sanitize(s, true) }
+
+func sanitize(s string, tabs bool) string {
+	i := firstUnsafe(s, tabs)
 	if i < 0 {
 		return s
 	}
@@ -38,7 +47,11 @@ func Sanitize(s string) string {
 		case r == '\r':
 			b.WriteString(`\r`)
 		case r == '\t':
-			b.WriteString(`\t`)
+			if tabs {
+				b.WriteByte('\t')
+			} else {
+				b.WriteString(`\t`)
+			}
 		case r < 0x20 || r == 0x7f:
 			b.WriteString(`\x`)
 			b.WriteString(hex2(byte(r)))
@@ -55,12 +68,12 @@ func Sanitize(s string) string {
 	return b.String()
 }
 
-// firstUnsafe returns the index of the first byte Sanitize must change, or
-// -1.
-func firstUnsafe(s string) int {
+// firstUnsafe returns the index of the first byte Sanitize must change
+// (TAB excepted when tabs), or -1.
+func firstUnsafe(s string, tabs bool) int {
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c < 0x7f {
+		if (c >= 0x20 && c < 0x7f) || (tabs && c == '\t') {
 			i++
 			continue
 		}

@@ -29,17 +29,38 @@ func TestSanitize(t *testing.T) {
 	}
 }
 
+func TestSanitizeKeepTabs(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"2026-12-01T06:15:25.318Z\tERROR\tdriver/redis.go:70\tredis timeout", "2026-12-01T06:15:25.318Z\tERROR\tdriver/redis.go:70\tredis timeout"},
+		{"tab\tthen \x1b[31mred\x1b[0m\n", "tab\tthen \\x1b[31mred\\x1b[0m\\n"},
+		{"\t\t", "\t\t"},
+		{"bidi\t\u202e", "bidi\t\\u202e"},
+	}
+	for _, tt := range tests {
+		if got := SanitizeKeepTabs(tt.in); got != tt.want {
+			t.Errorf("SanitizeKeepTabs(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func FuzzSanitize(f *testing.F) {
 	for _, s := range []string{"plain", "\x1b[2J", "a\u202eb", "\xff"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got := Sanitize(s)
-		if i := firstUnsafe(got); i >= 0 {
+		if i := firstUnsafe(got, false); i >= 0 {
 			t.Fatalf("Sanitize(%q) = %q: unsafe byte at %d", s, got, i)
 		}
-		if firstUnsafe(s) < 0 && got != s {
+		if firstUnsafe(s, false) < 0 && got != s {
 			t.Fatalf("Sanitize changed safe text %q to %q", s, got)
+		}
+		kept := SanitizeKeepTabs(s)
+		if i := firstUnsafe(kept, true); i >= 0 {
+			t.Fatalf("SanitizeKeepTabs(%q) = %q: unsafe byte at %d", s, kept, i)
+		}
+		if strings.ReplaceAll(kept, "\t", `\t`) != got {
+			t.Fatalf("SanitizeKeepTabs(%q) = %q differs from Sanitize's %q other than in TABs", s, kept, got)
 		}
 	})
 }

@@ -1,15 +1,18 @@
 package render
 
 import (
+	"cmp"
 	"io"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/logline"
 	"github.com/telx-cli/telx/tui/styles"
 )
 
@@ -32,6 +35,17 @@ type LogsOptions struct {
 	// Match, when set, marks what it matches in each line (instead of the
 	// trace ID).
 	Match *regexp.Regexp
+	// Raw shows each line as stored (TABs at tab stops, escapes made
+	// visible) instead of its message and fields.
+	Raw bool
+	// LokiTime shows the time the backend holds for each line even when
+	// the line has a time of its own.
+	LokiTime bool
+	// Columns are fields shown as columns between the service and the
+	// message (see FieldOf), each ColumnWidth cells wide.
+	Columns []string
+
+	line logline.Line // scratch
 }
 
 // Log time formats: with the date, and without it for a window within
@@ -46,6 +60,13 @@ var DefaultServiceLabels = []string{"service_name", "service", "app", "job", "co
 
 // serviceWidth is the width of the service column.
 const serviceWidth = 10
+
+// ColumnWidth is the width of a --fields column; FieldValueWidth is the
+// most a field's value takes after the message before it is cut.
+const (
+	ColumnWidth     = 14
+	FieldValueWidth = 40
+)
 
 // Logs writes entries, one per row (more when a line wraps).
 func Logs(w io.Writer, entries []sources.LogEntry, o LogsOptions) error {
@@ -93,9 +114,38 @@ func ServiceOf(e *sources.LogEntry, labels []string) string {
 	return ""
 }
 
+// FieldOf returns the value of an entry's field key: the line's own
+// field (l, parsed from e.Line), else its structured metadata, else its
+// stream label.
+func FieldOf(e *sources.LogEntry, l *logline.Line, key string) (string, bool) {
+	if v, ok := l.Field(key); ok {
+		return v, true
+	}
+	if v, ok := e.Metadata[key]; ok {
+		return v, true
+	}
+	v, ok := e.Labels[key]
+	return v, ok
+}
+
+// LogsHeader returns the header row of entries drawn with o: the names
+// of the columns over them.
+func LogsHeader(o *LogsOptions) string {
+	tf := cmp.Or(o.TimeFormat, LogTimeFormat)
+	b := []byte(Fit("TIME", len(tf)) + " LEVEL " + Fit("SERVICE", serviceWidth) + " ")
+	for _, c := range o.Columns {
+		b = append(b, Fit(strings.ToUpper(sources.Sanitize(c)), ColumnWidth)...)
+		b = append(b, ' ')
+	}
+	b = append(b, "MESSAGE"...)
+	return string(b)
+}
+
 // AppendLogEntry appends the rows of one entry, each ending in a newline,
-// to buf: the time, the level (coloured), the service (in its colour) and
-// the line, sanitised, with the entry's trace ID highlighted in it.
+// to buf: the time (the line's own, when it has one), the level
+// (coloured), the service (in its colour), then the line's message and
+// its other fields dimmed as key=value (or the whole line, with Raw),
+// sanitised, with the entry's trace ID highlighted in it.
 func AppendLogEntry(buf []byte, e *sources.LogEntry, o *LogsOptions) []byte {
 	st := o.Styles
 	if st == nil {
@@ -105,49 +155,119 @@ func AppendLogEntry(buf []byte, e *sources.LogEntry, o *LogsOptions) []byte {
 	if loc == nil {
 		loc = time.Local
 	}
-	tf := o.TimeFormat
-	if tf == "" {
-		tf = LogTimeFormat
-	}
+	tf := cmp.Or(o.TimeFormat, LogTimeFormat)
 	svcLabels := o.ServiceLabels
 	if svcLabels == nil {
 		svcLabels = DefaultServiceLabels
 	}
+	l := &o.line
+	if o.Raw {
+		*l = logline.Line{Message: e.Line, Fields: l.Fields[:0]}
+	} else {
+		logline.ParseInto(e.Line, l)
+	}
 
 	// the prefix: time, level, service
+	at := e.Time
+	if !o.LokiTime && !l.Time.IsZero() {
+		at = l.Time
+	}
 	buf = append(buf, st.Dim.On...)
-	buf = e.Time.In(loc).AppendFormat(buf, tf)
+	buf = at.In(loc).AppendFormat(buf, tf)
 	buf = append(buf, st.Dim.Off...)
 	buf = append(buf, ' ')
-	name, ok := levelNames[e.Level]
+	level := cmp.Or(e.Level, l.Level)
+	name, ok := levelNames[level]
 	if !ok {
 		name = "     "
 	}
-	lp := levelPaint(st, e.Level)
+	lp := levelPaint(st, level)
 	buf = append(buf, lp.On...)
 	buf = append(buf, name...)
 	buf = append(buf, lp.Off...)
 	buf = append(buf, ' ')
-	svc := sources.Sanitize(ServiceOf(e, svcLabels))
+	rawSvc := ServiceOf(e, svcLabels)
+	svc := sources.Sanitize(rawSvc)
 	sp := st.Service(svc)
 	buf = append(buf, sp.On...)
 	buf = append(buf, Fit(svc, serviceWidth)...)
 	buf = append(buf, sp.Off...)
 	buf = append(buf, ' ')
 	indent := len(tf) + 1 + 5 + 1 + serviceWidth + 1
-
-	var line string
-	if o.Match != nil {
-		line = markMatches(sources.Sanitize(e.Line), o.Match, st.Match())
-	} else {
-		line = highlight(sources.Sanitize(e.Line), e.TraceID, st.Highlight)
+	for _, c := range o.Columns {
+		v, _ := FieldOf(e, l, c)
+		buf = append(buf, Fit(sources.Sanitize(v), ColumnWidth)...)
+		buf = append(buf, ' ')
+		indent += ColumnWidth + 1
 	}
-	buf = appendWrapped(buf, line, indent, o.Width)
+
+	text := ExpandTabs(sources.SanitizeKeepTabs(l.Message))
+	if len(l.Fields) > 0 {
+		text += fieldsText(l.Fields, rawSvc, st)
+	}
+	if o.Match != nil {
+		text = markMatches(text, o.Match, st.Match())
+	} else {
+		text = highlight(text, e.TraceID, st.Highlight)
+	}
+	buf = appendWrapped(buf, text, indent, o.Width)
 	if o.Labels {
 		buf = append(buf, strings.Repeat(" ", indent)...)
 		buf = appendWrapped(buf, st.Dim.Apply(labelText(e)), indent, o.Width)
 	}
 	return buf
+}
+
+// fieldsText is a line's fields after its message: dimmed key=value
+// pairs, each value sanitised and cut at FieldValueWidth, quoted when it
+// holds a space; a service field that only repeats the service column is
+// left out.
+func fieldsText(fields []logline.Field, service string, st *styles.Styles) string {
+	var b strings.Builder
+	for _, f := range fields {
+		if f.Value == service && service != "" && (f.Key == "service" || f.Key == "service_name" || f.Key == "service.name") {
+			continue
+		}
+		v := sources.Sanitize(f.Value)
+		if Width(v) > FieldValueWidth {
+			v = ansi.Truncate(v, FieldValueWidth, "…")
+		}
+		if v == "" || strings.ContainsAny(v, " \"=") {
+			v = strconv.Quote(v)
+		}
+		b.WriteByte(' ')
+		b.WriteString(st.Dim.On)
+		b.WriteString(sources.Sanitize(f.Key))
+		b.WriteByte('=')
+		b.WriteString(v)
+		b.WriteString(st.Dim.Off)
+	}
+	return b.String()
+}
+
+// ExpandTabs replaces each TAB in s (text without escape sequences) with
+// the spaces up to the next tab stop, every 8 columns from the start of
+// s, as a terminal shows a line printed at its left edge.
+func ExpandTabs(s string) string {
+	i := strings.IndexByte(s, '\t')
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	col := 0
+	for i >= 0 {
+		seg := s[:i]
+		b.WriteString(seg)
+		col += Width(seg)
+		n := 8 - col%8
+		b.WriteString(blanks[:n])
+		col += n
+		s = s[i+1:]
+		i = strings.IndexByte(s, '\t')
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // appendWrapped appends s (which already sits at column indent) and a
