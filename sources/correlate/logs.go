@@ -22,6 +22,15 @@ const (
 	DefaultServiceLabel       = "service_name"
 )
 
+// Defaults of a span's log queries: the lines carrying the span's ID in
+// their structured metadata, then in their text, from the streams of any
+// service: a span's lines may be labelled with another service than the
+// span's (HotROD's redis-manual spans log under driver).
+const (
+	DefaultSpanQuery         = `{{.AnySelector}} | span_id="{{.SpanID}}"`
+	DefaultSpanFallbackQuery = `{{.AnySelector}} |= "{{.SpanID}}"`
+)
+
 // Template is a query template and the name its errors carry (a flag).
 // The text "-" means no query; empty means Default.
 type Template struct {
@@ -60,10 +69,51 @@ func Selector(label string, services []string) string {
 // the trace ID ({{.Selector}}, {{.TraceID}}, {{.ServiceLabel}}), in
 // order, skipping those whose text is "-". An error names the template.
 func TraceQueries(label string, services []string, id sources.TraceID, templates []Template) ([]string, error) {
+	return fill(label, services, id, "", templates)
+}
+
+// SpanQuery is one of a span's log queries. BySpan says its lines are the
+// span's by their span ID; the others are its trace's lines in its
+// service, of which a line carrying another span's ID is not the span's.
+type SpanQuery struct {
+	Query  string
+	BySpan bool
+}
+
+// SpanQueries are the queries of one span's lines, to try in order until
+// one finds lines: those carrying the span's ID (DefaultSpanQuery, then
+// DefaultSpanFallbackQuery), and last, for logs that carry no span IDs,
+// the trace queries of templates over the span's own service.
+// ({{.SpanID}} and {{.AnySelector}}, the selector of every service, are
+// there for the templates too.)
+func SpanQueries(label, service string, id sources.TraceID, span sources.SpanID, templates []Template) ([]SpanQuery, error) {
+	bySpan, err := fill(label, nil, id, span, []Template{
+		{Name: "span query", Text: DefaultSpanQuery},
+		{Name: "span fallback query", Text: DefaultSpanFallbackQuery},
+	})
+	if err != nil {
+		return nil, err
+	}
+	byService, err := fill(label, []string{service}, id, span, templates)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SpanQuery, 0, len(bySpan)+len(byService))
+	for _, q := range bySpan {
+		out = append(out, SpanQuery{Query: q, BySpan: true})
+	}
+	for _, q := range byService {
+		out = append(out, SpanQuery{Query: q})
+	}
+	return out, nil
+}
+
+func fill(label string, services []string, id sources.TraceID, span sources.SpanID, templates []Template) ([]string, error) {
 	if label == "" {
 		label = DefaultServiceLabel
 	}
-	vars := struct{ Selector, TraceID, ServiceLabel string }{Selector(label, services), string(id), label}
+	vars := struct{ Selector, AnySelector, TraceID, SpanID, ServiceLabel string }{
+		Selector(label, services), Selector(label, nil), string(id), string(span), label}
 	var queries []string
 	for _, t := range templates {
 		text := t.Text

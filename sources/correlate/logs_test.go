@@ -29,3 +29,28 @@ func TestTraceQueries(t *testing.T) {
 		t.Error("no query at all gave no error")
 	}
 }
+
+func TestSpanQueries(t *testing.T) {
+	got, err := SpanQueries("", "redis-manual", "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", DefaultTraceTemplates())
+	want := []SpanQuery{
+		{`{service_name=~".+"} | span_id="00f067aa0ba902b7"`, true},
+		{`{service_name=~".+"} |= "00f067aa0ba902b7"`, true},
+		{`{service_name="redis-manual"} | trace_id="4bf92f3577b34da6a3ce929d0e0e4736"`, false},
+		{`{service_name="redis-manual"} |= "4bf92f3577b34da6a3ce929d0e0e4736"`, false},
+	}
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("SpanQueries: %+v, %v", got, err)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("query %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	got, err = SpanQueries("app", "a", "x", "y", []Template{{Name: "q", Text: `{{.AnySelector}} | span="{{.SpanID}}"`}})
+	if err != nil || got[0].Query != `{app=~".+"} | span_id="y"` || got[2].Query != `{app=~".+"} | span="y"` {
+		t.Errorf("with the label app: %+v, %v", got, err)
+	}
+	if _, err := SpanQueries("", "a", "x", "y", []Template{{Name: "--trace-query", Text: "{{.Nope}}"}}); err == nil || !strings.HasPrefix(err.Error(), "--trace-query: ") {
+		t.Errorf("a missing key: %v", err)
+	}
+}

@@ -75,8 +75,11 @@ type Options struct {
 type ResultMsg struct {
 	ID, Seq int
 	Entries []sources.LogEntry
-	Query   string
-	Err     error
+	// Query is the query that answered (or failed); Tried are all those
+	// asked, in order, when none found a line.
+	Query string
+	Tried []string
+	Err   error
 }
 
 // KeyMap are the pane's keys.
@@ -127,6 +130,7 @@ type Model struct {
 	loading bool
 	err     error
 	query   string
+	tried   []string // the queries asked when none found a line
 	rng     sources.TimeRange
 
 	entries []sources.LogEntry
@@ -286,57 +290,69 @@ func (m *Model) load() tea.Cmd {
 		m.cancel = nil
 	}
 	m.seq++
-	m.entries, m.shown, m.sel, m.offset, m.err, m.query = nil, nil, 0, 0, nil, ""
+	m.entries, m.shown, m.sel, m.offset, m.err, m.query, m.tried = nil, nil, 0, 0, nil, "", nil
 	if (m.span == nil && m.custom == "") || m.o.Source == nil {
 		m.loading = false
 		return nil
 	}
-	var queries []string
+	var queries []correlate.SpanQuery
 	var err error
+	all := func(qs []string) []correlate.SpanQuery {
+		out := make([]correlate.SpanQuery, len(qs))
+		for i, q := range qs {
+			out[i] = correlate.SpanQuery{Query: q, BySpan: true}
+		}
+		return out
+	}
 	span, label := m.span, m.o.ServiceLabel
 	switch {
 	case m.custom != "":
 		m.rng = m.customRange.Widen(m.o.Margin)
-		queries = []string{m.custom}
+		queries = all([]string{m.custom})
 	case m.scope == ScopeTrace:
 		m.rng = m.trace.TimeRange().Widen(m.o.Margin)
-		queries, err = correlate.TraceQueries(label, m.trace.Services(), m.trace.ID, m.o.Templates)
+		var qs []string
+		qs, err = correlate.TraceQueries(label, m.trace.Services(), m.trace.ID, m.o.Templates)
+		queries = all(qs)
 	case m.scope == ScopeService:
 		m.rng = sources.TimeRange{From: span.Start, To: span.End()}.Widen(m.o.Margin)
-		queries = []string{correlate.Selector(label, []string{span.Service})}
+		queries = all([]string{correlate.Selector(label, []string{span.Service})})
 	default:
+		// the lines with the span's ID, from any service; else the trace's
+		// lines in the span's service but those of its other spans
 		m.rng = sources.TimeRange{From: span.Start, To: span.End()}.Widen(m.o.Margin)
-		queries, err = correlate.TraceQueries(label, []string{span.Service}, m.trace.ID, m.o.Templates)
+		queries, err = correlate.SpanQueries(label, span.Service, m.trace.ID, span.SpanID, m.o.Templates)
 	}
 	if err != nil {
 		m.err, m.loading = err, false
 		return nil
 	}
-	m.query = queries[0]
+	m.query = queries[0].Query
 	ctx, cancel := context.WithTimeout(context.Background(), m.o.Timeout)
 	m.cancel, m.loading = cancel, true
 	id, seq, src, r, limit := m.id, m.seq, m.o.Source, m.rng, m.o.Limit
-	keep := func(*sources.LogEntry) bool { return true }
-	if m.scope == ScopeSpan && m.custom == "" {
-		// a line without a span ID may be the span's: kept
-		keep = func(e *sources.LogEntry) bool { return e.SpanID == "" || e.SpanID == span.SpanID }
-	}
 	run := func() tea.Msg {
 		defer cancel()
 		var out []sources.LogEntry
 		for _, q := range queries {
-			err := src.QueryLogs(ctx, sources.LogQuery{Query: q, Range: r, Limit: limit, Direction: sources.Forward},
+			err := src.QueryLogs(ctx, sources.LogQuery{Query: q.Query, Range: r, Limit: limit, Direction: sources.Forward},
 				func(e sources.LogEntry) error {
-					if keep(&e) {
+					// a line of the span's service without a span ID may
+					// be the span's: kept
+					if q.BySpan || e.SpanID == "" || e.SpanID == span.SpanID {
 						out = append(out, e)
 					}
 					return nil
 				})
 			if err != nil || len(out) > 0 {
-				return ResultMsg{ID: id, Seq: seq, Entries: out, Query: q, Err: err}
+				return ResultMsg{ID: id, Seq: seq, Entries: out, Query: q.Query, Err: err}
 			}
 		}
-		return ResultMsg{ID: id, Seq: seq, Query: queries[0]}
+		tried := make([]string, len(queries))
+		for i, q := range queries {
+			tried[i] = q.Query
+		}
+		return ResultMsg{ID: id, Seq: seq, Query: queries[0].Query, Tried: tried}
 	}
 	status := func() tea.Msg { return tui.StatusMsg{Source: "logs", Loading: true} }
 	return tea.Batch(status, run, m.spin.Tick)
@@ -489,7 +505,7 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 			m.err, m.loading, m.query = msg.Err, false, msg.Query
 			done.Err = msg.Err
 		} else {
-			m.query = msg.Query
+			m.query, m.tried = msg.Query, msg.Tried
 			m.SetEntries(msg.Entries)
 		}
 		return m, func() tea.Msg { return done }
@@ -600,8 +616,15 @@ func (m Model) View() string {
 		}
 		lines = []string{m.spin.View() + " " + m.st.Dim.Apply("loading "+what+"…")}
 	case len(m.entries) == 0:
-		lines = []string{m.st.Dim.Apply("No log lines for " + sources.Sanitize(m.query)),
-			m.st.Dim.Apply("between " + m.rng.From.In(m.o.Location).Format(render.LogTimeFormat) + " and " + m.rng.To.In(m.o.Location).Format(render.LogTimeFormat) + ".")}
+		between := "between " + m.rng.From.In(m.o.Location).Format(render.LogTimeFormat) + " and " + m.rng.To.In(m.o.Location).Format(render.LogTimeFormat) + "."
+		if len(m.tried) > 1 {
+			lines = []string{m.st.Dim.Apply("No log lines " + between + " Asked:")}
+			for _, q := range m.tried {
+				lines = append(lines, m.st.Dim.Apply("  "+sources.Sanitize(q)))
+			}
+		} else {
+			lines = []string{m.st.Dim.Apply("No log lines for " + sources.Sanitize(m.query)), m.st.Dim.Apply(between)}
+		}
 		if m.scope == ScopeSpan {
 			lines = append(lines, m.st.Dim.Apply("t shows the whole trace's lines."))
 		}

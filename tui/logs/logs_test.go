@@ -306,7 +306,7 @@ func TestFailedQueryShowsItsError(t *testing.T) {
 	m, out := selectSpan(m, tr, span)
 	v := m.View()
 	checkBox(t, v, 80, 10)
-	if !strings.Contains(v, "connection refused") || !strings.Contains(v, `query: {service_name="payments"} | trace_id=`) {
+	if !strings.Contains(v, "connection refused") || !strings.Contains(v, `query: {service_name=~".+"} | span_id="`+string(span.SpanID)+`"`) {
 		t.Errorf("the error is not in the pane:\n%s", v)
 	}
 	if st := out[len(out)-1].(tui.StatusMsg); st.Err == nil || st.Source != "logs" {
@@ -413,11 +413,13 @@ func TestNoLines(t *testing.T) {
 			quiet = &tr.Spans[i]
 		}
 	}
-	m := newPane(t, tracetest.Demo(t), 100, 8, false)
+	m := newPane(t, tracetest.Demo(t), 100, 9, false)
 	m, _ = selectSpan(m, tr, quiet)
 	v := m.View()
-	checkBox(t, v, 100, 8)
-	if len(m.Lines()) != 0 || !strings.Contains(v, `No log lines for {service_name="redis"} | trace_id=`) || !strings.Contains(v, "t shows the whole trace's lines.") {
+	checkBox(t, v, 100, 9)
+	if len(m.Lines()) != 0 || !strings.Contains(v, `No log lines between `) ||
+		!strings.Contains(v, `{service_name=~".+"} | span_id="`+string(quiet.SpanID)+`"`) ||
+		!strings.Contains(v, `{service_name="redis"} |= "`+string(tr.ID)+`"`) || !strings.Contains(v, "t shows the whole trace's lines.") {
 		t.Errorf("a span without lines:\n%s", v)
 	}
 }
