@@ -18,6 +18,7 @@ import (
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/correlate"
+	"github.com/telx-cli/telx/sources/logline"
 	"github.com/telx-cli/telx/sources/loki"
 	"github.com/telx-cli/telx/tui/render"
 )
@@ -57,8 +58,13 @@ type LogsOptions struct {
 	Labels    bool
 	UnsafeRaw bool
 	Width     int
+	// Fields are the line fields shown as columns; LokiTime shows Loki's
+	// time of each line instead of the line's own.
+	Fields   []string
+	LokiTime bool
 
 	TraceID       string
+	SpanID        string
 	Services      []string
 	TraceQuery    string
 	TraceFallback string
@@ -69,14 +75,21 @@ type LogsOptions struct {
 func newLogsCmd(io *IO, g *GlobalOptions) *cobra.Command {
 	opts := &LogsOptions{IO: io, Global: g}
 	c := &cobra.Command{
-		Use:   "logs ['<LogQL>'] [--trace ID]",
+		Use:   "logs ['<LogQL>'] [--trace ID [--span ID]]",
 		Short: "Query Loki's logs",
-		Long: `Query Loki with LogQL and print the lines: time, level, service and line,
-newest first. A metric query (rate, count_over_time, …) prints series.
-With --trace, print the logs of one trace over the trace's time window.`,
+		Long: `Query Loki with LogQL and print the lines, newest first: time, level,
+service, then each line's message and its other fields (dimmed key=value).
+JSON, logfmt, zap/zerolog console, klog, access-log and syslog lines are read
+for their own time, level, message and fields; -o raw prints lines as stored.
+A metric query (rate, count_over_time, …) prints series.
+With --trace, print the logs of one trace over the trace's time window; with
+--span too, the lines carrying that span's ID, whatever service they are
+labelled with.`,
 		Example: `  telx logs '{service_name="payments"} |= "timeout"' --since 30m
   telx logs '{service_name="checkout"}' --follow
+  telx logs '{job="nginx"}' --fields status,remote_addr
   telx logs --trace 4bf92f3577b34da6a3ce929d0e0e4736
+  telx logs --trace 4bf92f3577b34da6a3ce929d0e0e4736 --span 00f067aa0ba902b7
   telx logs '{namespace="shop"}' --limit 50000 -o raw > shop.log
   telx logs 'sum by (service_name) (count_over_time({namespace="shop"} [5m]))'`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
@@ -97,8 +110,11 @@ With --trace, print the logs of one trace over the trace's time window.`,
 	f.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
 	f.BoolVar(&opts.Labels, "labels", false, "show each line's labels and structured metadata")
 	f.BoolVar(&opts.UnsafeRaw, "unsafe-raw", false, "with -o raw, print lines exactly as stored, escape sequences included")
+	f.StringSliceVar(&opts.Fields, "fields", nil, "show these fields of each line (or its labels) as columns, comma-separated")
+	f.BoolVar(&opts.LokiTime, "loki-time", false, "show the time Loki holds for each line, not the line's own")
 	f.IntVar(&opts.Width, "width", 0, "wrap lines at this width (default: the terminal's; no wrapping when piped)")
 	f.StringVar(&opts.TraceID, "trace", "", "the logs of this trace")
+	f.StringVar(&opts.SpanID, "span", "", "with --trace: the lines of this span (by its ID, in any service's streams; else its service's lines of the trace)")
 	f.StringArrayVar(&opts.Services, "service", nil, "with --trace: only these services (default the trace's, from Jaeger); repeatable")
 	f.StringVar(&opts.TraceQuery, "trace-query", "", "with --trace: the query template, with {{.Selector}}, {{.TraceID}} (env TELX_LOKI_TRACE_QUERY; default "+DefaultTraceQuery+")")
 	f.StringVar(&opts.TraceFallback, "trace-fallback-query", "", "with --trace: the template tried when the first finds nothing (env TELX_LOKI_TRACE_FALLBACK_QUERY; default "+DefaultTraceFallbackQuery+")")
@@ -130,6 +146,9 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 	if len(opts.Services) > 0 && opts.TraceID == "" {
 		return UsageError(errors.New("--service goes with --trace; in a query, select the service with {service_name=\"…\"}"))
 	}
+	if opts.SpanID != "" && opts.TraceID == "" {
+		return UsageError(errors.New("--span goes with --trace"))
+	}
 	r, err := opts.Time.rangeAt(opts.Global.now())
 	if err != nil {
 		return err
@@ -138,14 +157,15 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 	if opts.Forward {
 		q.Direction = sources.Forward
 	}
-	var queries []string
+	var queries []correlate.SpanQuery
+	var span sources.SpanID
 	if opts.TraceID != "" {
-		if queries, q.Range, err = traceQueries(ctx, opts, r); err != nil {
+		if queries, span, q.Range, err = traceQueries(ctx, opts, r); err != nil {
 			return err
 		}
 		q.Direction = sources.Forward
 	} else {
-		queries = []string{opts.Query}
+		queries = []correlate.SpanQuery{{Query: opts.Query, BySpan: true}}
 	}
 	src, err := opts.Source()
 	if err != nil {
@@ -169,7 +189,7 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 	q.LinesOnly = format == "raw"
 	p := newLogPrinter(out, format, opts, q.Range)
 	if opts.Follow {
-		q.Query = queries[0]
+		q.Query = queries[0].Query
 		notify := func(msg string) { fmt.Fprintf(opts.IO.ErrOut, "telx: warning: %s\n", msg) }
 		return lokiError(src.Follow(ctx, q, loki.FollowOptions{Notify: notify}, func(e sources.LogEntry) error {
 			if err := p.print(&e); err != nil {
@@ -179,15 +199,22 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 		}))
 	}
 	for i, query := range queries {
-		q.Query = query
-		if err := src.QueryLogs(ctx, q, func(e sources.LogEntry) error { return p.print(&e) }); err != nil {
+		q.Query = query.Query
+		err := src.QueryLogs(ctx, q, func(e sources.LogEntry) error {
+			// of a span's service, a line with another span's ID is not its
+			if !query.BySpan && e.SpanID != "" && e.SpanID != span {
+				return nil
+			}
+			return p.print(&e)
+		})
+		if err != nil {
 			return lokiError(err)
 		}
 		if p.n > 0 {
 			break
 		}
 		if i+1 < len(queries) {
-			fmt.Fprintf(opts.IO.ErrOut, "telx: no lines for %s; trying %s\n", query, queries[i+1])
+			fmt.Fprintf(opts.IO.ErrOut, "telx: no lines for %s; trying %s\n", query.Query, queries[i+1].Query)
 		}
 	}
 	if p.n == 0 {
@@ -206,32 +233,68 @@ func lokiError(err error) error {
 
 // traceQueries builds the --trace queries and their window: the trace's
 // own window (widened) and services from Jaeger, unless given; when
-// Jaeger cannot say, the window of --since and every service.
-func traceQueries(ctx context.Context, opts *LogsOptions, r sources.TimeRange) ([]string, sources.TimeRange, error) {
+// Jaeger cannot say, the window of --since and every service. With
+// --span, the span's queries (correlate.SpanQueries) over the span's
+// window (widened), its service from Jaeger or --service.
+func traceQueries(ctx context.Context, opts *LogsOptions, r sources.TimeRange) ([]correlate.SpanQuery, sources.SpanID, sources.TimeRange, error) {
 	id, err := sources.ParseTraceID(opts.TraceID)
 	if err != nil {
-		return nil, r, UsageError(fmt.Errorf("--trace: %w", err))
+		return nil, "", r, UsageError(fmt.Errorf("--trace: %w", err))
+	}
+	var spanID sources.SpanID
+	if opts.SpanID != "" {
+		if spanID, err = sources.ParseSpanID(opts.SpanID); err != nil {
+			return nil, "", r, UsageError(fmt.Errorf("--span: %w", err))
+		}
 	}
 	services := opts.Services
-	if !opts.TimeSet || len(services) == 0 {
+	var span *sources.Span
+	if !opts.TimeSet || len(services) == 0 || spanID != "" {
 		tr, err := traceFromJaeger(ctx, opts, id)
 		if err != nil {
 			fmt.Fprintf(opts.IO.ErrOut, "telx: warning: no window from Jaeger for trace %s (%s); searching %s to %s\n",
 				id, firstLine(err.Error()), r.From.Format(time.RFC3339), r.To.Format(time.RFC3339))
 		} else {
+			span = tr.Span(spanID)
+			if spanID != "" && span == nil {
+				fmt.Fprintf(opts.IO.ErrOut, "telx: warning: trace %s has no span %s in Jaeger; searching the trace's window\n", id, spanID)
+			}
 			if !opts.TimeSet {
 				r = tr.TimeRange().Widen(opts.TraceMargin)
+				if span != nil {
+					r = sources.TimeRange{From: span.Start, To: span.End()}.Widen(opts.TraceMargin)
+				}
 			}
 			if len(services) == 0 {
 				services = tr.Services()
+				if span != nil {
+					services = []string{span.Service}
+				}
 			}
 		}
 	}
-	queries, err := correlate.TraceQueries(opts.ServiceLabel, services, id, traceTemplates(opts.Global, opts.TraceQuery, opts.TraceFallback))
-	if err != nil {
-		return nil, r, UsageError(err)
+	templates := traceTemplates(opts.Global, opts.TraceQuery, opts.TraceFallback)
+	var queries []correlate.SpanQuery
+	if spanID != "" {
+		service := ""
+		if len(services) == 1 {
+			service = services[0]
+		}
+		queries, err = correlate.SpanQueries(opts.ServiceLabel, service, id, spanID, templates)
+		if service == "" && err == nil {
+			queries = queries[:2] // no service to fall back on
+		}
+	} else {
+		var qs []string
+		qs, err = correlate.TraceQueries(opts.ServiceLabel, services, id, templates)
+		for _, q := range qs {
+			queries = append(queries, correlate.SpanQuery{Query: q, BySpan: true})
+		}
 	}
-	return queries, r, nil
+	if err != nil {
+		return nil, "", r, UsageError(err)
+	}
+	return queries, spanID, r, nil
 }
 
 // traceTemplates are the trace log queries: the flags' (query and
@@ -281,6 +344,40 @@ type logPrinter struct {
 	ro     render.LogsOptions
 	buf    []byte
 	n      int
+	header bool // the header row is still to print
+	line   logline.Line
+}
+
+// jsonlEntry is an entry of -o jsonl: the entry, and what its line says
+// of itself.
+type jsonlEntry struct {
+	*sources.LogEntry
+	Format   string        `json:"format"`
+	LineTime *time.Time    `json:"lineTime,omitempty"`
+	Message  string        `json:"message"`
+	Fields   orderedFields `json:"fields,omitempty"`
+}
+
+// orderedFields encode as a JSON object in the line's order.
+type orderedFields []logline.Field
+
+func (fs orderedFields) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i, f := range fs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, err := json.Marshal(f.Key)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(f.Value)
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(append(b, k...), ':'), v...)
+	}
+	return append(b, '}'), nil
 }
 
 func newLogPrinter(out *bufio.Writer, format string, opts *LogsOptions, r sources.TimeRange) *logPrinter {
@@ -301,33 +398,51 @@ func newLogPrinter(out *bufio.Writer, format string, opts *LogsOptions, r source
 	if opts.ServiceLabel == "" || opts.ServiceLabel == DefaultServiceLabel {
 		labels = render.DefaultServiceLabels
 	}
-	return &logPrinter{out: out, format: format, unsafe: opts.UnsafeRaw, ro: render.LogsOptions{
+	p := &logPrinter{out: out, format: format, unsafe: opts.UnsafeRaw, ro: render.LogsOptions{
 		Width: width, Styles: opts.Global.Styles(opts.IO), Location: loc, TimeFormat: tf,
-		Labels: opts.Labels, ServiceLabels: labels,
+		Labels: opts.Labels, ServiceLabels: labels, LokiTime: opts.LokiTime, Columns: opts.Fields,
 	}}
+	// the columns asked for are named over them, on a terminal
+	p.header = format == "default" && len(opts.Fields) > 0 && opts.IO.IsTTY
+	return p
 }
 
 func (p *logPrinter) print(e *sources.LogEntry) error {
 	p.n++
 	switch p.format {
 	case "raw":
+		// as stored, TABs too, so that cut -f and awk -F'\t' work
 		line := e.Line
 		if !p.unsafe {
-			line = sources.Sanitize(line)
+			line = sources.SanitizeKeepTabs(line)
 		}
 		p.out.WriteString(line)
 		return p.out.WriteByte('\n')
 	case "jsonl":
 		c := *e // times in the zone asked for (--utc, the context's), as the other formats
+		logline.ParseInto(e.Line, &p.line)
+		j := jsonlEntry{LogEntry: &c, Format: p.line.Format.String(), Message: p.line.Message, Fields: p.line.Fields}
 		if p.ro.Location != nil {
 			c.Time = c.Time.In(p.ro.Location)
 		}
-		b, err := marshalSafe(&c)
+		if !p.line.Time.IsZero() {
+			t := p.line.Time
+			if p.ro.Location != nil {
+				t = t.In(p.ro.Location)
+			}
+			j.LineTime = &t
+		}
+		b, err := marshalSafe(&j)
 		if err != nil {
 			return err
 		}
 		p.out.Write(b)
 		return p.out.WriteByte('\n')
+	}
+	if p.header {
+		p.header = false
+		p.out.WriteString(p.ro.Styles.Bold.Apply(render.LogsHeader(&p.ro)))
+		p.out.WriteByte('\n')
 	}
 	p.buf = render.AppendLogEntry(p.buf[:0], e, &p.ro)
 	_, err := p.out.Write(p.buf)

@@ -256,6 +256,19 @@ func (t *Trace) ErrorCount() int {
 	return n
 }
 
+// Span returns the trace's span of that ID, or nil.
+func (t *Trace) Span(id SpanID) *Span {
+	if id == "" {
+		return nil
+	}
+	for i := range t.Spans {
+		if t.Spans[i].SpanID == id {
+			return &t.Spans[i]
+		}
+	}
+	return nil
+}
+
 // Root returns the trace's root span: the earliest span with no parent, or
 // failing that the earliest span. It returns nil for an empty trace.
 func (t *Trace) Root() *Span {
