@@ -121,7 +121,7 @@ func TestExploreOptions(t *testing.T) {
 	m := next.(tui.Model)
 	m = teasync.Run(m, teasync.Model[tui.Model], m.Init()())
 	screen = m.Render()
-	for _, want := range []string{"Logs · span frontend POST /api/orders/export", "frontend   POST /api/orders/export 200",
+	for _, want := range []string{"Logs · span frontend POST /api/orders/export", "frontend   POST /api/orders/export HTTP/1.1",
 		"Metrics · frontend", "FRONTEND"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("screen lacks %q:\n%s", want, screen)

@@ -93,7 +93,11 @@ func ReadDataset(r io.Reader, now time.Time) (*Scenario, error) {
 		}
 	}
 	for i := range sc.Logs {
-		sc.Logs[i].Time = sc.Logs[i].Time.Add(shift)
+		e := &sc.Logs[i]
+		if shift != 0 {
+			e.Line = shiftLineTime(e.Line, e.Time, e.Time.Add(shift))
+		}
+		e.Time = e.Time.Add(shift)
 	}
 	sc.Metrics = newMetrics(sc.Seed, sc.IncidentStart, sc.Now)
 	return sc, nil

@@ -6,9 +6,12 @@ package demo
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/telx-cli/telx/sources"
@@ -223,7 +226,7 @@ func (g *generator) checkoutTrace(start time.Time, skew bool) {
 	g.add(inv, Postgres, "UPDATE stock", sources.KindServer, t.Add(500*time.Microsecond), d,
 		str("db.system", "postgresql"), str("db.operation", "UPDATE"), str("db.statement", "UPDATE stock SET reserved = reserved + $1 WHERE sku = $2"))
 	g.trace.Spans[inv].Duration = d + g.lat(1500*time.Microsecond)
-	g.log(inv, Inventory, "info", "logfmt", t.Add(d), "reserved items")
+	g.log(inv, Inventory, "info", t.Add(d), "reserved items", "items", g.trace.Spans[inv].Attrs[1].Value)
 	t = t.Add(g.trace.Spans[inv].Duration + g.lat(300*time.Microsecond))
 
 	// charge: the incident lives here
@@ -238,14 +241,15 @@ func (g *generator) checkoutTrace(start time.Time, skew bool) {
 		payDur = dbWait + g.lat(2*time.Millisecond)
 		g.fail(db, "canceling statement due to lock timeout")
 		g.fail(pay, "charge failed: database lock timeout")
-		g.log(pay, Payments, "error", "json", t.Add(payDur), "charge failed: database lock timeout")
+		g.log(pay, Payments, "error", t.Add(payDur), "charge failed: database lock timeout", "order_id", orderID, "provider", "acme-bank", "wait_ms", dbWait.Milliseconds())
+		g.postgresLog(t.Add(dbWait), "error", "canceling statement due to lock timeout")
 		if dbWait > 200*time.Millisecond {
-			g.postgresSlowLog(t.Add(dbWait), dbWait, "SELECT balance FROM accounts WHERE id = $1 FOR UPDATE")
+			g.postgresLog(t.Add(dbWait), "warn", fmt.Sprintf("duration: %.3f ms  statement: %s", float64(dbWait.Microseconds())/1000, "SELECT balance FROM accounts WHERE id = $1 FOR UPDATE"))
 		}
 	} else {
-		g.log(pay, Payments, "info", "json", t.Add(payDur), "charge accepted")
+		g.log(pay, Payments, "info", t.Add(payDur), "charge accepted", "order_id", orderID, "provider", "acme-bank")
 		if dbWait > 500*time.Millisecond {
-			g.log(pay, Payments, "warn", "json", t.Add(dbWait), fmt.Sprintf("slow account lookup took %dms", dbWait.Milliseconds()))
+			g.log(pay, Payments, "warn", t.Add(dbWait), "slow account lookup", "order_id", orderID, "wait_ms", dbWait.Milliseconds())
 		}
 	}
 	g.trace.Spans[pay].Duration = payDur
@@ -265,9 +269,9 @@ func (g *generator) checkoutTrace(start time.Time, skew bool) {
 	g.trace.Spans[co].Duration = t.Add(g.lat(500 * time.Microsecond)).Sub(g.trace.Spans[co].Start)
 	if payFailed {
 		g.fail(co, "payment failed")
-		g.log(co, Checkout, "error", "logfmt", g.trace.Spans[co].End(), "order failed: payment failed")
+		g.log(co, Checkout, "error", g.trace.Spans[co].End(), "order failed: payment failed", "order_id", orderID)
 	} else {
-		g.log(co, Checkout, "info", "logfmt", g.trace.Spans[co].End(), "order placed")
+		g.log(co, Checkout, "info", g.trace.Spans[co].End(), "order placed", "order_id", orderID)
 	}
 	g.trace.Spans[fe].Duration = g.trace.Spans[co].End().Add(g.lat(700 * time.Microsecond)).Sub(start)
 	status := int64(200)
@@ -276,7 +280,7 @@ func (g *generator) checkoutTrace(start time.Time, skew bool) {
 		g.fail(fe, "upstream checkout failed")
 	}
 	g.trace.Spans[fe].Attrs = append(g.trace.Spans[fe].Attrs, num("http.response.status_code", status))
-	g.accessLog(fe, status)
+	g.accessLog(fe, status, "Mozilla/5.0 (X11; Linux x86_64)")
 	tr := g.end()
 	if skew {
 		g.sc.SkewedTraceID = tr.ID
@@ -304,13 +308,13 @@ func (g *generator) productsTrace(start time.Time) {
 		d = g.lat(8 * time.Millisecond)
 		g.add(inv, Postgres, "SELECT products", sources.KindServer, t, d,
 			str("db.system", "postgresql"), str("db.operation", "SELECT"), str("db.statement", "SELECT sku, name, price FROM products LIMIT 50"))
-		g.log(inv, Inventory, "debug", "logfmt", t, "product cache miss")
+		g.log(inv, Inventory, "debug", t, "product cache miss", "key", "products:page:1")
 		t = t.Add(d)
 	}
 	g.trace.Spans[inv].Duration = t.Add(g.lat(400 * time.Microsecond)).Sub(g.trace.Spans[inv].Start)
 	g.trace.Spans[fe].Duration = g.trace.Spans[inv].End().Add(g.lat(500 * time.Microsecond)).Sub(start)
 	g.trace.Spans[fe].Attrs = append(g.trace.Spans[fe].Attrs, num("http.response.status_code", 200))
-	g.accessLog(fe, 200)
+	g.accessLog(fe, 200, ua)
 	g.end()
 }
 
@@ -325,10 +329,10 @@ func (g *generator) cartTrace(start time.Time) {
 	g.add(co, Redis, "HGETALL", sources.KindServer, t.Add(150*time.Microsecond), d,
 		str("db.system", "redis"), str("db.operation", "HGETALL"), str("db.statement", "HGETALL cart:session"))
 	g.trace.Spans[co].Duration = d + g.lat(600*time.Microsecond)
-	g.log(co, Checkout, "debug", "logfmt", t.Add(d), "cart loaded")
+	g.log(co, Checkout, "debug", t.Add(d), "cart loaded", "items", 1+hash(string(g.trace.Spans[co].SpanID))%5)
 	g.trace.Spans[fe].Duration = g.trace.Spans[co].End().Add(g.lat(400 * time.Microsecond)).Sub(start)
 	g.trace.Spans[fe].Attrs = append(g.trace.Spans[fe].Attrs, num("http.response.status_code", 200))
-	g.accessLog(fe, 200)
+	g.accessLog(fe, 200, "Mozilla/5.0 (X11; Linux x86_64)")
 	g.end()
 }
 
@@ -342,7 +346,7 @@ func (g *generator) bigTrace(start time.Time, batches int) {
 		str("http.request.method", "POST"), str("url.path", "/api/orders/export"), str("http.route", "/api/orders/export"))
 	exStart := start.Add(g.lat(time.Millisecond))
 	ex := g.add(fe, Checkout, "ExportOrders", sources.KindServer, exStart, 0, str("rpc.system", "grpc"), num("export.batches", int64(batches)))
-	g.log(ex, Checkout, "info", "logfmt", exStart, fmt.Sprintf("export started batches=%d", batches))
+	g.log(ex, Checkout, "info", exStart, "export started", "batches", batches)
 	lanes := [4]time.Time{exStart, exStart, exStart, exStart}
 	x := g.intensity(start)
 	failures := 0
@@ -371,10 +375,14 @@ func (g *generator) bigTrace(start time.Time, batches int) {
 			g.fail(db, "canceling statement due to lock timeout")
 			g.fail(ps, "payment status unavailable")
 			g.fail(batch, "batch incomplete")
-			g.log(ps, Payments, "error", "json", g.trace.Spans[ps].End(), "payment status unavailable: database lock timeout")
+			g.log(ps, Payments, "error", g.trace.Spans[ps].End(), "payment status unavailable: database lock timeout", "batch", b)
+			g.postgresLog(g.trace.Spans[db].End(), "error", "canceling statement due to lock timeout")
 		}
 		t = g.trace.Spans[ps].End()
 		g.trace.Spans[batch].Duration = t.Add(g.lat(100 * time.Microsecond)).Sub(g.trace.Spans[batch].Start)
+		if g.trace.Spans[batch].Status.Code == sources.StatusError {
+			g.log(batch, Checkout, "error", g.trace.Spans[batch].End(), "batch incomplete", "batch", b, "reason", "payment status unavailable")
+		}
 		lanes[lane] = g.trace.Spans[batch].End()
 	}
 	last := exStart
@@ -384,30 +392,76 @@ func (g *generator) bigTrace(start time.Time, batches int) {
 		}
 	}
 	g.trace.Spans[ex].Duration = last.Add(g.lat(2 * time.Millisecond)).Sub(exStart)
-	g.log(ex, Checkout, "warn", "logfmt", g.trace.Spans[ex].End(), fmt.Sprintf("export finished with %d failed batches", failures))
+	g.log(ex, Checkout, "warn", g.trace.Spans[ex].End(), "export finished with failed batches", "batches", batches, "failed", failures)
 	g.trace.Spans[fe].Duration = g.trace.Spans[ex].End().Add(g.lat(time.Millisecond)).Sub(start)
 	g.trace.Spans[fe].Attrs = append(g.trace.Spans[fe].Attrs, num("http.response.status_code", 200))
-	g.accessLog(fe, 200)
+	g.accessLog(fe, 200, "Mozilla/5.0 (X11; Linux x86_64)")
 	g.sc.BigTraceID = g.end().ID
 }
 
-// log records a log line of the span at index i. Formats: "logfmt" and
-// "json" print the trace and span IDs inside the line too; "text" does not.
-// Every line carries the IDs as structured metadata.
-func (g *generator) log(i int, service, level, format string, at time.Time, msg string) {
+// The demo's services write their lines as real services do, each in its
+// own format: checkout logfmt, payments JSON, inventory zap's console
+// format, the frontend nginx's combined access log and postgres its own
+// prefix. The line's own time is the time the line is stored at.
+var serviceFormats = map[string]string{
+	Checkout: "logfmt", Payments: "json", Inventory: "console", Frontend: "access",
+}
+
+// The layouts of the lines' own times, by format (ReadDataset shifts them
+// with the rest).
+const (
+	logfmtTime   = "2006-01-02T15:04:05.000000Z07:00"
+	jsonTime     = "2006-01-02T15:04:05.000Z07:00"
+	consoleTime  = "2006-01-02T15:04:05.000Z0700"
+	accessTime   = "02/Jan/2006:15:04:05 -0700"
+	postgresTime = "2006-01-02 15:04:05.000 MST"
+)
+
+var lineTimeLayouts = []string{logfmtTime, jsonTime, consoleTime, accessTime, postgresTime}
+
+// callers are the source lines that log each message, as a logger's
+// caller field names them.
+func caller(service, msg string) string {
+	n := 0
+	for _, c := range msg {
+		n = (n*31 + int(c)) % 180
+	}
+	return fmt.Sprintf("%s/%s.go:%d", service, strings.Fields(msg)[0], 20+n)
+}
+
+// log records a log line of the span at index i, in its service's format,
+// with extra fields (key, value pairs). The logfmt, JSON and console lines
+// print the trace and span IDs too; the access log does not. Every line
+// carries the IDs as structured metadata.
+func (g *generator) log(i int, service, level string, at time.Time, msg string, kv ...any) {
 	s := &g.trace.Spans[i]
-	var line string
-	switch format {
+	at = at.UTC()
+	var b strings.Builder
+	switch serviceFormats[service] {
 	case "logfmt":
-		line = fmt.Sprintf("level=%s msg=%q trace_id=%s span_id=%s", level, msg, s.TraceID, s.SpanID)
+		fmt.Fprintf(&b, "ts=%s level=%s caller=%s msg=%q", at.Format(logfmtTime), level, caller(service, msg), msg)
+		for k := 0; k+1 < len(kv); k += 2 {
+			fmt.Fprintf(&b, " %s=%v", kv[k], kv[k+1])
+		}
+		fmt.Fprintf(&b, " trace_id=%s span_id=%s", s.TraceID, s.SpanID)
 	case "json":
-		line = fmt.Sprintf(`{"level":%q,"msg":%q,"trace_id":%q,"span_id":%q,"operation":%q}`, level, msg, s.TraceID, s.SpanID, s.Operation)
+		fmt.Fprintf(&b, `{"time":%q,"level":%q,"msg":%q,"operation":%q`, at.Format(jsonTime), level, msg, s.Operation)
+		for k := 0; k+1 < len(kv); k += 2 {
+			fmt.Fprintf(&b, `,%q:%s`, kv[k], jsonValue(kv[k+1]))
+		}
+		fmt.Fprintf(&b, `,"trace_id":%q,"span_id":%q}`, s.TraceID, s.SpanID)
+	case "console":
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t{\"service\": %q", at.Format(consoleTime), strings.ToUpper(level), caller(service, msg), msg, service)
+		for k := 0; k+1 < len(kv); k += 2 {
+			fmt.Fprintf(&b, `, %q: %s`, kv[k], jsonValue(kv[k+1]))
+		}
+		fmt.Fprintf(&b, `, "trace_id": %q, "span_id": %q}`, s.TraceID, s.SpanID)
 	default:
-		line = msg
+		b.WriteString(msg)
 	}
 	g.sc.Logs = append(g.sc.Logs, sources.LogEntry{
 		Time:     at,
-		Line:     line,
+		Line:     b.String(),
 		Labels:   streamLabels(service),
 		Metadata: map[string]string{"trace_id": string(s.TraceID), "span_id": string(s.SpanID)},
 		TraceID:  s.TraceID,
@@ -416,27 +470,72 @@ func (g *generator) log(i int, service, level, format string, at time.Time, msg 
 	})
 }
 
-// accessLog writes the frontend's access log line: plain text, IDs only in
-// structured metadata.
-func (g *generator) accessLog(i int, status int64) {
+func hash(s string) int {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return int(h.Sum32() >> 1)
+}
+
+func jsonValue(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(v)
+}
+
+// accessLog writes the frontend's access log line, nginx's combined
+// format: IDs only in structured metadata.
+func (g *generator) accessLog(i int, status int64, userAgent string) {
 	s := &g.trace.Spans[i]
 	level := "info"
 	if status >= 500 {
 		level = "error"
 	}
-	g.log(i, s.Service, level, "text", s.End(),
-		fmt.Sprintf("%s %d %.1fms", s.Operation, status, float64(s.Duration.Microseconds())/1000))
+	method, path, _ := strings.Cut(s.Operation, " ")
+	// (from the span's ID, not the generator's random numbers, which
+	// would change every trace after)
+	h := hash(string(s.SpanID))
+	client := fmt.Sprintf("10.0.%d.%d", 1+h%4, 2+h/4%250)
+	bytes := 120 + h/1000%4000
+	if status >= 500 {
+		bytes = 173
+	}
+	at := s.End().UTC()
+	line := fmt.Sprintf(`%s - - [%s] "%s %s HTTP/1.1" %d %d "-" %q`, client, at.Format(accessTime), method, path, status, bytes, userAgent)
+	g.sc.Logs = append(g.sc.Logs, sources.LogEntry{
+		Time:     at,
+		Line:     line,
+		Labels:   streamLabels(s.Service),
+		Metadata: map[string]string{"trace_id": string(s.TraceID), "span_id": string(s.SpanID)},
+		TraceID:  s.TraceID,
+		SpanID:   s.SpanID,
+		Level:    level,
+	})
 }
 
-// postgresSlowLog writes postgres' own slow-statement line, which knows no
-// trace.
-func (g *generator) postgresSlowLog(at time.Time, d time.Duration, stmt string) {
+// postgresLog writes postgres' own line (its default prefix: time and
+// process ID), which knows no trace.
+func (g *generator) postgresLog(at time.Time, level, msg string) {
+	at = at.UTC()
+	word := map[string]string{"warn": "LOG", "error": "ERROR"}[level]
 	g.sc.Logs = append(g.sc.Logs, sources.LogEntry{
 		Time:   at,
-		Line:   fmt.Sprintf("LOG:  duration: %.3f ms  statement: %s", float64(d.Microseconds())/1000, stmt),
+		Line:   fmt.Sprintf("%s [%d] %s:  %s", at.Format(postgresTime), 4000+hash(msg+at.String())%900, word, msg),
 		Labels: streamLabels(Postgres),
-		Level:  "warn",
+		Level:  level,
 	})
+}
+
+// shiftLineTime rewrites the line's own time, written at old in one of
+// the demo's layouts, as now.
+func shiftLineTime(line string, old, now time.Time) string {
+	old, now = old.UTC(), now.UTC()
+	for _, layout := range lineTimeLayouts {
+		if was := old.Format(layout); strings.Contains(line, was) {
+			return strings.Replace(line, was, now.Format(layout), 1)
+		}
+	}
+	return line
 }
 
 func streamLabels(service string) map[string]string {

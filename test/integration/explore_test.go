@@ -100,7 +100,7 @@ func TestExplorerPanesOnLokiAndPrometheus(t *testing.T) {
 	screen := m.Render()
 	for _, want := range []string{
 		"Logs · span frontend POST /api/orders/export",
-		"frontend   POST /api/orders/export 200",
+		"frontend   POST /api/orders/export HTTP/1.1",
 		"line 1/1 · t: span",
 		"Metrics · frontend",
 		"FRONTEND",

@@ -19,6 +19,7 @@ import (
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/correlate"
+	"github.com/telx-cli/telx/sources/logline"
 	"github.com/telx-cli/telx/tui"
 	"github.com/telx-cli/telx/tui/pane"
 	"github.com/telx-cli/telx/tui/render"
@@ -86,6 +87,9 @@ type ResultMsg struct {
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Open, Scope, Level, Wrap, Filter, Clear key.Binding
+	// Raw shows the lines as stored, or parsed; Fields opens the
+	// selected line's fields; LokiTime shows Loki's times, or the lines'.
+	Raw, Fields, LokiTime key.Binding
 }
 
 // DefaultKeyMap returns the pane's default keys.
@@ -102,7 +106,10 @@ func DefaultKeyMap() KeyMap {
 		Level:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "level all/warn+/error")),
 		Wrap:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap")),
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter (regex)")),
-		Clear:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear the filter")),
+		Clear:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear the filters")),
+		Raw:      key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw/parsed lines")),
+		Fields:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "the line's fields")),
+		LokiTime: key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "Loki's/the line's time")),
 	}
 }
 
@@ -144,6 +151,13 @@ type Model struct {
 	input  string
 	filter *regexp.Regexp
 	ferr   error
+
+	raw, lokiTime bool
+	// the fields view of the selected line, when open
+	fields             []fieldRow
+	fieldSel, fieldOff int
+	matches            []fieldMatch // field filters
+	scratch            logline.Line
 }
 
 // New returns an empty pane.
@@ -392,6 +406,9 @@ func (m *Model) refilter() {
 		if m.filter != nil && !m.filter.MatchString(e.Line) {
 			continue
 		}
+		if !m.matchesFields(e) {
+			continue
+		}
 		m.shown = append(m.shown, i)
 	}
 	m.sel = 0
@@ -430,7 +447,8 @@ func (m *Model) ToggleWrap() { m.wrap = !m.wrap; m.scroll() }
 func (m Model) rowsHeight() int { return max(1, m.height-1) }
 
 func (m *Model) logOptions(st *styles.Styles, width int) *render.LogsOptions {
-	o := &render.LogsOptions{Styles: st, Location: m.o.Location, TimeFormat: render.LogTimeFormatShort, Match: m.filter}
+	o := &render.LogsOptions{Styles: st, Location: m.o.Location, TimeFormat: render.LogTimeFormatShort, Match: m.filter,
+		Raw: m.raw, LokiTime: m.lokiTime}
 	if m.o.ServiceLabel != "" {
 		o.ServiceLabels = append([]string{m.o.ServiceLabel}, render.DefaultServiceLabels...)
 	}
@@ -528,6 +546,23 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 
 func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	km := m.KeyMap
+	if m.fields != nil {
+		switch {
+		case key.Matches(k, km.Up):
+			m.moveField(-1)
+		case key.Matches(k, km.Down):
+			m.moveField(1)
+		case key.Matches(k, km.PageUp):
+			m.moveField(-m.rowsHeight())
+		case key.Matches(k, km.PageDown):
+			m.moveField(m.rowsHeight())
+		case key.Matches(k, km.Open):
+			m.FilterBySelectedField()
+		case key.Matches(k, km.Fields), key.Matches(k, km.Clear):
+			m.CloseFields()
+		}
+		return nil
+	}
 	switch {
 	case key.Matches(k, km.Up):
 		m.MoveDown(-1)
@@ -553,9 +588,17 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			m.input = strings.TrimPrefix(m.filter.String(), "(?i)")
 		}
 	case key.Matches(k, km.Clear):
+		m.matches = nil
 		_ = m.SetFilter("")
 	case key.Matches(k, km.Open):
 		return m.OpenSelected()
+	case key.Matches(k, km.Raw):
+		m.raw = !m.raw
+		m.scroll()
+	case key.Matches(k, km.LokiTime):
+		m.lokiTime = !m.lokiTime
+	case key.Matches(k, km.Fields):
+		m.OpenFields()
 	}
 	return nil
 }
@@ -630,6 +673,8 @@ func (m Model) View() string {
 		}
 	case len(m.shown) == 0:
 		lines = []string{m.st.Dim.Apply("No line passes the filters.")}
+	case m.fields != nil:
+		lines = m.fieldsView()
 	default:
 		lines = m.visibleRows()
 	}
@@ -650,9 +695,17 @@ func (m Model) View() string {
 func (m Model) visibleRows() []string {
 	h := m.rowsHeight()
 	out := make([]string, 0, h)
+	// in the trace's lines, the selected span's are marked
+	var markSpan sources.SpanID
+	if m.scope == ScopeTrace && m.custom == "" && m.span != nil {
+		markSpan = m.span.SpanID
+	}
 	for i := m.offset; i < len(m.shown) && len(out) < h; i++ {
 		mark := " "
 		st := m.st
+		if markSpan != "" && m.entries[m.shown[i]].SpanID == markSpan {
+			mark = m.st.Highlight.Apply("•")
+		}
 		if i == m.sel {
 			mark, st = m.st.Selected().Apply("▶"), m.plain
 		}
@@ -673,6 +726,9 @@ func (m Model) visibleRows() []string {
 }
 
 func (m Model) status() string {
+	if m.fields != nil {
+		return m.st.Dim.Apply("fields of line " + strconv.Itoa(m.sel+1) + " · enter: only lines with this value · esc/f: back")
+	}
 	if m.typing {
 		s := "/" + sources.Sanitize(m.input) + "█"
 		if m.ferr != nil {
@@ -697,8 +753,20 @@ func (m Model) status() string {
 	if m.filter != nil {
 		parts = append(parts, m.st.Match().Apply("/"+sources.Sanitize(strings.TrimPrefix(m.filter.String(), "(?i)"))))
 	}
+	for _, f := range m.matches {
+		parts = append(parts, m.st.Match().Apply(sources.Sanitize(f.String())))
+	}
 	if m.wrap {
 		parts = append(parts, "wrap")
+	}
+	if m.raw {
+		parts = append(parts, "raw")
+	}
+	if m.lokiTime {
+		parts = append(parts, "Loki's time")
+	}
+	if markSpan := m.span; markSpan != nil && m.scope == ScopeTrace && m.custom == "" {
+		parts = append(parts, m.st.Highlight.Apply("•")+" the span's")
 	}
 	if e := m.Selected(); e != nil && e.TraceID != "" && m.trace != nil && e.TraceID != m.trace.ID {
 		parts = append(parts, "enter: open trace "+short(e.TraceID))
@@ -709,7 +777,7 @@ func (m Model) status() string {
 // ShortHelp returns the pane's main keys.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.KeyMap
-	return []key.Binding{k.Scope, k.Filter, k.Level, k.Open}
+	return []key.Binding{k.Scope, k.Filter, k.Level, k.Fields, k.Raw}
 }
 
 // FullHelp returns all the pane's keys.
@@ -718,5 +786,6 @@ func (m Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Scope, k.Level, k.Wrap, k.Filter, k.Clear, k.Open},
+		{k.Raw, k.Fields, k.LokiTime},
 	}
 }
