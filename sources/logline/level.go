@@ -1,5 +1,7 @@
 package logline
 
+import "strings"
+
 // The normalised levels, from the least to the most severe.
 const (
 	LevelTrace = "trace"
@@ -11,7 +13,7 @@ const (
 )
 
 // NormalizeLevel maps the many spellings of a log level, in any case and
-// with surrounding blanks, to trace, debug, info, warn, error or fatal;
+// with surrounding white space, to trace, debug, info, warn, error or fatal;
 // anything else (Loki's "unknown" too) is empty. It knows the words and
 // abbreviations of the usual loggers: zap (dpanic, panic), zerolog (TRC,
 // DBG, INF, WRN, ERR, FTL, PNC), logrus (DEBU, INFO, WARN, ERRO, FATA,
@@ -22,13 +24,7 @@ const (
 // notice is info; zap's dpanic and panic, and syslog's emerg, alert and
 // crit, are fatal, the most severe level. It does not allocate.
 func NormalizeLevel(s string) string {
-	// trim blanks
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
+	s = strings.TrimSpace(s)
 	if len(s) == 0 || len(s) > len("informational") {
 		return ""
 	}
