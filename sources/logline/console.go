@@ -110,36 +110,53 @@ func (p *parser) zap(line string, t time.Time, i int) bool {
 	}
 	rest := line[i:]
 	msgEnd := len(rest)
+	// The object is zap's last TAB-separated part (its JSON has no raw
+	// TAB), before the stack trace; tried at the first "\t{" and at the
+	// last before the stack trace, and no more, so that a long line of
+	// them costs no more than reading it twice.
 	keep := len(p.l.Fields)
-	for j := 0; ; {
-		k := strings.Index(rest[j:], "\t{")
-		if k < 0 {
-			break
-		}
-		k += j
-		end, ok := p.jsonMembers(rest, k+1, nil)
-		if ok {
-			e := end
-			if e < len(rest) && rest[e] == '\r' {
-				e++
-			}
-			if e == len(rest) {
+	body := rest
+	if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
+		body = rest[:nl]
+	}
+	if first := strings.Index(body, "\t{"); first >= 0 {
+		last := strings.LastIndex(body, "\t{")
+		for _, k := range [2]int{first, last} {
+			if p.zapFields(rest, k+1) {
 				msgEnd = k
 				break
 			}
-			if rest[e] == '\n' {
-				msgEnd = k
-				if stack := rest[e+1:]; strings.TrimSpace(stack) != "" {
-					p.add("stacktrace", stack)
-				}
+			p.clear(keep)
+			if last == first {
 				break
 			}
 		}
-		p.clear(keep)
-		j = k + 1
 	}
 	l := p.l
 	l.Format, l.Time, l.Level, l.Message = Console, t, lv, rest[:msgEnd]
+	return true
+}
+
+// zapFields reads zap's trailing object at rest[k] and what may follow
+// it, a NEWLINE and the stack trace, into fields.
+func (p *parser) zapFields(rest string, k int) bool {
+	end, ok := p.jsonMembers(rest, k, nil)
+	if !ok {
+		return false
+	}
+	e := end
+	if e < len(rest) && rest[e] == '\r' {
+		e++
+	}
+	if e == len(rest) {
+		return true
+	}
+	if rest[e] != '\n' {
+		return false
+	}
+	if stack := rest[e+1:]; strings.TrimSpace(stack) != "" {
+		p.add("stacktrace", stack)
+	}
 	return true
 }
 
