@@ -104,7 +104,7 @@ func (p *parser) access(line string) bool {
 	p.addSome("referer", referer)
 	p.addSome("user_agent", agent)
 	p.addSome("extra", extra)
-	l := p.l
+	l := &p.l
 	l.Format, l.Time, l.Level, l.Message = Access, t, statusLevel(code), request
 	return true
 }

@@ -132,7 +132,7 @@ func (p *parser) zap(line string, t time.Time, i int) bool {
 			}
 		}
 	}
-	l := p.l
+	l := &p.l
 	l.Format, l.Time, l.Level, l.Message = Console, t, lv, rest[:msgEnd]
 	return true
 }
@@ -192,7 +192,7 @@ func (p *parser) spaced(line string, t time.Time, i int) bool {
 	}
 	rest := line[i:]
 	n := p.trailingPairs(rest)
-	l := p.l
+	l := &p.l
 	l.Format, l.Time, l.Level, l.Message = Console, t, lv, rest[:n]
 	return true
 }

@@ -63,7 +63,7 @@ func (p *parser) klog(line string) bool {
 	if i < len(line) && line[i] == ' ' {
 		i++
 	}
-	l := p.l
+	l := &p.l
 	if year >= 0 {
 		l.Time = makeTime(year, month, day, c, 0, false, p.loc)
 	} else {

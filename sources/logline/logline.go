@@ -126,8 +126,9 @@ func Parse(line string) Line {
 
 // ParseInto reads line into l, reusing l.Fields' storage, as Parse does.
 func ParseInto(line string, l *Line) {
-	p := parser{loc: time.Local, l: l}
+	p := parser{loc: time.Local, l: Line{Fields: l.Fields}}
 	p.parse(line)
+	*l = p.l
 }
 
 // ParseAt reads line as Parse does, with now as the reference time: a
@@ -143,11 +144,12 @@ func ParseAt(line string, now time.Time) Line {
 // ParseIntoAt reads line into l as ParseAt does, reusing l.Fields'
 // storage.
 func ParseIntoAt(line string, now time.Time, l *Line) {
-	p := parser{loc: time.Local, l: l}
+	p := parser{loc: time.Local, l: Line{Fields: l.Fields}}
 	if !now.IsZero() {
 		p.now, p.hasNow, p.loc = now, true, now.Location()
 	}
 	p.parse(line)
+	*l = p.l
 }
 
 // Field returns the value of the first field named key.
@@ -161,12 +163,13 @@ func (l *Line) Field(key string) (string, bool) {
 }
 
 // parser holds one line's parse: the reference time, asked of the clock
-// only when a line needs it, and the Line being filled.
+// only when a line needs it, and the Line being filled (by value, copied
+// in and out, so that neither it nor the parser leaves the stack).
 type parser struct {
 	now    time.Time
 	hasNow bool
 	loc    *time.Location
-	l      *Line
+	l      Line
 }
 
 func (p *parser) ref() time.Time {
@@ -185,26 +188,54 @@ func (p *parser) parse(line string) {
 
 // reset makes the line Plain, as it is until a format takes it.
 func (p *parser) reset(line string) {
-	l := p.l
+	l := &p.l
 	*l = Line{Format: Plain, Message: line, Fields: l.Fields[:0]}
 }
 
-// A format's reader either takes the line, or returns false having maybe
-// set some of it: the next is tried on a reset line.
-type reader func(p *parser, line string) bool
+// The readers detect tries, by a line's first byte. A reader either
+// takes the line, or returns false having maybe set some of it: the next
+// is tried on a reset line. (A switch, not a table of functions, so that
+// the parser stays on the stack.)
+const (
+	readConsole = iota
+	readAccess
+	readKitchen
+	readKlog
+	readSyslogFile
+	readLogfmt
+	readNone
+)
 
 var (
-	byDigit  = []reader{(*parser).console, (*parser).access, (*parser).kitchen, (*parser).logfmt}
-	byLetter = []reader{(*parser).klog, (*parser).syslogFile, (*parser).access, (*parser).logfmt}
-	byColon  = []reader{(*parser).access, (*parser).logfmt}
-	byOther  = []reader{(*parser).logfmt}
+	byDigit  = [...]uint8{readConsole, readAccess, readKitchen, readLogfmt}
+	byLetter = [...]uint8{readKlog, readSyslogFile, readAccess, readLogfmt}
+	byColon  = [...]uint8{readAccess, readLogfmt, readNone, readNone}
+	byOther  = [...]uint8{readLogfmt, readNone, readNone, readNone}
 )
+
+func (p *parser) read(r uint8, line string) bool {
+	switch r {
+	case readConsole:
+		return p.console(line)
+	case readAccess:
+		return p.access(line)
+	case readKitchen:
+		return p.kitchen(line)
+	case readKlog:
+		return p.klog(line)
+	case readSyslogFile:
+		return p.syslogFile(line)
+	case readLogfmt:
+		return p.logfmt(line)
+	}
+	return false
+}
 
 // detect tries the formats a line's first byte allows, and reports
 // whether one took it.
 func (p *parser) detect(line string) bool {
 	c := line[0]
-	var readers []reader
+	var readers *[4]uint8
 	switch {
 	case c == '{':
 		// a line that looks like JSON but is not stays Plain
@@ -213,20 +244,23 @@ func (p *parser) detect(line string) bool {
 		if i := skipWS(line, 0); i < len(line) && line[i] == '{' {
 			return p.json(line, i)
 		}
-		readers = byOther
+		readers = &byOther
 	case c == '<':
 		return p.syslogPRI(line)
 	case isDigit(c):
-		readers = byDigit
+		readers = &byDigit
 	case c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
-		readers = byLetter
+		readers = &byLetter
 	case c == ':' || c == '[': // ::1, [::1]
-		readers = byColon
+		readers = &byColon
 	default:
-		readers = byOther
+		readers = &byOther
 	}
 	for _, r := range readers {
-		if r(p, line) {
+		if r == readNone {
+			break
+		}
+		if p.read(r, line) {
 			return true
 		}
 		p.reset(line)
@@ -403,7 +437,7 @@ func (p *parser) consider(r *roles, idx int, key, value string, kind int) {
 // apply moves the fields r chose, from those at from on, into the line's
 // message, level and time.
 func (p *parser) apply(r *roles, from int) {
-	l := p.l
+	l := &p.l
 	if r.msg >= 0 {
 		l.Message = l.Fields[r.msg].Value
 	} else {

@@ -34,7 +34,7 @@ func (p *parser) syslogPRI(line string) bool {
 	}
 	p.reset(line)
 	p.add("facility", facilities[pri/8])
-	l := p.l
+	l := &p.l
 	l.Format, l.Level, l.Message = Syslog, syslogLevel(pri%8), line[i:]
 	return true
 }
@@ -57,7 +57,7 @@ func (p *parser) syslog5424(line string, pri, i int) bool {
 	if msgid == "" || i > len(line) {
 		return false
 	}
-	l := p.l
+	l := &p.l
 	if ts != "-" {
 		t, ok := parseISOAll(ts, p.loc)
 		if !ok {
@@ -179,7 +179,7 @@ func (p *parser) syslogFile(line string) bool { return p.syslog3164(line, -1, 0)
 // shape must be there; with one, the hostname and tag may be missing.
 func (p *parser) syslog3164(line string, pri, i int) bool {
 	strict := pri < 0
-	l := p.l
+	l := &p.l
 	if month, ok := parseMonth(line, i); ok {
 		if len(line) < i+15 || line[i+3] != ' ' {
 			return false
