@@ -197,6 +197,16 @@ func (p *parser) spaced(line string, t time.Time, i int) bool {
 	return true
 }
 
+// bracketed reads "[time] LEVEL message", as Kafka's log4j layout writes
+// it.
+func (p *parser) bracketed(line string) bool {
+	t, n, ok := parseISO(line[1:], p.loc)
+	if !ok || n+3 > len(line) || line[n+1] != ']' || line[n+2] != ' ' {
+		return false
+	}
+	return p.spaced(line, t, n+3)
+}
+
 // kitchen reads zerolog's console line with its default time: 3:04PM INF
 // message key=value.
 func (p *parser) kitchen(line string) bool {

@@ -39,8 +39,8 @@
 //     members fields (as for JSON), the stack trace "stacktrace". Also
 //     the space-separated "time LEVEL message" of zerolog's console writer
 //     (3:04PM INF message key=value, with its caller as "caller"), log4j,
-//     Python and nginx's error log ([error]): trailing key=value pairs
-//     are fields.
+//     Kafka ([time] LEVEL message), Python and nginx's error log
+//     ([error]): trailing key=value pairs are fields.
 //   - Klog: glog and klog's header, Lmmdd hh:mm:ss.uuuuuu thread
 //     file:line] message (with or without the year after the level
 //     letter); the thread is a field "thread", the file:line "caller".
@@ -202,6 +202,7 @@ const (
 	readKitchen
 	readKlog
 	readSyslogFile
+	readBracketed
 	readLogfmt
 	readNone
 )
@@ -210,6 +211,7 @@ var (
 	byDigit  = [...]uint8{readConsole, readAccess, readKitchen, readLogfmt}
 	byLetter = [...]uint8{readKlog, readSyslogFile, readAccess, readLogfmt}
 	byColon  = [...]uint8{readAccess, readLogfmt, readNone, readNone}
+	byOpen   = [...]uint8{readBracketed, readAccess, readLogfmt, readNone}
 	byOther  = [...]uint8{readLogfmt, readNone, readNone, readNone}
 )
 
@@ -225,6 +227,8 @@ func (p *parser) read(r uint8, line string) bool {
 		return p.klog(line)
 	case readSyslogFile:
 		return p.syslogFile(line)
+	case readBracketed:
+		return p.bracketed(line)
 	case readLogfmt:
 		return p.logfmt(line)
 	}
@@ -251,7 +255,9 @@ func (p *parser) detect(line string) bool {
 		readers = &byDigit
 	case c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
 		readers = &byLetter
-	case c == ':' || c == '[': // ::1, [::1]
+	case c == '[':
+		readers = &byOpen
+	case c == ':': // ::1
 		readers = &byColon
 	default:
 		readers = &byOther

@@ -181,20 +181,24 @@ func (p *parser) syslog3164(line string, pri, i int) bool {
 	strict := pri < 0
 	l := &p.l
 	if month, ok := parseMonth(line, i); ok {
-		if len(line) < i+15 || line[i+3] != ' ' {
+		// Mmm dd, Mmm  d (RFC 3164's padding) or Mmm d
+		j := i + 4
+		if j < len(line) && line[j] == ' ' {
+			j++
+		}
+		if len(line) < i+15 || line[i+3] != ' ' || !isDigit(line[j]) {
 			return false
 		}
-		var day int
-		if line[i+4] == ' ' {
-			day, ok = int(line[i+5]-'0'), isDigit(line[i+5])
-		} else {
-			day, ok = digits2(line, i+4)
+		day := int(line[j] - '0')
+		if j++; j == i+5 && isDigit(line[j]) {
+			day = day*10 + int(line[j]-'0')
+			j++
 		}
-		if !ok || day < 1 || day > daysIn(month, 2000) || line[i+6] != ' ' {
+		if day < 1 || day > daysIn(month, 2000) || line[j] != ' ' {
 			return false
 		}
-		c, n, ok := parseClock(line, i+7)
-		if !ok || n-(i+7) != 8 {
+		c, n, ok := parseClock(line, j+1)
+		if !ok || n-(j+1) != 8 {
 			return false
 		}
 		l.Time = yearOf(month, day, c, p.ref())
