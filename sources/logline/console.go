@@ -197,7 +197,7 @@ func (p *parser) spaced(line string, t time.Time, i int) bool {
 	return true
 }
 
-// bracketed reads "[time] LEVEL message", as Kafka's log4j layout writes
+// bracketed reads a line of a bracketed time, then LEVEL message, as Kafka's log4j layout writes
 // it.
 func (p *parser) bracketed(line string) bool {
 	t, n, ok := parseISO(line[1:], p.loc)

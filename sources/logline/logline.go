@@ -26,20 +26,25 @@
 //     told apart by their size). A value is taken for the time or level
 //     only if it reads as one; else it stays a field. The other members
 //     are the fields, in order: a string unquoted, any other value (a
-//     number, true, an object, an array) as its JSON text. Nested objects
-//     are not flattened: the field's value is the object's JSON text.
+//     number, true, an object, an array) as its JSON text; a member with
+//     an empty key is left out. Nested objects are not flattened: the
+//     field's value is the object's JSON text. The message loses a
+//     trailing newline (Docker's "log" has one). A line that looks like
+//     JSON but is not valid is Plain.
 //   - logfmt: key=value, key="quoted \" value" and bare keys, with the
-//     keys above (msg, level, ts, t, ...). A line is logfmt only if its
-//     first word is a key=value pair and at least two words and half of
-//     them are (a line of one pair only if its key is one of those), so a
-//     sentence with a stray = stays Plain.
+//     keys above (msg, level, ts, t, ...); quoted values are unquoted as
+//     Go strings (as go-logfmt writes them), or kept as written when they
+//     do not unquote. A line is logfmt only if its first word is a
+//     key=value pair and at least two words and half of them are (a line
+//     of one pair only if its key is one of those), so a sentence with a
+//     stray = stays Plain.
 //   - Console: zap's console encoder, time TAB level TAB [logger TAB]
 //     [caller TAB] message [TAB {json}] [NEWLINE stacktrace]; the caller
 //     is a field "caller", the logger "logger", the trailing object's
 //     members fields (as for JSON), the stack trace "stacktrace". Also
 //     the space-separated "time LEVEL message" of zerolog's console writer
 //     (3:04PM INF message key=value, with its caller as "caller"), log4j,
-//     Kafka ([time] LEVEL message), Python and nginx's error log
+//     Kafka (the time in brackets), Python and nginx's error log
 //     ([error]): trailing key=value pairs are fields.
 //   - Klog: glog and klog's header, Lmmdd hh:mm:ss.uuuuuu thread
 //     file:line] message (with or without the year after the level
@@ -55,15 +60,17 @@
 //     a file: Mmm dd hh:mm:ss host tag[pid]: message). The level is the
 //     PRI's severity; the fields facility, host, app, pid and msgid, then
 //     the structured data's parameters, named by their parameter names
-//     (the SD-ID is not kept; escapes in values are undone).
+//     (the SD-ID is not kept; escapes in values are undone). After a
+//     valid PRI, a line in neither shape is still syslog, its message
+//     what follows the PRI.
 //
 // # Times
 //
 // A time with a zone or offset is the instant the line says; one without
-// is read in the reference location, and one without a year (klog, RFC
-// 3164, an access log never) takes the latest year that does not put it
-// more than a day after the reference time (a December line read in
-// January is last year's); zerolog's kitchen time (3:04PM) takes the
+// is read in the reference location, and one without a year (klog's,
+// RFC 3164's) takes the latest year that does not put it more than a day
+// after the reference time (a December line read in January is last
+// year's); zerolog's kitchen time (3:04PM) takes the
 // reference day, or the day before if that would put it more than an
 // hour ahead. Parse's reference is the current time in time.Local;
 // ParseAt takes it. Times are returned in the reference time's location.
