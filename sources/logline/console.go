@@ -197,8 +197,8 @@ func (p *parser) spaced(line string, t time.Time, i int) bool {
 	return true
 }
 
-// bracketed reads a line of a bracketed time, then LEVEL message, as Kafka's log4j layout writes
-// it.
+// bracketed reads a line of a bracketed time, then LEVEL message, as
+// Kafka's log4j layout writes it.
 func (p *parser) bracketed(line string) bool {
 	t, n, ok := parseISO(line[1:], p.loc)
 	if !ok || n+3 > len(line) || line[n+1] != ']' || line[n+2] != ' ' {
