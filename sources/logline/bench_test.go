@@ -80,6 +80,7 @@ func BenchmarkParseLong(b *testing.B) {
 	var l Line
 	b.SetBytes(int64(len(line)))
 	b.ReportAllocs()
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		ParseInto(line, &l)
 	}
