@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/logline"
 )
 
 // extractor fills an entry's trace ID, span ID and level from what Loki
@@ -150,21 +151,7 @@ func validHexID(s string, minLen, maxLen int) bool {
 
 // NormalizeLevel maps the many spellings of a log level to error, warn,
 // info, debug, trace or fatal; anything else (Loki's "unknown" too) is
-// empty.
+// empty. It is logline.NormalizeLevel, the one normaliser of levels.
 func NormalizeLevel(s string) string {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "error", "err", "eror", "e":
-		return "error"
-	case "warn", "warning", "wrn", "w":
-		return "warn"
-	case "info", "information", "inf", "i", "notice":
-		return "info"
-	case "debug", "dbg", "d":
-		return "debug"
-	case "trace", "trc":
-		return "trace"
-	case "fatal", "critical", "crit", "panic", "emerg", "alert":
-		return "fatal"
-	}
-	return ""
+	return logline.NormalizeLevel(s)
 }
