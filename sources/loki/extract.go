@@ -67,7 +67,13 @@ func (x *extractor) fill(e *sources.LogEntry) {
 	if v == "" {
 		v = lineValue(e.Line, levelKeys[:1])
 	}
-	e.Level = NormalizeLevel(v)
+	if e.Level = NormalizeLevel(v); e.Level == "" {
+		// the line's own level, in whatever format it is written
+		// (console lines: time<TAB>LEVEL<TAB>…)
+		var l logline.Line
+		logline.ParseInto(e.Line, &l)
+		e.Level = l.Level
+	}
 }
 
 // lookup returns the first non-empty value of keys in the metadata, then

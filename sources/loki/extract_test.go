@@ -27,7 +27,7 @@ func TestExtractTraceAndSpanIDs(t *testing.T) {
 		{"a 64-bit ID in a label is padded", sources.LogEntry{Line: "x", Labels: map[string]string{"trace_id": "a3ce929d0e0e4736"}}, "0000000000000000a3ce929d0e0e4736", "", ""},
 		{"metadata wins over the line", sources.LogEntry{Line: "trace_id=" + "11111111111111111111111111111111", Metadata: map[string]string{"trace_id": id}}, id, "", ""},
 		{"logfmt trace_id", sources.LogEntry{Line: `level=warn msg="slow" trace_id=` + id + ` span_id=` + span}, id, span, "warn"},
-		{"logfmt traceID, quoted", sources.LogEntry{Line: `lvl=info traceID="` + id + `" spanID=` + span}, id, span, ""},
+		{"logfmt traceID, quoted", sources.LogEntry{Line: `lvl=info traceID="` + id + `" spanID=` + span}, id, span, "info"},
 		{"JSON", sources.LogEntry{Line: `{"level":"error","msg":"declined","trace_id":"` + id + `","span_id":"` + span + `"}`}, id, span, "error"},
 		{"JSON with spaces", sources.LogEntry{Line: `{"traceId" : "` + id + `", "level": "INFO"}`}, id, "", "info"},
 		{"a key inside another word is not a key", sources.LogEntry{Line: `mytrace_id=` + id}, "", "", ""},
@@ -38,6 +38,8 @@ func TestExtractTraceAndSpanIDs(t *testing.T) {
 		{"no pattern matches", sources.LogEntry{Line: `GET /x tid`}, "", "", ""},
 		{"the level from detected_level metadata", sources.LogEntry{Line: "boom", Metadata: map[string]string{"detected_level": "warning"}}, "", "", "warn"},
 		{"Loki's unknown level is none", sources.LogEntry{Line: "boom", Metadata: map[string]string{"detected_level": "unknown"}}, "", "", ""},
+		{"a console line's level", sources.LogEntry{Line: "2026-12-01T06:15:25.318Z\tERROR\tdriver/redis.go:70\tredis timeout\t{\"service\": \"driver\", \"trace_id\": \"" + id + "\", \"span_id\": \"" + span + "\"}"}, id, span, "error"},
+		{"an access log's level from its status", sources.LogEntry{Line: `10.0.1.153 - - [01/Dec/2026:07:09:07 +0000] "POST /api/checkout HTTP/1.1" 502 173 "-" "curl/8.5.0"`}, "", "", "error"},
 		{"level= inside detected_level= is not taken", sources.LogEntry{Line: "detected_level=error"}, "", "", ""},
 	} {
 		e := tt.e

@@ -168,9 +168,9 @@ func AppendLogEntry(buf []byte, e *sources.LogEntry, o *LogsOptions) []byte {
 	}
 
 	// the prefix: time, level, service
-	at := e.Time
-	if !o.LokiTime && !l.Time.IsZero() {
-		at = l.Time
+	at := LineTime(e, l)
+	if o.LokiTime {
+		at = e.Time
 	}
 	buf = append(buf, st.Dim.On...)
 	buf = at.In(loc).AppendFormat(buf, tf)
@@ -218,9 +218,20 @@ func AppendLogEntry(buf []byte, e *sources.LogEntry, o *LogsOptions) []byte {
 	return buf
 }
 
+// LineTime is the time to show of an entry whose line says l: the line's
+// own, unless it has none, or only whole seconds that Loki's time (with
+// its fraction) falls in: an access log's time is no news then, and
+// would put the line out of order among the others.
+func LineTime(e *sources.LogEntry, l *logline.Line) time.Time {
+	if l.Time.IsZero() || (l.Time.Nanosecond() == 0 && e.Time.Truncate(time.Second).Equal(l.Time)) {
+		return e.Time
+	}
+	return l.Time
+}
+
 // fieldsText is a line's fields after its message: dimmed key=value
 // pairs, each value sanitised and cut at FieldValueWidth, quoted when it
-// holds a space; a service field that only repeats the service column is
+// holds a space (but for JSON objects and arrays); a service field that only repeats the service column is
 // left out.
 func fieldsText(fields []logline.Field, service string, st *styles.Styles) string {
 	var b strings.Builder
@@ -232,8 +243,8 @@ func fieldsText(fields []logline.Field, service string, st *styles.Styles) strin
 		if Width(v) > FieldValueWidth {
 			v = ansi.Truncate(v, FieldValueWidth, "…")
 		}
-		if v == "" || strings.ContainsAny(v, " \"=") {
-			v = strconv.Quote(v)
+		if v == "" || (v[0] != '{' && v[0] != '[' && strings.ContainsAny(v, " \"=")) {
+			v = strconv.Quote(v) // JSON objects and arrays read as they are
 		}
 		b.WriteByte(' ')
 		b.WriteString(st.Dim.On)

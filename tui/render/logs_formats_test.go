@@ -1,0 +1,85 @@
+package render
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/demo"
+	"github.com/telx-cli/telx/tui/styles"
+)
+
+// formatLines are the lines of each format the log renderer is checked
+// on: those the real programs wrote (HotROD, Jaeger, Loki, Prometheus,
+// recorded for the line parser's tests), klog and syslog samples, and one
+// line of each of the demo's services. Each entry's Loki time is a little
+// after the line's own, as when a shipper reads it.
+func formatLines(t *testing.T) map[string][]sources.LogEntry {
+	t.Helper()
+	files, err := filepath.Glob("../../sources/logline/testdata/lines/*.log")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no recorded lines: %v", err)
+	}
+	files = append(files, "testdata/lines/klog-syslog.log")
+	at := time.Date(2026, 12, 1, 6, 58, 31, 700_000_000, time.UTC)
+	out := map[string][]sources.LogEntry{}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".log")
+		service, _, _ := strings.Cut(name, "-")
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		sc.Buffer(nil, 1<<20)
+		for n := 0; sc.Scan() && n < 24; n++ {
+			out[name] = append(out[name], sources.LogEntry{
+				Time: at.Add(time.Duration(n) * time.Millisecond), Line: sc.Text(),
+				Labels: map[string]string{"service_name": service},
+			})
+		}
+		fh.Close()
+	}
+	sc := demo.Generate(7, at, demo.Options{})
+	seen := map[string]bool{}
+	for _, e := range sc.Logs {
+		svc := e.Labels["service_name"]
+		if !seen[svc+e.Level] {
+			seen[svc+e.Level] = true
+			out["demo"] = append(out["demo"], e)
+		}
+	}
+	return out
+}
+
+// Every format at 80 and 200 columns, plain and in colour: the line's own
+// time, level, message and fields, TABs laid out, nothing raw.
+func TestLogFormatsGolden(t *testing.T) {
+	for name, entries := range formatLines(t) {
+		for _, width := range []int{80, 200} {
+			for _, color := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s-%d-color=%v", name, width, color), func(t *testing.T) {
+					var b strings.Builder
+					Logs(&b, entries, LogsOptions{Width: width, Styles: styles.New(color), Location: time.UTC})
+					out := b.String()
+					for i, row := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+						if w := ansi.StringWidth(row); w > width {
+							t.Errorf("row %d is %d wide: %q", i, w, row)
+						}
+						if strings.ContainsAny(ansi.Strip(row), "\t\x1b\r") {
+							t.Errorf("row %d holds a TAB or a control character: %q", i, row)
+						}
+					}
+					golden(t, "formats/"+strings.ReplaceAll(t.Name(), "/", "_"), out)
+				})
+			}
+		}
+	}
+}
