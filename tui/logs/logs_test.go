@@ -122,7 +122,7 @@ func TestLogsGolden(t *testing.T) {
 			}
 			v := m.View()
 			checkBox(t, v, size[0], size[1])
-			if !strings.Contains(v, "ERROR payments") || !strings.Contains(v, `"msg":"payment status`) {
+			if !strings.Contains(v, "ERROR payments") || !strings.Contains(v, "payment status unavailable: database lock timeou") {
 				t.Errorf("the span's error line is missing:\n%s", v)
 			}
 			if !strings.Contains(m.Title(), "span payments "+span.Operation) {
