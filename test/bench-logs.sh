@@ -18,7 +18,7 @@ pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 go build -o "$tmp/telx" ./cmd/telx
 go build -o "$tmp/telx-backends" ./test/cmd/telx-backends
-"$tmp/telx-backends" -backends loki >"$tmp/env" &
+"$tmp/telx-backends" -backends loki -hotrod=false -backend-logs=false >"$tmp/env" &
 pid=$!
 for _ in $(seq 1 180); do grep -q '^# started' "$tmp/env" && break; sleep 1; done
 . "$tmp/env"

@@ -3,8 +3,9 @@
 # is already there:
 #   - Prometheus and promtool from Debian's package (prometheus);
 #   - tmux from Debian's package, for the explorer's end-to-end test;
-#   - Jaeger and Loki (and logcli) built from their Go modules through the
-#     nested modules in test/backends/, into a cache outside the repository.
+#   - Jaeger (and its HotROD demo application) and Loki (and logcli) built
+#     from their Go modules through the nested modules in test/backends/, into
+#     a cache outside the repository.
 # The cache is $TELX_BACKENDS_DIR, by default ~/.cache/telx/backends; the test
 # harness looks there too. Prints the directory of the built binaries.
 set -euo pipefail
@@ -53,6 +54,7 @@ build() {
 }
 
 build jaeger github.com/jaegertracing/jaeger github.com/jaegertracing/jaeger/cmd/jaeger jaeger
+build jaeger github.com/jaegertracing/jaeger github.com/jaegertracing/jaeger/examples/hotrod hotrod
 build loki github.com/grafana/loki/v3 github.com/grafana/loki/v3/cmd/loki loki
 build loki github.com/grafana/loki/v3 github.com/grafana/loki/v3/cmd/logcli logcli
 

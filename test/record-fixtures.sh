@@ -11,7 +11,8 @@ want() { [[ " ${backends[*]} " == *" $1 "* ]]; }
 tmp=$(mktemp -d)
 env_file=$tmp/env
 go build -o "$tmp/telx-backends" ./test/cmd/telx-backends
-"$tmp/telx-backends" -backends "$(IFS=,; echo "${backends[*]}")" >"$env_file" &
+# the scenario alone: HotROD's fixtures are test/record-hotrod-fixtures.sh's
+"$tmp/telx-backends" -backends "$(IFS=,; echo "${backends[*]}")" -hotrod=false -backend-logs=false >"$env_file" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 1 180); do

@@ -35,6 +35,10 @@ extensions:
       traces: memstore
     # keep the spans as sent: telx's own tests look at clock skew
     max_clock_skew_adjust: 0s
+    # no traces of its own: they would go to localhost:4317, where nothing
+    # listens, and flushing them holds Jaeger's exit past the harness's 10s
+    # grace on SIGTERM
+    enable_tracing: false
     http:
       endpoint: 127.0.0.1:{{.HTTP}}
 {{- if .CertFile}}
@@ -64,15 +68,16 @@ exporters:
     trace_storage: memstore
 `))
 
-// startJaeger starts Jaeger v2 all-in-one with memory storage; with sec,
-// its query servers (HTTP and gRPC) serve TLS.
-func startJaeger(ctx context.Context, bin, dir string, timeout time.Duration, sec *Secure) (*process, *JaegerAddrs, error) {
+// startJaeger starts Jaeger v2 all-in-one with memory storage, as name (its
+// config and log files are <dir>/<name>.yaml and .log); with sec, its query
+// servers (HTTP and gRPC) serve TLS.
+func startJaeger(ctx context.Context, name, bin, dir string, timeout time.Duration, sec *Secure) (*process, *JaegerAddrs, error) {
 	ports, err := freePorts(3)
 	if err != nil {
 		return nil, nil, err
 	}
 	a := &JaegerAddrs{HTTP: ports[0], GRPC: ports[1], OTLP: ports[2]}
-	cfg := filepath.Join(dir, "jaeger.yaml")
+	cfg := filepath.Join(dir, name+".yaml")
 	vals := struct {
 		JaegerAddrs
 		CertFile, KeyFile string
@@ -87,7 +92,7 @@ func startJaeger(ctx context.Context, bin, dir string, timeout time.Duration, se
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := startProcess("jaeger", fmt.Sprintf("127.0.0.1:%d", a.HTTP), dir, bin, "--config", cfg)
+	p, err := startProcess(name, fmt.Sprintf("127.0.0.1:%d", a.HTTP), dir, bin, "--config", cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -112,7 +117,7 @@ server:
   http_listen_port: {{.HTTP}}
   grpc_listen_address: 127.0.0.1
   grpc_listen_port: {{.GRPC}}
-  log_level: warn
+  log_level: info
 common:
   instance_addr: 127.0.0.1
   path_prefix: {{.Dir}}
@@ -128,6 +133,14 @@ ingester:
   lifecycler:
     min_ready_duration: 0s
     final_sleep: 0s
+# /loki/api/v1/patterns: the pattern ingester gets the pushed lines from the
+# distributor within a second (its tee's batch interval) and answers from
+# memory; it prunes patterns of fewer than 30 lines over the queried range.
+pattern_ingester:
+  enabled: true
+  lifecycler:
+    min_ready_duration: 0s
+    final_sleep: 0s
 schema_config:
   configs:
     - from: 2020-10-24
@@ -139,6 +152,11 @@ schema_config:
         period: 24h
 limits_config:
   allow_structured_metadata: true
+  # Loki's defaults, said here because telx relies on them: the volume
+  # endpoints, and a detected_level structured metadata on every line
+  # (from a level field, else the first level word of the line).
+  volume_enabled: true
+  discover_log_levels: true
   ingestion_rate_mb: 64
   ingestion_burst_size_mb: 128
   per_stream_rate_limit: 64MB
@@ -218,7 +236,7 @@ func startPrometheus(ctx context.Context, bin, dir, data, target, rules string, 
 		"--config.file=" + cfg,
 		"--storage.tsdb.path=" + data,
 		"--web.listen-address=" + addr,
-		"--log.level=warn",
+		"--log.level=info",
 	}
 	if sec.tls() {
 		web := filepath.Join(dir, "prometheus-web.yml")

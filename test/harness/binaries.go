@@ -14,6 +14,7 @@ import (
 // Binaries are the paths of the backend programs the harness runs.
 type Binaries struct {
 	Jaeger     string
+	HotROD     string // Jaeger's HotROD demo application
 	Loki       string
 	LogCLI     string
 	Prometheus string
@@ -32,11 +33,14 @@ func CacheDir() string {
 	return filepath.Join(home, ".cache", "telx", "backends")
 }
 
-// FindBinaries locates the pinned binaries of the named backends (all when
-// none are named): Jaeger and Loki in the cache under the versions
-// test/backends/*/go.mod pin, Prometheus and promtool on PATH.
+// FindBinaries locates the pinned binaries of the named backends (Jaeger,
+// Prometheus and Loki when none are named; HotROD only when "hotrod" is): Jaeger,
+// HotROD and Loki in the cache under the versions test/backends/*/go.mod
+// pin, Prometheus and promtool on PATH.
 func FindBinaries(backends ...string) (Binaries, error) {
-	want := func(name string) bool { return len(backends) == 0 || slices.Contains(backends, name) }
+	want := func(name string) bool {
+		return slices.Contains(backends, name) || len(backends) == 0 && name != hotrod
+	}
 	var b Binaries
 	var missing []string
 	jv, err := pinnedVersion("jaeger", "github.com/jaegertracing/jaeger")
@@ -63,6 +67,9 @@ func FindBinaries(backends ...string) (Binaries, error) {
 	}
 	if want(Jaeger) {
 		b.Jaeger = cached("jaeger", jv, "jaeger")
+	}
+	if want(hotrod) {
+		b.HotROD = cached("jaeger", jv, "hotrod")
 	}
 	if want(Loki) {
 		b.Loki = cached("loki", lv, "loki")

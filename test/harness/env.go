@@ -14,12 +14,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/demo"
 )
 
@@ -29,6 +31,10 @@ const (
 	Prometheus = "prometheus"
 	Loki       = "loki"
 )
+
+// hotrod names Jaeger's HotROD demo application (Options.HotROD) for
+// FindBinaries, and its Timings.
+const hotrod = "hotrod"
 
 // Options say what to start.
 type Options struct {
@@ -46,6 +52,17 @@ type Options struct {
 	// Prometheus behind TLS and basic auth (the URLs are then https), and
 	// may make Loki multi-tenant.
 	Secure *Secure
+	// HotROD, when set, also runs Jaeger's HotROD demo application with a
+	// Jaeger of its own, sends it HotRODRequests /dispatch requests (12
+	// when 0) and ships its log lines to Loki (see the HotROD type). It
+	// needs Loki; it runs while the backends start and are seeded.
+	HotROD         bool
+	HotRODRequests int
+	// BackendLogs, when set, ships the lines the backends (Jaeger, Loki,
+	// Prometheus) have written to their logs by the end of Start to Loki,
+	// labelled job="backends" and service_name=jaeger, loki or prometheus:
+	// a snapshot, not a live feed. It needs Loki.
+	BackendLogs bool
 }
 
 // Env is a set of running, seeded backends.
@@ -61,8 +78,18 @@ type Env struct {
 	// Dir holds the configs, data and logs of this run.
 	Dir string
 
-	// Timings says how long each backend took to start and be seeded.
+	// Timings says how long each backend took to start and be seeded
+	// (keyed by backend name; "hotrod": HotROD's run, from the start of
+	// its Jaeger to its lines in Loki, which waits for Loki;
+	// "hotrod-traces": the part until its Jaeger holds its traces;
+	// "backend-logs": shipping the backends' logs, after all the rest).
 	Timings map[string]time.Duration
+
+	// HotROD is the run of Options.HotROD, nil without it.
+	HotROD *HotROD
+	// BackendLogs are the lines of Options.BackendLogs, as shipped (Time,
+	// Line, Labels), in the order each backend wrote them.
+	BackendLogs []sources.LogEntry
 
 	client *http.Client // for the query APIs (Options.Secure's CA and user)
 
@@ -77,13 +104,21 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 	if len(opts.Backends) == 0 {
 		opts.Backends = []string{Jaeger, Prometheus, Loki}
 	}
-	bins, err := FindBinaries(opts.Backends...)
-	if err != nil {
-		return nil, err
-	}
 	want := map[string]bool{}
 	for _, b := range opts.Backends {
 		want[b] = true
+	}
+	if (opts.HotROD || opts.BackendLogs) && !want[Loki] {
+		return nil, errors.New("harness: Options.HotROD and BackendLogs need Loki among the backends")
+	}
+	names := opts.Backends
+	if opts.HotROD {
+		names = append(slices.Clone(names), Jaeger, hotrod)
+		want[hotrod] = true
+	}
+	bins, err := FindBinaries(names...)
+	if err != nil {
+		return nil, err
 	}
 	dir, err := os.MkdirTemp(opts.Dir, "telx-harness-")
 	if err != nil {
@@ -107,9 +142,11 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		return d
 	}
 
-	// Start the three at once: Loki takes the longest to become ready.
+	// Start the three (and HotROD) at once: Loki takes the longest to
+	// become ready.
 	var wg sync.WaitGroup
-	errs := make(chan error, 3)
+	errs := make(chan error, 4)
+	lokiReady := make(chan struct{}) // closed once the Loki run ends
 	run := func(name string, f func() error) {
 		if !want[name] {
 			return
@@ -127,7 +164,7 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		}()
 	}
 	run(Jaeger, func() error {
-		p, a, err := startJaeger(ctx, bins.Jaeger, dir, timeout(jaegerReadyTimeout), opts.Secure)
+		p, a, err := startJaeger(ctx, Jaeger, bins.Jaeger, dir, timeout(jaegerReadyTimeout), opts.Secure)
 		if err != nil {
 			return err
 		}
@@ -141,6 +178,7 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		return env.waitJaegerSeeded(ctx)
 	})
 	run(Loki, func() error {
+		defer close(lokiReady)
 		p, port, err := startLoki(ctx, bins.Loki, dir, timeout(lokiReadyTimeout), opts.Secure.lokiTenant() != "")
 		if err != nil {
 			return err
@@ -171,6 +209,11 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		env.PrometheusURL = fmt.Sprintf("%s://127.0.0.1:%d", opts.Secure.scheme(), port)
 		return nil
 	})
+	run(hotrod, func() error {
+		h, err := env.runHotROD(ctx, bins, opts.HotRODRequests, timeout(jaegerReadyTimeout), lokiReady, opts.Secure.lokiTenant())
+		env.HotROD = h
+		return err
+	})
 	wg.Wait()
 	close(errs)
 	var all []error
@@ -179,6 +222,13 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 	}
 	if err := errors.Join(all...); err != nil {
 		return nil, err
+	}
+	if opts.BackendLogs {
+		start := time.Now()
+		if env.BackendLogs, err = env.shipBackendLogs(ctx, opts.Secure.lokiTenant()); err != nil {
+			return nil, err
+		}
+		env.Timings["backend-logs"] = time.Since(start).Round(time.Millisecond)
 	}
 	return env, nil
 }
@@ -267,6 +317,9 @@ func Required() bool {
 func Main(m *testing.M, opts Options) int {
 	if v := os.Getenv("TELX_HARNESS_BACKENDS"); v != "" && len(opts.Backends) == 0 {
 		opts.Backends = strings.Split(v, ",")
+		if !slices.Contains(opts.Backends, Loki) {
+			opts.HotROD, opts.BackendLogs = false, false
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	env, err := Start(ctx, opts)

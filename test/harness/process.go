@@ -20,6 +20,7 @@ type process struct {
 	name    string
 	addr    string // host:port of its main HTTP endpoint
 	logPath string
+	start   time.Time // when it was started
 	cmd     *exec.Cmd
 	done    chan struct{}
 	err     error // the process's exit, once done is closed
@@ -27,9 +28,16 @@ type process struct {
 }
 
 // startProcess starts bin with args in its own process group, its output
-// going to a log file under dir. The process dies with the test binary
-// (Pdeathsig), even when the binary is killed by a test timeout.
+// (stdout and stderr) going to the log file <dir>/<name>.log. The process
+// dies with the test binary (Pdeathsig), even when the binary is killed by a
+// test timeout.
 func startProcess(name, addr, dir, bin string, args ...string) (*process, error) {
+	return startProcessEnv(name, addr, dir, nil, bin, args...)
+}
+
+// startProcessEnv is startProcess with env added to the harness's own
+// environment.
+func startProcessEnv(name, addr, dir string, env []string, bin string, args ...string) (*process, error) {
 	logPath := dir + "/" + name + ".log"
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -38,13 +46,17 @@ func startProcess(name, addr, dir, bin string, args ...string) (*process, error)
 	defer logFile.Close()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("%s: starting %s: %w", name, bin, err)
 	}
-	p := &process{name: name, addr: addr, logPath: logPath, cmd: cmd, done: make(chan struct{})}
+	p := &process{name: name, addr: addr, logPath: logPath, start: start, cmd: cmd, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		close(p.done)

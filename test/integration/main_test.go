@@ -1,5 +1,6 @@
 // Package integration checks that the harness's real backends hold what
-// the demo scenario put there, through each backend's own HTTP API.
+// the demo scenario put there, and what HotROD and the backends' own logs
+// did, through each backend's own HTTP API.
 package integration
 
 import (
@@ -10,5 +11,5 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(harness.Main(m, harness.Options{Seed: 1}))
+	os.Exit(harness.Main(m, harness.Options{Seed: 1, HotROD: true, BackendLogs: true}))
 }

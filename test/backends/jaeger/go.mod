@@ -335,4 +335,7 @@ require (
 
 replace github.com/Shopify/sarama => github.com/Shopify/sarama v1.33.0
 
-tool github.com/jaegertracing/jaeger/cmd/jaeger
+tool (
+	github.com/jaegertracing/jaeger/cmd/jaeger
+	github.com/jaegertracing/jaeger/examples/hotrod
+)

@@ -5,6 +5,14 @@
 //
 //	go run ./test/cmd/telx-backends > /tmp/backends.env &
 //	. /tmp/backends.env && telx trace "$TELX_DEMO_BIG_TRACE"
+//
+// With Loki it also runs Jaeger's HotROD demo application (-hotrod), whose
+// traces are in a Jaeger of their own and whose lines are in Loki under
+// {job="hotrod"}, and ships the backends' own logs to Loki
+// ({job="backends"}):
+//
+//	TELX_JAEGER_URL=$TELX_HOTROD_JAEGER_URL telx explore
+//	telx logs '{job="hotrod"} | span_id="'$TELX_HOTROD_REDIS_TIMEOUT_SPAN'"'
 package main
 
 import (
@@ -13,6 +21,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -24,12 +33,18 @@ func main() {
 	seed := flag.Int64("seed", 1, "scenario seed")
 	backends := flag.String("backends", "", "comma-separated subset of jaeger,prometheus,loki")
 	bigSpans := flag.Int("big-trace-spans", 0, "grow the big trace to about this many spans (default 1,202)")
+	hotrod := flag.Bool("hotrod", true, "run Jaeger's HotROD demo and ship its lines to Loki (needs loki)")
+	hotrodRequests := flag.Int("hotrod-requests", 0, "HotROD /dispatch requests to send (default 12)")
+	backendLogs := flag.Bool("backend-logs", true, "ship the backends' own logs to Loki once they are up (needs loki)")
 	flag.Parse()
 
-	opts := harness.Options{Seed: *seed}
+	opts := harness.Options{Seed: *seed, HotROD: *hotrod, HotRODRequests: *hotrodRequests, BackendLogs: *backendLogs}
 	opts.Scenario.BigTraceBatches = *bigSpans / 10
 	if *backends != "" {
 		opts.Backends = strings.Split(*backends, ",")
+		if !slices.Contains(opts.Backends, harness.Loki) {
+			opts.HotROD, opts.BackendLogs = false, false
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	env, err := harness.Start(ctx, opts)
@@ -47,6 +62,18 @@ func main() {
 	fmt.Printf("export TELX_DEMO_BIG_TRACE=%s\n", sc.BigTraceID)
 	fmt.Printf("export TELX_DEMO_SKEWED_TRACE=%s\n", sc.SkewedTraceID)
 	fmt.Printf("export TELX_DEMO_FIRST_TRACE=%s\n", sc.Traces[0].ID)
+	if h := env.HotROD; h != nil {
+		fmt.Printf("export TELX_HOTROD_URL=%s\n", h.URL)
+		fmt.Printf("export TELX_HOTROD_JAEGER_URL=%s\n", h.JaegerURL)
+		fmt.Printf("export TELX_HOTROD_JAEGER_GRPC=%s\n", h.JaegerGRPC)
+		fmt.Printf("export TELX_HOTROD_FIRST_TRACE=%s\n", h.Dispatches[0].TraceID)
+		fmt.Printf("export TELX_HOTROD_REDIS_TIMEOUT_TRACE=%s\n", h.RedisTimeout.TraceID)
+		fmt.Printf("export TELX_HOTROD_REDIS_TIMEOUT_SPAN=%s\n", h.RedisTimeout.SpanID)
+		fmt.Printf("# HotROD: %d requests, %d lines in Loki under %s; its traces: TELX_JAEGER_URL=$TELX_HOTROD_JAEGER_URL\n", len(h.Dispatches), len(h.Entries), harness.HotRODSelector)
+	}
+	if n := len(env.BackendLogs); n > 0 {
+		fmt.Printf("# the backends' logs: %d lines in Loki under {job=\"backends\"}\n", n)
+	}
 	fmt.Printf("# started and seeded in %v; data in %s; Ctrl-C stops\n", env.Timings, env.Dir)
 
 	sig := make(chan os.Signal, 1)
