@@ -441,7 +441,11 @@ func (g *generator) log(i int, service, level string, at time.Time, msg string, 
 	case "logfmt":
 		fmt.Fprintf(&b, "ts=%s level=%s caller=%s msg=%q", at.Format(logfmtTime), level, caller(service, msg), msg)
 		for k := 0; k+1 < len(kv); k += 2 {
-			fmt.Fprintf(&b, " %s=%v", kv[k], kv[k+1])
+			v := fmt.Sprint(kv[k+1])
+			if strings.ContainsAny(v, " \"=") {
+				v = strconv.Quote(v)
+			}
+			fmt.Fprintf(&b, " %s=%s", kv[k], v)
 		}
 		fmt.Fprintf(&b, " trace_id=%s span_id=%s", s.TraceID, s.SpanID)
 	case "json":

@@ -124,9 +124,9 @@ func TestExplorerPanesOnLokiAndPrometheus(t *testing.T) {
 	screen = m.Render()
 	for _, want := range []string{
 		"Logs · trace " + string(env.Scenario.BigTraceID)[:12],
-		`checkout   level=info msg="export started`,
-		"ERROR payments",
-		`checkout   level=warn msg="export finished with`,
+		`INFO  checkout   export started caller=`,
+		"ERROR payments   payment status unavailable",
+		"ERROR checkout   batch incomplete caller=checkout/batch.go:",
 	} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("screen lacks %q:\n%s", want, screen)
