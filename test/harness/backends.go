@@ -137,8 +137,14 @@ schema_config:
       index:
         prefix: index_
         period: 24h
+pattern_ingester:
+  enabled: {{not .PatternsOff}}
+  lifecycler:
+    min_ready_duration: 0s
+    final_sleep: 0s
 limits_config:
   allow_structured_metadata: true
+  volume_enabled: true
   ingestion_rate_mb: 64
   ingestion_burst_size_mb: 128
   per_stream_rate_limit: 64MB
@@ -153,8 +159,9 @@ analytics:
 `))
 
 // startLoki starts Loki as a single binary with filesystem storage;
-// multi-tenant (auth_enabled) when auth is set.
-func startLoki(ctx context.Context, bin, dir string, timeout time.Duration, auth bool) (*process, int, error) {
+// multi-tenant (auth_enabled) when auth is set; with its pattern ingester
+// unless patternsOff.
+func startLoki(ctx context.Context, bin, dir string, timeout time.Duration, auth, patternsOff bool) (*process, int, error) {
 	ports, err := freePorts(2)
 	if err != nil {
 		return nil, 0, err
@@ -165,10 +172,11 @@ func startLoki(ctx context.Context, bin, dir string, timeout time.Duration, auth
 	}
 	cfg := filepath.Join(dir, "loki.yaml")
 	vals := struct {
-		HTTP, GRPC int
-		Dir        string
-		Auth       bool
-	}{ports[0], ports[1], data, auth}
+		HTTP, GRPC  int
+		Dir         string
+		Auth        bool
+		PatternsOff bool
+	}{ports[0], ports[1], data, auth, patternsOff}
 	if err := writeTemplate(cfg, lokiConfig, vals); err != nil {
 		return nil, 0, err
 	}

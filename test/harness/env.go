@@ -46,6 +46,9 @@ type Options struct {
 	// Prometheus behind TLS and basic auth (the URLs are then https), and
 	// may make Loki multi-tenant.
 	Secure *Secure
+	// LokiPatternsOff starts Loki without its pattern ingester, as Loki
+	// runs by default.
+	LokiPatternsOff bool
 }
 
 // Env is a set of running, seeded backends.
@@ -141,7 +144,7 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		return env.waitJaegerSeeded(ctx)
 	})
 	run(Loki, func() error {
-		p, port, err := startLoki(ctx, bins.Loki, dir, timeout(lokiReadyTimeout), opts.Secure.lokiTenant() != "")
+		p, port, err := startLoki(ctx, bins.Loki, dir, timeout(lokiReadyTimeout), opts.Secure.lokiTenant() != "", opts.LokiPatternsOff)
 		if err != nil {
 			return err
 		}
