@@ -66,7 +66,7 @@ func volumePaint(st *styles.Styles, g int) styles.Paint {
 }
 
 // volumeShades tell the groups apart without colour.
-var volumeShades = [5]string{"█", "▓", "▒", "░", "░"}
+var volumeShades = [5]string{"█", "▓", "▒", "░", "▚"}
 
 const defaultVolumeHeight = 4
 
@@ -319,10 +319,18 @@ func LogVolume(w io.Writer, series []sources.Series, o VolumeOptions) error {
 	if sum == 0 {
 		tail = "no lines"
 	}
-	if grid.step > 0 {
-		tail += " · " + shortDuration(grid.step) + " steps"
+	// the levels' totals first, then the sum and the step when there is
+	// room for them
+	var text string
+	for _, extra := range []string{tail + " · " + shortDuration(grid.step) + " steps", tail, ""} {
+		all := parts
+		if extra != "" || len(parts) == 0 {
+			all = append(parts[:len(parts):len(parts)], st.Dim.Apply(extra))
+		}
+		if text = strings.Join(all, "  "); Width(text) <= room {
+			break
+		}
 	}
-	text := strings.Join(append(parts, st.Dim.Apply(tail)), "  ")
 	legend += strings.TrimRight(Fit(text, room), " ")
 	bw.WriteString(legend)
 	bw.WriteByte('\n')

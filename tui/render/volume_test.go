@@ -93,7 +93,7 @@ func TestLogVolumeBars(t *testing.T) {
 	}
 	rows = strings.Split(b.String(), "\n")
 	legend := rows[len(rows)-2]
-	for _, part := range []string{"█ error 11", "▒ info 24", "░ unknown 4", "39 lines", "1m steps"} {
+	for _, part := range []string{"█ error 11", "▒ info 24", "▚ unknown 4", "39 lines", "1m steps"} {
 		if !strings.Contains(legend, part) {
 			t.Errorf("legend %q lacks %q", legend, part)
 		}
@@ -104,12 +104,22 @@ func TestLogVolumeBars(t *testing.T) {
 // window, and bad values: it draws, without panicking.
 func TestLogVolumeEdges(t *testing.T) {
 	r := sources.TimeRange{From: t0, To: t0.Add(time.Hour)}
+	five := func(n float64) []sources.Series {
+		var out []sources.Series
+		for _, lv := range []string{"error", "warn", "info", "debug", ""} {
+			out = append(out, sources.Series{Labels: map[string]string{"level": lv}, Points: []sources.Point{{Time: t0.Add(time.Minute), Value: n}}})
+		}
+		return out
+	}
 	for _, tt := range []struct {
 		name   string
 		series []sources.Series
 		o      VolumeOptions
 		want   string
 	}{
+		{"the sum and the step when they fit", five(9)[:2], VolumeOptions{Range: r, Step: time.Minute}, "▓ warn 9  18 lines · 1m steps\n"},
+		{"the sum without the step", five(9), VolumeOptions{Range: r, Step: time.Minute}, "▚ unknown 9  45 lines\n"},
+		{"the levels first", five(12345), VolumeOptions{Range: r, Step: time.Minute}, "▚ unknown 12345\n"},
 		{"no series", nil, VolumeOptions{Range: r, Step: time.Minute}, "no lines"},
 		{"fine steps are averaged", []sources.Series{{Labels: map[string]string{"level": "info"},
 			Points: points(3600, time.Second, func(int) float64 { return 2 })}}, VolumeOptions{Range: r, Step: time.Second}, "7200 lines"},
