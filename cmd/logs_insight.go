@@ -86,7 +86,8 @@ func printVolume(ctx context.Context, opts *LogsOptions, src LogBackend, q sourc
 // of a clustering of up to --limit lines loaded for q, with a note on
 // stderr that says so and why. Loki's patterns are of a stream selector
 // alone: a query with a pipeline (filters, parsers) is clustered locally,
-// so that the patterns are of the lines asked for.
+// so that the patterns are of the lines asked for (Loki is asked all the
+// same, for the better reason when its pattern ingester is off).
 func printPatterns(ctx context.Context, opts *LogsOptions, src LogBackend, q sources.LogQuery, format string, out *bufio.Writer) error {
 	width := insightWidth(opts, 0)
 	cols := render.NewPatternColumns(width, nil)
@@ -95,18 +96,18 @@ func printPatterns(ctx context.Context, opts *LogsOptions, src LogBackend, q sou
 
 	var pats []sources.LogPattern
 	var why string
-	ps, ok := src.(sources.LogPatternSource)
-	switch {
-	case !ok:
+	if ps, ok := src.(sources.LogPatternSource); !ok {
 		why = "this log source finds no patterns"
-	case strings.TrimSpace(pipeline) != "":
-		why = "Loki's patterns are of stream selectors alone, and the query filters " + sources.Sanitize(sel) + "'s lines"
-	default:
+	} else {
 		var err error
 		pats, err = ps.LogPatterns(ctx, q, step)
 		switch {
 		case errors.Is(err, errors.ErrUnsupported):
 			why = unsupportedReason(err)
+		case strings.TrimSpace(pipeline) != "":
+			// whatever Loki answered, its patterns are not of these lines
+			pats = nil
+			why = "Loki's patterns are of stream selectors alone, and the query filters " + sources.Sanitize(sel) + "'s lines"
 		case err != nil:
 			return lokiError(err)
 		case len(pats) == 0:

@@ -234,9 +234,12 @@ func TestLogsPatternsLoki(t *testing.T) {
 		{"no patterns", `{service_name="checkout"}`, func() (int, []byte) { return http.StatusOK, []byte(`{"status":"success","data":[]}`) }, window,
 			"telx: Loki has no patterns of {service_name=\"checkout\"} in the window (its pattern ingester keeps a few hours, and only patterns of many lines): clustered 40 loaded lines locally\n",
 			[]string{"/loki/api/v1/patterns", "/loki/api/v1/query_range"}},
-		{"a filtered query", `{service_name="checkout"} |= "order"`, nil, window,
+		{"a filtered query", `{service_name="checkout"} |= "order"`, func() (int, []byte) { return http.StatusOK, patterns }, window,
 			"telx: Loki's patterns are of stream selectors alone, and the query filters {service_name=\"checkout\"}'s lines: clustered 40 loaded lines locally\n",
-			[]string{"/loki/api/v1/query_range"}},
+			[]string{"/loki/api/v1/patterns", "/loki/api/v1/query_range"}},
+		{"a filtered query, pattern ingester off", `{service_name="checkout"} |= "order"`, func() (int, []byte) { return http.StatusNotFound, nil }, window,
+			"telx: Loki's pattern ingester is off: clustered 40 loaded lines locally\n",
+			[]string{"/loki/api/v1/patterns", "/loki/api/v1/query_range"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var paths []string
@@ -256,7 +259,7 @@ func TestLogsPatternsLoki(t *testing.T) {
 				t.Errorf("asked %v, want %v", paths, tt.paths)
 			}
 			checkRows(t, out, 120)
-			golden(t, "logs-insight/loki-patterns-"+strings.ReplaceAll(tt.name, " ", "-"), out)
+			golden(t, "logs-insight/loki-patterns-"+strings.NewReplacer(" ", "-", ",", "").Replace(tt.name), out)
 		})
 	}
 }
