@@ -34,6 +34,8 @@ const Variable = "<_>"
 // when no step is given.
 const DefaultBuckets = 100
 
+const defaultMaxTokens = 64
+
 // maxSteps bounds the samples of a pattern: a finer step given is
 // coarsened (no sparkline is that wide).
 const maxSteps = 1000
@@ -67,7 +69,7 @@ func (o *Options) defaults() {
 		o.MaxChildren = 100
 	}
 	if o.MaxTokens <= 1 {
-		o.MaxTokens = 64
+		o.MaxTokens = defaultMaxTokens
 	}
 	if o.MaxPatterns <= 0 {
 		o.MaxPatterns = 10000
@@ -175,7 +177,13 @@ func (m *Miner) AddEntry(e *sources.LogEntry) {
 // tokenize splits s at runs of spaces into m.tokens, bounded by
 // MaxTokens.
 func (m *Miner) tokenize(s string) []string {
-	toks := m.tokens[:0]
+	m.tokens = tokenize(m.tokens[:0], s, m.o.MaxTokens)
+	return m.tokens
+}
+
+// tokenize appends s's tokens to toks: its runs of non-spaces, at most
+// max, the last <_> when there are more.
+func tokenize(toks []string, s string, max int) []string {
 	for i := 0; i < len(s); {
 		for i < len(s) && isSpace(s[i]) {
 			i++
@@ -187,15 +195,43 @@ func (m *Miner) tokenize(s string) []string {
 		for j < len(s) && !isSpace(s[j]) {
 			j++
 		}
-		if len(toks) == m.o.MaxTokens-1 {
+		if len(toks) == max-1 {
 			toks = append(toks, Variable)
 			break
 		}
 		toks = append(toks, s[i:j])
 		i = j
 	}
-	m.tokens = toks
 	return toks
+}
+
+// Matches tells whether message has the shape of pattern, as this package
+// finds patterns (with the default MaxTokens): as many tokens, each the
+// same, or any for <_>, or of the same key for key=<_>. It lets a
+// pattern found locally filter loaded lines (by their logline message).
+func Matches(pattern, message string) bool {
+	var buf [32]string
+	toks := tokenize(buf[:0], message, defaultMaxTokens)
+	if pattern == "" {
+		return len(toks) == 0
+	}
+	n := strings.Count(pattern, " ") + 1
+	if n != len(toks) {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		t := pattern
+		if j := strings.IndexByte(pattern, ' '); j >= 0 {
+			t, pattern = pattern[:j], pattern[j+1:]
+		}
+		switch k, isKey := strings.CutSuffix(t, Variable); {
+		case t == toks[i] || t == Variable:
+		case isKey && k != "" && strings.HasPrefix(toks[i], k):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func isSpace(c byte) bool {

@@ -302,3 +302,46 @@ func FuzzMiner(f *testing.F) {
 		}
 	})
 }
+
+func TestMatches(t *testing.T) {
+	for _, tt := range []struct {
+		pattern, message string
+		want             bool
+	}{
+		{"order <_> placed for <_>", "order 12 placed for  alice", true},
+		{"order <_> placed for <_>", "order 12 placed for alice now", false},
+		{"order <_> placed for <_>", "order 12 shipped for alice", false},
+		{"sent bytes=<_> to=<_>", "sent bytes=12 to=a:1", true},
+		{"sent bytes=<_> to=<_>", "sent bytes=12 from=a:1", false},
+		{"<_> requests served", "42 requests served", true},
+		{"", "", true},
+		{"", "  ", true},
+		{"", "x", false},
+		{"x", "", false},
+		{"a b c <_>", "a b c " + strings.Repeat("d ", 100), false},
+	} {
+		if got := Matches(tt.pattern, tt.message); got != tt.want {
+			t.Errorf("Matches(%q, %q) = %v, want %v", tt.pattern, tt.message, got, tt.want)
+		}
+	}
+}
+
+// Every pattern found matches at least the lines it counts.
+func TestPatternsMatchTheirLines(t *testing.T) {
+	sc, err := demo.Load(demo.DatasetNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := Cluster(sc.Logs, sc.Window, 0, Options{})
+	for _, p := range res.Patterns {
+		n := int64(0)
+		for _, e := range sc.Logs {
+			if e.Level == p.Level && Matches(p.Pattern, e.Line) {
+				n++
+			}
+		}
+		if n < p.Count {
+			t.Errorf("%q matches %d lines, counts %d", p.Pattern, n, p.Count)
+		}
+	}
+}

@@ -203,6 +203,21 @@ func TestLogPatternsOfASeededStream(t *testing.T) {
 	if cart == nil {
 		t.Error("the stream's other lines have no pattern: the line filter was applied?")
 	}
+
+	// a pattern filters the stream to its lines, or out of it
+	for _, exclude := range []bool{false, true} {
+		q := sources.LogQuery{Query: `{service_name="checkout"} ` + PatternFilter(order.Pattern, exclude), Range: r}
+		got := collect(t, c, q)
+		n := 0
+		for _, e := range got {
+			if strings.Contains(e.Line, `msg="order placed"`) {
+				n++
+			}
+		}
+		if exclude && (n != 0 || len(got) == 0) || !exclude && (n != want || len(got) != want) {
+			t.Errorf("%s: %d lines, %d of them order placed; want %d", q.Query, len(got), n, want)
+		}
+	}
 }
 
 // A Loki without its pattern ingester (Loki's default) answers the
