@@ -104,7 +104,8 @@ type Miner struct {
 	clusters []*cluster
 	lines    int
 	dropped  int
-	tokens   []string // reused per line
+	tokens   []string     // reused per line
+	line     logline.Line // reused per entry
 }
 
 type rootKey struct {
@@ -166,12 +167,12 @@ func (m *Miner) Add(t time.Time, level, message string) {
 // AddEntry clusters an entry by the message its line holds
 // (logline.Parse), at the entry's level, else the line's own.
 func (m *Miner) AddEntry(e *sources.LogEntry) {
-	l := logline.Parse(e.Line)
+	logline.ParseInto(e.Line, &m.line)
 	level := e.Level
 	if level == "" {
-		level = l.Level
+		level = m.line.Level
 	}
-	m.Add(e.Time, level, l.Message)
+	m.Add(e.Time, level, m.line.Message)
 }
 
 // tokenize splits s at runs of spaces into m.tokens, bounded by
