@@ -70,6 +70,11 @@ type LogsOptions struct {
 	TraceFallback string
 	TraceMargin   time.Duration
 	ServiceLabel  string
+
+	// Histogram draws the query's volume by level above the lines;
+	// Patterns prints the lines' patterns instead (logs_insight.go).
+	Histogram bool
+	Patterns  bool
 }
 
 func newLogsCmd(io *IO, g *GlobalOptions) *cobra.Command {
@@ -91,6 +96,8 @@ labelled with.`,
   telx logs --trace 4bf92f3577b34da6a3ce929d0e0e4736
   telx logs --trace 4bf92f3577b34da6a3ce929d0e0e4736 --span 00f067aa0ba902b7
   telx logs '{namespace="shop"}' --limit 50000 -o raw > shop.log
+  telx logs '{service_name="checkout"}' --histogram --since 6h
+  telx logs '{service_name="checkout"}' --patterns
   telx logs 'sum by (service_name) (count_over_time({namespace="shop"} [5m]))'`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -120,6 +127,8 @@ labelled with.`,
 	f.StringVar(&opts.TraceFallback, "trace-fallback-query", "", "with --trace: the template tried when the first finds nothing (env TELX_LOKI_TRACE_FALLBACK_QUERY; default "+DefaultTraceFallbackQuery+")")
 	f.DurationVar(&opts.TraceMargin, "trace-margin", 5*time.Minute, "with --trace: widen the trace's window by this much on each side")
 	f.StringVar(&opts.ServiceLabel, "service-label", DefaultServiceLabel, "the label that names a service")
+	f.BoolVar(&opts.Histogram, "histogram", false, "draw the query's volume by level over the window above the lines, counted by Loki (with -o jsonl or raw: the volume alone)")
+	f.BoolVar(&opts.Patterns, "patterns", false, "print the lines' patterns, largest first (Loki's pattern ingester, else a clustering of up to --limit loaded lines)")
 	opts.Time = addTimeFlags(c, time.Hour)
 	lf := addLokiFlags(c)
 	f.StringVar(&lf.traceIDRegex, "trace-id-regex", "", "regular expression finding a trace ID in a line, its first group the ID (env TELX_LOKI_TRACE_ID_REGEX)")
@@ -174,6 +183,11 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 
 	out := bufio.NewWriterSize(colorWriter(opts.IO), 64<<10)
 	defer out.Flush()
+	if opts.Histogram || opts.Patterns {
+		if done, err := logsInsight(ctx, opts, src, q, queries[0].Query, format, out); done || err != nil {
+			return err
+		}
+	}
 	if opts.TraceID == "" && loki.IsMetricQuery(opts.Query) {
 		if opts.Follow {
 			return UsageError(errors.New("a metric query cannot be followed"))

@@ -64,7 +64,10 @@ type LogSource interface {
 type LogVolumeSource interface {
 	// LogVolume counts the lines of q.Query (its selector and filters)
 	// per step over q.Range, one series per level, the level in the label
-	// "level" (empty for lines of no known level).
+	// "level" (empty for lines of no known level). A point counts the
+	// lines of the step that ends at its time, as Loki's count_over_time
+	// does; steps without lines may have no point. A step of 0 lets the
+	// source pick one.
 	LogVolume(ctx context.Context, q LogQuery, step time.Duration) ([]Series, error)
 }
 
@@ -76,14 +79,18 @@ type LogPattern struct {
 	Count int64 `json:"count"`
 	// Samples are its lines per step over the window.
 	Samples []Point `json:"samples,omitempty"`
+	// Level is the level of its lines (normalised, empty when unknown):
+	// Loki's pattern ingester groups the lines of each level apart.
+	Level string `json:"level,omitempty"`
 }
 
 // LogPatternSource is a log source whose backend groups lines into
 // patterns itself (Loki's pattern ingester).
 type LogPatternSource interface {
 	// LogPatterns returns the patterns of q.Query's streams over q.Range,
-	// largest first; an error wrapping errors.ErrUnsupported when the
-	// backend does not detect patterns.
+	// largest first, each with its samples per step (0: the source picks
+	// one); an error wrapping errors.ErrUnsupported when the backend does
+	// not detect patterns.
 	LogPatterns(ctx context.Context, q LogQuery, step time.Duration) ([]LogPattern, error)
 }
 

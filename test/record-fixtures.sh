@@ -56,6 +56,15 @@ JSON
 		--data-urlencode 'query=sum by (service_name) (count_over_time({namespace="shop"}[5m]))' >"$out/loki-query-range-matrix.json"
 	curl -fsS -G -H "$cat" "$L/loki/api/v1/query_range" "${range[@]}" \
 		--data-urlencode 'query={service_name="no-such-service"}' >"$out/loki-query-range-empty.json"
+	# the volume by level (telx logs --histogram) and Loki's patterns (--patterns)
+	curl -fsS -G "$L/loki/api/v1/query_range" "${range[@]}" --data-urlencode 'step=300' \
+		--data-urlencode 'query=sum by (detected_level, level) (count_over_time({service_name=~"frontend|checkout|payments|postgres"} | drop __error__, __error_details__ [5m]))' >"$out/loki-volume.json"
+	for _ in $(seq 1 30); do # the pattern ingester receives the lines within a few seconds
+		curl -fsS -G "$L/loki/api/v1/patterns" "${range[@]}" --data-urlencode 'step=300' \
+			--data-urlencode 'query={service_name="checkout"}' >"$out/loki-patterns.json"
+		grep -q '"pattern"' "$out/loki-patterns.json" && break
+		sleep 1
+	done
 	curl -fsS -G "$L/loki/api/v1/labels" "${range[@]}" >"$out/loki-labels.json"
 	curl -fsS -G "$L/loki/api/v1/label/service_name/values" "${range[@]}" >"$out/loki-label-values.json"
 	curl -fsS -G "$L/loki/api/v1/series" "${range[@]}" --data-urlencode 'match[]={service_name="payments"}' >"$out/loki-series.json"

@@ -113,21 +113,38 @@ func (c *Client) get(ctx context.Context, path string, params url.Values, catego
 	return c.wrap(statusError(resp))
 }
 
-// statusError turns a non-2xx answer into an error with its body: Loki's
-// errors are plain text.
+// httpError is a non-2xx answer: its status, its body (Loki's errors are
+// plain text) and the kind of error it is (ErrAuth, ErrBadQuery, or nil).
+type httpError struct {
+	code   int
+	status string
+	msg    string
+	kind   error
+}
+
+func (e *httpError) Error() string {
+	if e.kind != nil {
+		return fmt.Sprintf("%s: %s: %v", e.status, e.msg, e.kind)
+	}
+	return fmt.Sprintf("%s: %s", e.status, e.msg)
+}
+
+func (e *httpError) Unwrap() error { return e.kind }
+
+// statusError turns a non-2xx answer into an error with its body.
 func statusError(resp *http.Response) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	msg := sources.Sanitize(string(bytes.TrimSpace(body)))
-	if msg == "" {
-		msg = "(empty body)"
+	e := &httpError{code: resp.StatusCode, status: resp.Status, msg: sources.Sanitize(string(bytes.TrimSpace(body)))}
+	if e.msg == "" {
+		e.msg = "(empty body)"
 	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return fmt.Errorf("%s: %s: %w", resp.Status, msg, sources.ErrAuth)
+		e.kind = sources.ErrAuth
 	case resp.StatusCode == http.StatusBadRequest:
-		return fmt.Errorf("%s: %s: %w", resp.Status, msg, ErrBadQuery)
+		e.kind = ErrBadQuery
 	}
-	return fmt.Errorf("%s: %s", resp.Status, msg)
+	return e
 }
 
 // wrap turns an error into a BackendError naming Loki, its URL and a hint
@@ -139,6 +156,8 @@ func (c *Client) wrap(err error) error {
 	}
 	hint := ""
 	switch {
+	case errors.Is(err, errors.ErrUnsupported):
+		hint = "Loki computes patterns with its pattern ingester (pattern_ingester: {enabled: true} in its config)"
 	case errors.Is(err, ErrBadQuery):
 		hint = "check the LogQL: a log query starts with a stream selector such as {service_name=\"checkout\"}"
 	case errors.Is(err, sources.ErrAuth):

@@ -247,6 +247,10 @@ func (c *Client) drainTimestamp(ctx context.Context, q sources.LogQuery, ts int6
 	return n, nil
 }
 
+// SplitSelector cuts a log query into its stream selector ({…}) and the
+// pipeline after it; ok is false when it does not start with a selector.
+func SplitSelector(q string) (selector, pipeline string, ok bool) { return splitSelector(q) }
+
 // splitSelector cuts a log query into its stream selector ({…}) and the
 // pipeline after it.
 func splitSelector(q string) (sel, rest string, ok bool) {

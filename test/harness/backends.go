@@ -137,7 +137,7 @@ ingester:
 # distributor within a second (its tee's batch interval) and answers from
 # memory; it prunes patterns of fewer than 30 lines over the queried range.
 pattern_ingester:
-  enabled: true
+  enabled: {{not .PatternsOff}}
   lifecycler:
     min_ready_duration: 0s
     final_sleep: 0s
@@ -171,8 +171,9 @@ analytics:
 `))
 
 // startLoki starts Loki as a single binary with filesystem storage;
-// multi-tenant (auth_enabled) when auth is set.
-func startLoki(ctx context.Context, bin, dir string, timeout time.Duration, auth bool) (*process, int, error) {
+// multi-tenant (auth_enabled) when auth is set; with its pattern ingester
+// unless patternsOff.
+func startLoki(ctx context.Context, bin, dir string, timeout time.Duration, auth, patternsOff bool) (*process, int, error) {
 	ports, err := freePorts(2)
 	if err != nil {
 		return nil, 0, err
@@ -183,10 +184,11 @@ func startLoki(ctx context.Context, bin, dir string, timeout time.Duration, auth
 	}
 	cfg := filepath.Join(dir, "loki.yaml")
 	vals := struct {
-		HTTP, GRPC int
-		Dir        string
-		Auth       bool
-	}{ports[0], ports[1], data, auth}
+		HTTP, GRPC  int
+		Dir         string
+		Auth        bool
+		PatternsOff bool
+	}{ports[0], ports[1], data, auth, patternsOff}
 	if err := writeTemplate(cfg, lokiConfig, vals); err != nil {
 		return nil, 0, err
 	}

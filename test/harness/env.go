@@ -63,6 +63,9 @@ type Options struct {
 	// labelled job="backends" and service_name=jaeger, loki or prometheus:
 	// a snapshot, not a live feed. It needs Loki.
 	BackendLogs bool
+	// LokiPatternsOff starts Loki without its pattern ingester, as Loki
+	// runs by default.
+	LokiPatternsOff bool
 }
 
 // Env is a set of running, seeded backends.
@@ -179,7 +182,7 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 	})
 	run(Loki, func() error {
 		defer close(lokiReady)
-		p, port, err := startLoki(ctx, bins.Loki, dir, timeout(lokiReadyTimeout), opts.Secure.lokiTenant() != "")
+		p, port, err := startLoki(ctx, bins.Loki, dir, timeout(lokiReadyTimeout), opts.Secure.lokiTenant() != "", opts.LokiPatternsOff)
 		if err != nil {
 			return err
 		}
