@@ -138,3 +138,18 @@ func fill(label string, services []string, id sources.TraceID, span sources.Span
 	}
 	return queries, nil
 }
+
+// PatternFilter is the line filter that keeps the lines of a pattern Loki
+// found (|> "…"), or with exclude drops them (!> "…"), to append to a log
+// query. Loki matches its <_> against any text, and the pattern's literal
+// parts in order from the line's start.
+func PatternFilter(pattern string, exclude bool) string {
+	op := "|> "
+	if exclude {
+		op = "!> "
+	}
+	if !strings.Contains(pattern, "`") {
+		return op + "`" + pattern + "`"
+	}
+	return op + strconv.Quote(pattern)
+}

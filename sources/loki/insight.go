@@ -238,18 +238,3 @@ func sumSameTime(pts []sources.Point) []sources.Point {
 	}
 	return out
 }
-
-// PatternFilter is the line filter that keeps the lines of a pattern Loki
-// found (|> "…"), or with exclude drops them (!> "…"), to append to a log
-// query. Loki matches its <_> against any text, and the pattern's literal
-// parts in order from the line's start.
-func PatternFilter(pattern string, exclude bool) string {
-	op := "|> "
-	if exclude {
-		op = "!> "
-	}
-	if !strings.Contains(pattern, "`") {
-		return op + "`" + pattern + "`"
-	}
-	return op + strconv.Quote(pattern)
-}

@@ -8,13 +8,17 @@ import (
 	"time"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/correlate"
+	"github.com/telx-cli/telx/sources/logline"
 	"github.com/telx-cli/telx/test/harness"
 )
 
-// statesLevel tells whether a seeded line writes its level itself
-// (logfmt or JSON), which Loki then takes as the line's detected_level.
+// statesLevel tells whether a seeded line writes its level itself in a
+// level field (logfmt or JSON), which Loki then takes as the line's
+// detected_level.
 func statesLevel(line string) bool {
-	return strings.HasPrefix(line, "level=") || strings.HasPrefix(line, `{"level":`)
+	l := logline.Parse(line)
+	return (l.Format == logline.Logfmt || l.Format == logline.JSON) && l.Level != ""
 }
 
 func volumeTotals(t *testing.T, series []sources.Series, step time.Duration) map[string]int {
@@ -206,7 +210,7 @@ func TestLogPatternsOfASeededStream(t *testing.T) {
 
 	// a pattern filters the stream to its lines, or out of it
 	for _, exclude := range []bool{false, true} {
-		q := sources.LogQuery{Query: `{service_name="checkout"} ` + PatternFilter(order.Pattern, exclude), Range: r}
+		q := sources.LogQuery{Query: `{service_name="checkout"} ` + correlate.PatternFilter(order.Pattern, exclude), Range: r}
 		got := collect(t, c, q)
 		n := 0
 		for _, e := range got {

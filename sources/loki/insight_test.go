@@ -231,19 +231,3 @@ func TestLogPatternsErrors(t *testing.T) {
 		})
 	}
 }
-
-func TestPatternFilter(t *testing.T) {
-	for _, tt := range []struct {
-		pattern string
-		exclude bool
-		want    string
-	}{
-		{`level=info msg="order placed" trace_id=<_>`, false, "|> `level=info msg=\"order placed\" trace_id=<_>`"},
-		{"GET <_> 200", true, "!> `GET <_> 200`"},
-		{"a `b` \\ <_>", false, `|> "a ` + "`b`" + ` \\ <_>"`},
-	} {
-		if got := PatternFilter(tt.pattern, tt.exclude); got != tt.want {
-			t.Errorf("PatternFilter(%q, %v) = %s, want %s", tt.pattern, tt.exclude, got, tt.want)
-		}
-	}
-}
