@@ -8,6 +8,7 @@ import (
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/demo"
+	"github.com/telx-cli/telx/sources/logline"
 )
 
 var t0 = time.Date(2026, 1, 15, 11, 0, 0, 0, time.UTC)
@@ -257,8 +258,19 @@ func TestDemoLines(t *testing.T) {
 	for _, p := range res.Patterns {
 		t.Logf("%5d %-5s %s", p.Count, p.Level, p.Pattern)
 	}
-	if top := res.Patterns[0]; !strings.Contains(top.Pattern, Variable) {
-		t.Errorf("the largest pattern %q has no variable part", top.Pattern)
+	// the demo's messages are constant but for postgres' own lines (the
+	// rest goes in fields): its times and durations vary
+	variable := 0
+	for _, p := range res.Patterns {
+		if strings.Contains(p.Pattern, Variable) {
+			variable++
+			if !strings.Contains(p.Pattern, "UTC <_>") {
+				t.Errorf("a variable part in %q", p.Pattern)
+			}
+		}
+	}
+	if variable == 0 {
+		t.Error("no pattern with a variable part")
 	}
 }
 
@@ -336,7 +348,7 @@ func TestPatternsMatchTheirLines(t *testing.T) {
 	for _, p := range res.Patterns {
 		n := int64(0)
 		for _, e := range sc.Logs {
-			if e.Level == p.Level && Matches(p.Pattern, e.Line) {
+			if e.Level == p.Level && Matches(p.Pattern, logline.Parse(e.Line).Message) {
 				n++
 			}
 		}

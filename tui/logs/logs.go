@@ -90,6 +90,10 @@ type KeyMap struct {
 	// Raw shows the lines as stored, or parsed; Fields opens the
 	// selected line's fields; LokiTime shows Loki's times, or the lines'.
 	Raw, Fields, LokiTime key.Binding
+	// Patterns groups the lines into patterns, where Exclude drops the
+	// selected pattern's lines (enter keeps them); Volume shows or hides
+	// the volume above the lines.
+	Patterns, Exclude, Volume key.Binding
 }
 
 // DefaultKeyMap returns the pane's default keys.
@@ -110,6 +114,9 @@ func DefaultKeyMap() KeyMap {
 		Raw:      key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "raw/parsed lines")),
 		Fields:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "the line's fields")),
 		LokiTime: key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "Loki's/the line's time")),
+		Patterns: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "patterns")),
+		Exclude:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "in patterns: drop the pattern's lines")),
+		Volume:   key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "volume histogram")),
 	}
 }
 
@@ -158,6 +165,22 @@ type Model struct {
 	fieldSel, fieldOff int
 	matches            []fieldMatch // field filters
 	scratch            logline.Line
+
+	// the volume above the lines (insight.go)
+	showVolume bool
+	volume     []sources.Series
+	volStep    time.Duration
+	volErr     error // why the loaded lines are counted instead
+	volLocal   bool
+	volRows    []string
+	// the patterns view
+	patternsOpen, patRemote, patLoading bool
+	patterns                            []sources.LogPattern
+	patStep                             time.Duration
+	patNote                             string
+	patErr                              error
+	patSel, patOff                      int
+	pmatches                            []patternMatch // pattern filters
 }
 
 // New returns an empty pane.
@@ -182,7 +205,7 @@ func New(o Options) Model {
 	}
 	return Model{
 		KeyMap: DefaultKeyMap(), o: o, id: pane.NextID(), st: o.Styles, plain: styles.New(false),
-		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)), showVolume: true,
 	}
 }
 
@@ -216,7 +239,11 @@ func short(id sources.TraceID) string {
 
 // SetSize sets the pane's size.
 func (m Model) SetSize(width, height int) tui.Pane {
-	m.width, m.height = width, height
+	if width != m.width {
+		m.width = width
+		m.renderVolume()
+	}
+	m.height = height
 	m.scroll()
 	return m
 }
@@ -305,6 +332,7 @@ func (m *Model) load() tea.Cmd {
 	}
 	m.seq++
 	m.entries, m.shown, m.sel, m.offset, m.err, m.query, m.tried = nil, nil, 0, 0, nil, "", nil
+	m.volume, m.volErr, m.volRows, m.patternsOpen, m.patterns, m.fields = nil, nil, nil, false, nil, nil
 	if (m.span == nil && m.custom == "") || m.o.Source == nil {
 		m.loading = false
 		return nil
@@ -406,7 +434,7 @@ func (m *Model) refilter() {
 		if m.filter != nil && !m.filter.MatchString(e.Line) {
 			continue
 		}
-		if !m.matchesFields(e) {
+		if !m.matchesFields(e) || !m.matchesPatterns(e) {
 			continue
 		}
 		m.shown = append(m.shown, i)
@@ -444,7 +472,7 @@ func (m *Model) SetFilter(expr string) error {
 func (m *Model) ToggleWrap() { m.wrap = !m.wrap; m.scroll() }
 
 // rowsHeight is how many rows fit above the status line.
-func (m Model) rowsHeight() int { return max(1, m.height-1) }
+func (m Model) rowsHeight() int { return max(1, m.height-1-m.volumeRows()) }
 
 func (m *Model) logOptions(st *styles.Styles, width int) *render.LogsOptions {
 	o := &render.LogsOptions{Styles: st, Location: m.o.Location, TimeFormat: render.LogTimeFormatShort, Match: m.filter,
@@ -525,8 +553,29 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 		} else {
 			m.query, m.tried = msg.Query, msg.Tried
 			m.SetEntries(msg.Entries)
+			if len(m.entries) > 0 && m.showVolume {
+				return m, tea.Batch(func() tea.Msg { return done }, m.loadVolume(msg.Query))
+			}
 		}
 		return m, func() tea.Msg { return done }
+	case VolumeMsg:
+		if msg.ID != m.id || msg.Seq != m.seq {
+			return m, nil
+		}
+		if msg.Err != nil {
+			m.countVolume(msg.Err)
+		} else {
+			m.volume, m.volStep = msg.Series, msg.Step
+			m.renderVolume()
+		}
+		m.scroll()
+		return m, nil
+	case PatternsMsg:
+		if msg.ID != m.id || msg.Seq != m.seq || !m.patternsOpen {
+			return m, nil
+		}
+		m.patternsResult(msg)
+		return m, nil
 	case spinner.TickMsg:
 		if !m.loading || msg.ID != m.spin.ID() {
 			return m, nil
@@ -546,6 +595,29 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 
 func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	km := m.KeyMap
+	if m.patternsOpen {
+		switch {
+		case key.Matches(k, km.Up):
+			m.movePattern(-1)
+		case key.Matches(k, km.Down):
+			m.movePattern(1)
+		case key.Matches(k, km.PageUp):
+			m.movePattern(-m.rowsHeight())
+		case key.Matches(k, km.PageDown):
+			m.movePattern(m.rowsHeight())
+		case key.Matches(k, km.Top):
+			m.movePattern(-len(m.patterns))
+		case key.Matches(k, km.Bottom):
+			m.movePattern(len(m.patterns))
+		case key.Matches(k, km.Open):
+			m.AddPatternMatch(false)
+		case key.Matches(k, km.Exclude):
+			m.AddPatternMatch(true)
+		case key.Matches(k, km.Patterns), key.Matches(k, km.Clear):
+			return m.TogglePatterns()
+		}
+		return nil
+	}
 	if m.fields != nil {
 		switch {
 		case key.Matches(k, km.Up):
@@ -588,7 +660,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			m.input = strings.TrimPrefix(m.filter.String(), "(?i)")
 		}
 	case key.Matches(k, km.Clear):
-		m.matches = nil
+		m.matches, m.pmatches = nil, nil
 		_ = m.SetFilter("")
 	case key.Matches(k, km.Open):
 		return m.OpenSelected()
@@ -599,6 +671,14 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		m.lokiTime = !m.lokiTime
 	case key.Matches(k, km.Fields):
 		m.OpenFields()
+	case key.Matches(k, km.Patterns):
+		return m.TogglePatterns()
+	case key.Matches(k, km.Volume):
+		m.showVolume = !m.showVolume
+		if m.showVolume && m.volume == nil && m.volErr == nil && len(m.entries) > 0 {
+			return m.loadVolume(m.query)
+		}
+		m.scroll()
 	}
 	return nil
 }
@@ -673,13 +753,17 @@ func (m Model) View() string {
 		}
 	case len(m.shown) == 0:
 		lines = []string{m.st.Dim.Apply("No line passes the filters.")}
+	case m.patternsOpen:
+		lines = m.patternsView()
 	case m.fields != nil:
 		lines = m.fieldsView()
 	default:
 		lines = m.visibleRows()
 	}
-	h := m.rowsHeight()
-	if len(lines) > h {
+	if m.volumeShown() {
+		lines = append(append([]string(nil), m.volRows...), lines...)
+	}
+	if h := m.height - 1; len(lines) > h {
 		lines = lines[:h]
 	}
 	for len(lines) < m.height-1 {
@@ -726,6 +810,10 @@ func (m Model) visibleRows() []string {
 }
 
 func (m Model) status() string {
+	if m.patternsOpen {
+		return m.st.Dim.Apply("pattern " + strconv.Itoa(min(m.patSel+1, len(m.patterns))) + "/" + strconv.Itoa(len(m.patterns)) +
+			" · enter: only its lines · x: without them · esc/p: back")
+	}
 	if m.fields != nil {
 		return m.st.Dim.Apply("fields of line " + strconv.Itoa(m.sel+1) + " · enter: only lines with this value · esc/f: back")
 	}
@@ -755,6 +843,9 @@ func (m Model) status() string {
 	}
 	for _, f := range m.matches {
 		parts = append(parts, m.st.Match().Apply(sources.Sanitize(f.String())))
+	}
+	for _, f := range m.pmatches {
+		parts = append(parts, m.st.Match().Apply(cut(sources.Sanitize(f.String()), 40)))
 	}
 	if m.wrap {
 		parts = append(parts, "wrap")
@@ -786,6 +877,6 @@ func (m Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Scope, k.Level, k.Wrap, k.Filter, k.Clear, k.Open},
-		{k.Raw, k.Fields, k.LokiTime},
+		{k.Raw, k.Fields, k.LokiTime, k.Patterns, k.Exclude, k.Volume},
 	}
 }

@@ -172,13 +172,19 @@ func writeTimeAxis(w *bufio.Writer, r sources.TimeRange, cols, axisW int, st *st
 	} else if r.Duration() > 24*time.Hour {
 		layout = "01-02 15:04"
 	}
-	labelW := len(layout) + 2
-	tick := timeTicks[len(timeTicks)-1]
-	for _, t := range timeTicks {
-		if float64(t)/float64(r.Duration())*float64(cols) >= float64(labelW) {
-			tick = t
-			break
+	pick := func(labelW int) time.Duration {
+		for _, t := range timeTicks {
+			if float64(t)/float64(r.Duration())*float64(cols) >= float64(labelW) {
+				return t
+			}
 		}
+		return timeTicks[len(timeTicks)-1]
+	}
+	tick := pick(len(layout) + 2)
+	if tick < time.Minute && layout == "15:04" {
+		// ticks closer than a minute need their seconds
+		layout = "15:04:05"
+		tick = pick(len(layout) + 2)
 	}
 	axis := []rune(strings.Repeat("─", cols))
 	labels := []rune(strings.Repeat(" ", cols))
