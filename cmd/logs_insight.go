@@ -108,7 +108,7 @@ func printPatterns(ctx context.Context, opts *LogsOptions, src LogBackend, q sou
 		pats, err = ps.LogPatterns(ctx, q, step)
 		switch {
 		case errors.Is(err, errors.ErrUnsupported):
-			why = unsupportedReason(err)
+			why = sources.UnsupportedReason(err)
 		case strings.TrimSpace(pipeline) != "":
 			// whatever Loki answered, its patterns are not of these lines
 			pats = nil
@@ -177,16 +177,3 @@ func printPatterns(ctx context.Context, opts *LogsOptions, src LogBackend, q sou
 	return render.Patterns(out, pats, render.PatternsOptions{Width: width, Styles: opts.Global.Styles(opts.IO), Range: q.Range, Step: step})
 }
 
-// unsupportedReason is what a backend said when it cannot find patterns,
-// without the addresses and statuses: "Loki's pattern ingester is off".
-func unsupportedReason(err error) string {
-	var be *sources.BackendError
-	if errors.As(err, &be) {
-		err = be.Err
-	}
-	msg := strings.TrimSuffix(firstLine(err.Error()), ": "+errors.ErrUnsupported.Error())
-	if i := strings.Index(msg, " ("); i > 0 {
-		msg = msg[:i]
-	}
-	return sources.Sanitize(msg)
-}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -151,3 +152,19 @@ func (e *BackendError) Error() string {
 }
 
 func (e *BackendError) Unwrap() error { return e.Err }
+
+// UnsupportedReason is what an error wrapping errors.ErrUnsupported says
+// a backend cannot do, in a few words for a note: its first line, without
+// the backend's URL and hint, nor the "unsupported operation" it wraps.
+func UnsupportedReason(err error) string {
+	var be *BackendError
+	if errors.As(err, &be) {
+		err = be.Err
+	}
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	msg = strings.TrimSuffix(msg, ": "+errors.ErrUnsupported.Error())
+	if i := strings.Index(msg, " ("); i > 0 {
+		msg = msg[:i]
+	}
+	return Sanitize(msg)
+}

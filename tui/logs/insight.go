@@ -248,7 +248,7 @@ func (m *Model) patternsResult(msg PatternsMsg) {
 	m.patLoading = false
 	switch {
 	case errors.Is(msg.Err, errors.ErrUnsupported):
-		m.clusterLines(firstLine(sources.Sanitize(msg.Err.Error())))
+		m.clusterLines(sources.UnsupportedReason(msg.Err))
 	case msg.Err != nil:
 		m.patErr = msg.Err
 		m.clusterLines("Loki's patterns failed")

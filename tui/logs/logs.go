@@ -685,6 +685,9 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 
 // CopyText offers the selected line to copy (y).
 func (m Model) CopyText() (what, text string, ok bool) {
+	if m.fields != nil && m.fields[m.fieldSel].key != "" {
+		return "field " + m.fields[m.fieldSel].key, m.fields[m.fieldSel].value, true
+	}
 	if e := m.Selected(); e != nil {
 		return "log line", e.Line, true
 	}

@@ -316,8 +316,11 @@ func LogVolume(w io.Writer, series []sources.Series, o VolumeOptions) error {
 		parts = append(parts, volumePaint(st, g).Apply(swatch)+" "+name+" "+countText(totals[g]))
 	}
 	tail := countText(sum) + " lines"
-	if sum == 0 {
+	switch sum {
+	case 0:
 		tail = "no lines"
+	case 1:
+		tail = "1 line"
 	}
 	// the levels' totals first, then the sum and the step when there is
 	// room for them
