@@ -350,14 +350,23 @@ func TestEnterOpensTheLinesTrace(t *testing.T) {
 	}
 }
 
-// synthetic returns n log lines of a few services and levels.
+// synthetic returns n log lines of a few services and levels, in the
+// formats real services write: JSON, logfmt, zap's console (TABs), an
+// access log.
 func synthetic(n int) []sources.LogEntry {
 	out := make([]sources.LogEntry, n)
 	levels := []string{"info", "info", "warn", "error", "debug"}
+	formats := []string{
+		`{"level":%[1]q,"ts":"%[3]s","msg":"request %[2]d handled with a rather long message to fill the row","n":%[2]d}`,
+		`ts=%[3]s level=%[1]s caller=server.go:88 msg="request %[2]d handled with a rather long message to fill the row" n=%[2]d`,
+		"%[3]s\t%[1]s\tdriver/redis.go:70\trequest %[2]d handled with a rather long message to fill the row\t{\"service\": \"driver\", \"n\": %[2]d}",
+		`10.0.3.17 - - [%[4]s] "GET /request/%[2]d/handled HTTP/1.1" 200 1382 "-" "Mozilla/5.0 (X11; Linux x86_64)"`,
+	}
 	for i := range out {
+		at := tracetest.Now.Add(time.Duration(i) * time.Millisecond)
 		out[i] = sources.LogEntry{
-			Time:    tracetest.Now.Add(time.Duration(i) * time.Millisecond),
-			Line:    fmt.Sprintf(`{"level":%q,"msg":"request %d handled with a rather long message to fill the row","n":%d}`, levels[i%5], i, i),
+			Time:    at,
+			Line:    fmt.Sprintf(formats[i%4], levels[i%5], i, at.UTC().Format("2006-01-02T15:04:05.000Z07:00"), at.UTC().Format("02/Jan/2006:15:04:05 -0700")),
 			Labels:  map[string]string{"service_name": []string{"payments", "checkout", "frontend"}[i%3]},
 			Level:   levels[i%5],
 			TraceID: sources.TraceID(fmt.Sprintf("%032x", i/10)),
@@ -376,7 +385,7 @@ func TestLargeLoad(t *testing.T) {
 	m, _ = keys(m, "G")
 	v := m.View()
 	checkBox(t, v, 120, 20)
-	if !strings.Contains(v, "request 99999 handled") || !strings.Contains(v, "line 100000/100000") {
+	if !strings.Contains(v, "GET /request/99999/handled") || !strings.Contains(v, "line 100000/100000") {
 		t.Errorf("the end:\n%s", v)
 	}
 }

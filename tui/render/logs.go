@@ -64,7 +64,7 @@ const serviceWidth = 10
 // ColumnWidth is the width of a --fields column; FieldValueWidth is the
 // most a field's value takes after the message before it is cut.
 const (
-	ColumnWidth     = 14
+	ColumnWidth     = 16
 	FieldValueWidth = 40
 )
 
