@@ -98,7 +98,7 @@ func BenchmarkLogs(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			io := TestIO(io.Discard, io.Discard)
 			io.Width, io.IsTTY = 200, true
-			opts := &LogsOptions{IO: io, UTC: true}
+			opts := &LogsOptions{IO: io, Global: &GlobalOptions{}, UTC: true}
 			for b.Loop() {
 				out := bufio.NewWriterSize(io.Out, 64<<10)
 				p := newLogPrinter(out, format, opts, sources.TimeRange{})
