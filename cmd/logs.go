@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -168,8 +169,9 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 	}
 	var queries []correlate.SpanQuery
 	var span sources.SpanID
+	var spanWindow sources.TimeRange
 	if opts.TraceID != "" {
-		if queries, span, q.Range, err = traceQueries(ctx, opts, r); err != nil {
+		if queries, span, spanWindow, q.Range, err = traceQueries(ctx, opts, r); err != nil {
 			return err
 		}
 		q.Direction = sources.Forward
@@ -213,10 +215,13 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 		}))
 	}
 	for i, query := range queries {
+		q := q
 		q.Query = query.Query
+		if query.DuringSpan {
+			q.Range = spanWindow
+		}
 		err := src.QueryLogs(ctx, q, func(e sources.LogEntry) error {
-			// of a span's service, a line with another span's ID is not its
-			if !query.BySpan && e.SpanID != "" && e.SpanID != span {
+			if !query.Keep(&e, span) {
 				return nil
 			}
 			return p.print(&e)
@@ -250,15 +255,16 @@ func lokiError(err error) error {
 // Jaeger cannot say, the window of --since and every service. With
 // --span, the span's queries (correlate.SpanQueries) over the span's
 // window (widened), its service from Jaeger or --service.
-func traceQueries(ctx context.Context, opts *LogsOptions, r sources.TimeRange) ([]correlate.SpanQuery, sources.SpanID, sources.TimeRange, error) {
+func traceQueries(ctx context.Context, opts *LogsOptions, r sources.TimeRange) ([]correlate.SpanQuery, sources.SpanID, sources.TimeRange, sources.TimeRange, error) {
+	var none sources.TimeRange
 	id, err := sources.ParseTraceID(opts.TraceID)
 	if err != nil {
-		return nil, "", r, UsageError(fmt.Errorf("--trace: %w", err))
+		return nil, "", none, r, UsageError(fmt.Errorf("--trace: %w", err))
 	}
 	var spanID sources.SpanID
 	if opts.SpanID != "" {
 		if spanID, err = sources.ParseSpanID(opts.SpanID); err != nil {
-			return nil, "", r, UsageError(fmt.Errorf("--span: %w", err))
+			return nil, "", none, r, UsageError(fmt.Errorf("--span: %w", err))
 		}
 	}
 	services := opts.Services
@@ -289,14 +295,18 @@ func traceQueries(ctx context.Context, opts *LogsOptions, r sources.TimeRange) (
 	}
 	templates := traceTemplates(opts.Global, opts.TraceQuery, opts.TraceFallback)
 	var queries []correlate.SpanQuery
+	var during sources.TimeRange
 	if spanID != "" {
 		service := ""
 		if len(services) == 1 {
 			service = services[0]
 		}
 		queries, err = correlate.SpanQueries(opts.ServiceLabel, service, id, spanID, templates)
-		if service == "" && err == nil {
-			queries = queries[:2] // no service to fall back on
+		if span == nil && err == nil {
+			// no span from Jaeger: no time of its own to look in
+			queries = slices.DeleteFunc(queries, func(q correlate.SpanQuery) bool { return q.DuringSpan })
+		} else if span != nil {
+			during = correlate.SpanWindow(span)
 		}
 	} else {
 		var qs []string
@@ -306,9 +316,9 @@ func traceQueries(ctx context.Context, opts *LogsOptions, r sources.TimeRange) (
 		}
 	}
 	if err != nil {
-		return nil, "", r, UsageError(err)
+		return nil, "", none, r, UsageError(err)
 	}
-	return queries, spanID, r, nil
+	return queries, spanID, during, r, nil
 }
 
 // traceTemplates are the trace log queries: the flags' (query and

@@ -176,4 +176,3 @@ func printPatterns(ctx context.Context, opts *LogsOptions, src LogBackend, q sou
 	}
 	return render.Patterns(out, pats, render.PatternsOptions{Width: width, Styles: opts.Global.Styles(opts.IO), Range: q.Range, Step: step})
 }
-

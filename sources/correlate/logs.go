@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/telx-cli/telx/sources"
 )
@@ -72,20 +73,45 @@ func TraceQueries(label string, services []string, id sources.TraceID, templates
 	return fill(label, services, id, "", templates)
 }
 
-// SpanQuery is one of a span's log queries. BySpan says its lines are the
-// span's by their span ID; the others are its trace's lines in its
-// service, of which a line carrying another span's ID is not the span's.
+// SpanQuery is one of a span's log queries.
 type SpanQuery struct {
-	Query  string
+	Query string
+	// BySpan says its lines are the span's by their span ID.
 	BySpan bool
+	// DuringSpan says it asks for the lines of the span's service while
+	// the span ran (SpanWindow): those that carry no trace or span ID,
+	// for logs that never do.
+	DuringSpan bool
+}
+
+// Keep tells whether a line q found is the span's: every line of a query
+// by span ID; of a trace query in the span's service, those without
+// another span's ID; of the service's lines during the span, those that
+// carry no ID at all.
+func (q SpanQuery) Keep(e *sources.LogEntry, span sources.SpanID) bool {
+	switch {
+	case q.BySpan:
+		return true
+	case q.DuringSpan:
+		return e.TraceID == "" && e.SpanID == ""
+	}
+	return e.SpanID == "" || e.SpanID == span
+}
+
+// SpanWindow is the window of a DuringSpan query: the span's own time,
+// with a second's slack on each side for a line logged as it ends.
+func SpanWindow(s *sources.Span) sources.TimeRange {
+	return sources.TimeRange{From: s.Start, To: s.End()}.Widen(time.Second)
 }
 
 // SpanQueries are the queries of one span's lines, to try in order until
 // one finds lines: those carrying the span's ID (DefaultSpanQuery, then
-// DefaultSpanFallbackQuery), and last, for logs that carry no span IDs,
-// the trace queries of templates over the span's own service.
-// ({{.SpanID}} and {{.AnySelector}}, the selector of every service, are
-// there for the templates too.)
+// DefaultSpanFallbackQuery), then, for logs that carry no span IDs, the
+// trace queries of templates over the span's own service, and last that
+// service's lines while the span ran, for logs that carry no IDs at all
+// (a database's own log). ({{.SpanID}} and {{.AnySelector}}, the
+// selector of every service, are there for the templates too.) With no
+// service, only the queries by span ID.
 func SpanQueries(label, service string, id sources.TraceID, span sources.SpanID, templates []Template) ([]SpanQuery, error) {
 	bySpan, err := fill(label, nil, id, span, []Template{
 		{Name: "span query", Text: DefaultSpanQuery},
@@ -94,18 +120,21 @@ func SpanQueries(label, service string, id sources.TraceID, span sources.SpanID,
 	if err != nil {
 		return nil, err
 	}
+	out := make([]SpanQuery, 0, len(bySpan)+3)
+	for _, q := range bySpan {
+		out = append(out, SpanQuery{Query: q, BySpan: true})
+	}
+	if service == "" {
+		return out, nil
+	}
 	byService, err := fill(label, []string{service}, id, span, templates)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]SpanQuery, 0, len(bySpan)+len(byService))
-	for _, q := range bySpan {
-		out = append(out, SpanQuery{Query: q, BySpan: true})
-	}
 	for _, q := range byService {
 		out = append(out, SpanQuery{Query: q})
 	}
-	return out, nil
+	return append(out, SpanQuery{Query: Selector(label, []string{service}), DuringSpan: true}), nil
 }
 
 func fill(label string, services []string, id sources.TraceID, span sources.SpanID, templates []Template) ([]string, error) {

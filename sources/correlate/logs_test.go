@@ -3,6 +3,8 @@ package correlate
 import (
 	"strings"
 	"testing"
+
+	"github.com/telx-cli/telx/sources"
 )
 
 func TestTraceQueries(t *testing.T) {
@@ -33,10 +35,11 @@ func TestTraceQueries(t *testing.T) {
 func TestSpanQueries(t *testing.T) {
 	got, err := SpanQueries("", "redis-manual", "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", DefaultTraceTemplates())
 	want := []SpanQuery{
-		{`{service_name=~".+"} | span_id="00f067aa0ba902b7"`, true},
-		{`{service_name=~".+"} |= "00f067aa0ba902b7"`, true},
-		{`{service_name="redis-manual"} | trace_id="4bf92f3577b34da6a3ce929d0e0e4736"`, false},
-		{`{service_name="redis-manual"} |= "4bf92f3577b34da6a3ce929d0e0e4736"`, false},
+		{`{service_name=~".+"} | span_id="00f067aa0ba902b7"`, true, false},
+		{`{service_name=~".+"} |= "00f067aa0ba902b7"`, true, false},
+		{`{service_name="redis-manual"} | trace_id="4bf92f3577b34da6a3ce929d0e0e4736"`, false, false},
+		{`{service_name="redis-manual"} |= "4bf92f3577b34da6a3ce929d0e0e4736"`, false, false},
+		{`{service_name="redis-manual"}`, false, true},
 	}
 	if err != nil || len(got) != len(want) {
 		t.Fatalf("SpanQueries: %+v, %v", got, err)
@@ -52,6 +55,34 @@ func TestSpanQueries(t *testing.T) {
 	}
 	if _, err := SpanQueries("", "a", "x", "y", []Template{{Name: "--trace-query", Text: "{{.Nope}}"}}); err == nil || !strings.HasPrefix(err.Error(), "--trace-query: ") {
 		t.Errorf("a missing key: %v", err)
+	}
+	if got, err := SpanQueries("", "", "x", "y", DefaultTraceTemplates()); err != nil || len(got) != 2 || !got[1].BySpan {
+		t.Errorf("with no service: %+v, %v", got, err)
+	}
+}
+
+func TestSpanQueryKeeps(t *testing.T) {
+	span := sources.SpanID("00f067aa0ba902b7")
+	mine := &sources.LogEntry{TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: span}
+	other := &sources.LogEntry{TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "1111111111111111"}
+	traceOnly := &sources.LogEntry{TraceID: "4bf92f3577b34da6a3ce929d0e0e4736"}
+	none := &sources.LogEntry{}
+	for _, tt := range []struct {
+		q                             SpanQuery
+		mine, other, traceOnly, noIDs bool
+	}{
+		{SpanQuery{BySpan: true}, true, true, true, true},
+		{SpanQuery{}, true, false, true, true},
+		{SpanQuery{DuringSpan: true}, false, false, false, true},
+	} {
+		for _, c := range []struct {
+			e    *sources.LogEntry
+			want bool
+		}{{mine, tt.mine}, {other, tt.other}, {traceOnly, tt.traceOnly}, {none, tt.noIDs}} {
+			if got := tt.q.Keep(c.e, span); got != c.want {
+				t.Errorf("%+v keeps %+v: %v, want %v", tt.q, c.e, got, c.want)
+			}
+		}
 	}
 }
 

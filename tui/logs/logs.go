@@ -377,11 +377,13 @@ func (m *Model) load() tea.Cmd {
 		defer cancel()
 		var out []sources.LogEntry
 		for _, q := range queries {
-			err := src.QueryLogs(ctx, sources.LogQuery{Query: q.Query, Range: r, Limit: limit, Direction: sources.Forward},
+			qr := r
+			if q.DuringSpan {
+				qr = correlate.SpanWindow(span)
+			}
+			err := src.QueryLogs(ctx, sources.LogQuery{Query: q.Query, Range: qr, Limit: limit, Direction: sources.Forward},
 				func(e sources.LogEntry) error {
-					// a line of the span's service without a span ID may
-					// be the span's: kept
-					if q.BySpan || e.SpanID == "" || e.SpanID == span.SpanID {
+					if q.Keep(&e, span.SpanID) {
 						out = append(out, e)
 					}
 					return nil

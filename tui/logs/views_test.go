@@ -237,3 +237,30 @@ func TestLokiPatternMatches(t *testing.T) {
 		}
 	}
 }
+
+// A failed postgres span: postgres' own log knows no trace, so its lines
+// are those of postgres while the span ran, that carry no IDs.
+func TestSpanLinesWithoutIDs(t *testing.T) {
+	tr, _ := bigTrace(t)
+	var db *sources.Span
+	for i := range tr.Spans {
+		if s := &tr.Spans[i]; s.Service == "postgres" && s.IsError() {
+			db = s
+			break
+		}
+	}
+	m := newPane(t, tracetest.Demo(t), 160, 12, false)
+	m, _ = selectSpan(m, tr, db)
+	lines := m.Lines()
+	if len(lines) == 0 {
+		t.Fatalf("no lines for the failed %s %s:\n%s", db.Service, db.Operation, m.View())
+	}
+	for _, e := range lines {
+		if e.TraceID != "" || e.Labels["service_name"] != "postgres" || e.Time.Before(db.Start.Add(-time.Second)) || e.Time.After(db.End().Add(time.Second)) {
+			t.Errorf("a line not postgres' own during the span: %+v", e)
+		}
+	}
+	if v := m.View(); !strings.Contains(v, "canceling statement due to lock timeout") {
+		t.Errorf("the span's lines:\n%s", v)
+	}
+}
