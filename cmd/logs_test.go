@@ -20,6 +20,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/logline"
 	"github.com/telx-cli/telx/sources/file"
 	"github.com/telx-cli/telx/sources/loki"
 	"github.com/telx-cli/telx/tui/render"
@@ -483,5 +484,61 @@ func TestLogsJSONLTimeZone(t *testing.T) {
 		if !strings.Contains(b.String(), tt.want) {
 			t.Errorf("in %s: %s, want the time %s", tt.loc, b.String(), tt.want)
 		}
+	}
+}
+
+// HotROD's console lines, as the real Loki answered them (recorded): -o
+// raw keeps their TABs (cut -f4 gives the message), -o jsonl escapes
+// them as JSON does and gives them back, the default output lays them
+// out and reads the lines' fields.
+func TestLogsTabsOfConsoleLines(t *testing.T) {
+	const name = "loki-hotrod-query-range.json"
+	f := serveFixture(t, name)
+	entries := fixtureEntries(t, name)
+	args := append([]string{"logs", `{job="hotrod"}`, "--loki", f.URL}, fixtureWindow(t, name)...)
+	code, out, errOut := runIn(t, 200, colorprofile.NoTTY, "", nil, append(args, "-o", "raw")...)
+	if code != ExitOK {
+		t.Fatalf("raw: exit %d: %s", code, errOut)
+	}
+	rows := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(rows) != len(entries) {
+		t.Fatalf("raw: %d rows for %d entries", len(rows), len(entries))
+	}
+	tabs := 0
+	for i, row := range rows {
+		if row != sources.SanitizeKeepTabs(entries[i].Line) {
+			t.Errorf("raw row %d = %q, want %q", i, row, entries[i].Line)
+		}
+		if f := strings.Split(row, "\t"); len(f) >= 5 {
+			tabs++
+			if want := logline.Parse(entries[i].Line).Message; f[3] != want {
+				t.Errorf("row %d: cut -f4 gives %q, the message is %q", i, f[3], want)
+			}
+		}
+	}
+	if tabs == 0 {
+		t.Error("no TAB-separated line in the raw output")
+	}
+
+	code, out, _ = runIn(t, 200, colorprofile.NoTTY, "", nil, append(args, "-o", "jsonl")...)
+	for i, row := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		var e struct{ Line, Message, Format string }
+		if err := json.Unmarshal([]byte(row), &e); err != nil || e.Line != entries[i].Line || e.Format != "console" || e.Message == "" {
+			t.Errorf("jsonl row %d: %v %+v", i, err, e)
+		}
+		if strings.Contains(row, "\t") {
+			t.Errorf("jsonl row %d holds a raw TAB", i)
+		}
+	}
+	if code != ExitOK {
+		t.Errorf("jsonl: exit %d", code)
+	}
+
+	code, out, _ = runIn(t, 200, colorprofile.NoTTY, "", nil, args...)
+	if code != ExitOK || strings.Contains(out, "\t") || strings.Contains(out, `\t`) {
+		t.Errorf("default: exit %d, a TAB shown:\n%s", code, out)
+	}
+	if !strings.Contains(out, "ERROR driver     redis timeout caller=driver/redis.go:") {
+		t.Errorf("default: the redis timeout line not read:\n%s", out)
 	}
 }

@@ -373,6 +373,10 @@ func (m *Model) load() tea.Cmd {
 	ctx, cancel := context.WithTimeout(context.Background(), m.o.Timeout)
 	m.cancel, m.loading = cancel, true
 	id, seq, src, r, limit := m.id, m.seq, m.o.Source, m.rng, m.o.Limit
+	var spanID sources.SpanID // none for a typed query
+	if span != nil {
+		spanID = span.SpanID
+	}
 	run := func() tea.Msg {
 		defer cancel()
 		var out []sources.LogEntry
@@ -383,7 +387,7 @@ func (m *Model) load() tea.Cmd {
 			}
 			err := src.QueryLogs(ctx, sources.LogQuery{Query: q.Query, Range: qr, Limit: limit, Direction: sources.Forward},
 				func(e sources.LogEntry) error {
-					if q.Keep(&e, span.SpanID) {
+					if q.Keep(&e, spanID) {
 						out = append(out, e)
 					}
 					return nil

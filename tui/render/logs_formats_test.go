@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -80,6 +81,55 @@ func TestLogFormatsGolden(t *testing.T) {
 					golden(t, "formats/"+strings.ReplaceAll(t.Name(), "/", "_"), out)
 				})
 			}
+		}
+	}
+}
+
+// Lines that would break a terminal or a parser render, neutralised, in
+// every width and mode: JSON that is not, a 1 MB line, invalid UTF-8,
+// escape sequences alone, and in field values (raw, or JSON-escaped).
+func TestBadLinesRender(t *testing.T) {
+	bad := []string{
+		`{"level":"error","msg":"unterminated`,
+		`{"msg": "x", "n": }`,
+		strings.Repeat(`{"k":"`, 1000),
+		`level=info msg="` + strings.Repeat("a", 1<<20) + `"`,
+		"bad utf8 \xff\xfe\xfd in \xc3 the line",
+		"\x1b[2J\x1b[H\x1b]0;pwned\x07\x1b[31m",
+		"level=warn msg=\"login\" user=\"\x1b[31mred\x1b[0m\" ip=\u202e1.2.3.4",
+		`{"level":"error","msg":"\u001b[2J cleared","user":"\u009b31m","path":"\u202egnp.exe"}`,
+		"2026-12-01T06:15:25.318Z\tERROR\tdriver/redis.go:70\t\x1b]52;c;cHduZWQ=\x07\t{\"service\": \"\\u001b[5m\"}",
+		"<34>Dec  1 06:15:28 host su: \x1b[2Jgone",
+	}
+	for _, raw := range []bool{false, true} {
+		for _, width := range []int{0, 80, 200} {
+			for _, line := range bad {
+				e := sources.LogEntry{Time: time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC), Line: line, Labels: map[string]string{"service_name": "x"}}
+				buf := AppendLogEntry(nil, &e, &LogsOptions{Width: width, Raw: raw, Location: time.UTC})
+				out := string(buf)
+				if strings.ContainsAny(out, "\x1b\x07\u009b\u202e\t\r") || !utf8.ValidString(out) {
+					t.Errorf("raw %v width %d: %.80q renders %.120q", raw, width, line, out)
+				}
+				for _, row := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+					if width > 0 && ansi.StringWidth(row) > width {
+						t.Errorf("raw %v width %d: a row of %d", raw, width, ansi.StringWidth(row))
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestExpandTabs(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"a\tb", "a       b"},
+		{"abcdefgh\tx", "abcdefgh        x"},
+		{"\t\t", "                "},
+		{"日本\tx", "日本    x"},
+		{"no tab", "no tab"},
+	} {
+		if got := ExpandTabs(tt.in); got != tt.want {
+			t.Errorf("ExpandTabs(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
