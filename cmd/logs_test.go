@@ -20,8 +20,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/telx-cli/telx/sources"
-	"github.com/telx-cli/telx/sources/logline"
 	"github.com/telx-cli/telx/sources/file"
+	"github.com/telx-cli/telx/sources/logline"
 	"github.com/telx-cli/telx/sources/loki"
 	"github.com/telx-cli/telx/tui/render"
 )
