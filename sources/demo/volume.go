@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/telx-cli/telx/sources"
@@ -34,8 +33,7 @@ func (s *Source) LogVolume(ctx context.Context, q sources.LogQuery, step time.Du
 	} else {
 		step, _ = sources.LimitStep(q.Range, step)
 	}
-	st := int64(step)
-	counts := map[string]map[int64]float64{}
+	counts := sources.LevelCounts{}
 	for i := range s.sc.Logs {
 		e := &s.sc.Logs[i]
 		if !q.Range.From.IsZero() && !q.Range.Contains(e.Time) {
@@ -44,30 +42,9 @@ func (s *Source) LogVolume(ctx context.Context, q sources.LogQuery, step time.Du
 		if !lq.match(e) {
 			continue
 		}
-		ns := e.Time.UnixNano()
-		end := ns
-		if m := ((ns % st) + st) % st; m != 0 {
-			end += st - m
-		}
-		m := counts[e.Level]
-		if m == nil {
-			m = map[int64]float64{}
-			counts[e.Level] = m
-		}
-		m[end]++
+		counts.Add(e.Level, sources.StepEnd(e.Time, step), 1)
 	}
-	out := make([]sources.Series, 0, len(counts))
-	for lv, m := range counts {
-		se := sources.Series{Labels: map[string]string{"level": lv}, Points: make([]sources.Point, 0, len(m))}
-		for t, v := range m {
-			se.Points = append(se.Points, sources.Point{Time: time.Unix(0, t), Value: v})
-		}
-		sort.Slice(se.Points, func(i, j int) bool { return se.Points[i].Time.Before(se.Points[j].Time) })
-		out = append(out, se)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		return sources.LevelRank(out[i].Labels["level"]) < sources.LevelRank(out[j].Labels["level"])
-	})
+	out := counts.Series()
 	return out, ctx.Err()
 }
 

@@ -103,34 +103,17 @@ func (c *Client) LogVolume(ctx context.Context, q sources.LogQuery, step time.Du
 
 // mergeLevels sums the series of each normalised level.
 func mergeLevels(series []sources.Series) []sources.Series {
-	byLevel := map[string]map[int64]float64{}
+	counts := sources.LevelCounts{}
 	for _, s := range series {
 		lv := NormalizeLevel(s.Labels["detected_level"])
 		if lv == "" {
 			lv = NormalizeLevel(s.Labels["level"])
 		}
-		m := byLevel[lv]
-		if m == nil {
-			m = map[int64]float64{}
-			byLevel[lv] = m
-		}
 		for _, p := range s.Points {
-			m[p.Time.UnixNano()] += p.Value
+			counts.Add(lv, p.Time, p.Value)
 		}
 	}
-	out := make([]sources.Series, 0, len(byLevel))
-	for lv, m := range byLevel {
-		s := sources.Series{Labels: map[string]string{"level": lv}, Points: make([]sources.Point, 0, len(m))}
-		for t, v := range m {
-			s.Points = append(s.Points, sources.Point{Time: time.Unix(0, t), Value: v})
-		}
-		sort.Slice(s.Points, func(i, j int) bool { return s.Points[i].Time.Before(s.Points[j].Time) })
-		out = append(out, s)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		return sources.LevelRank(out[i].Labels["level"]) < sources.LevelRank(out[j].Labels["level"])
-	})
-	return out
+	return counts.Series()
 }
 
 // maxPatternsAnswer caps the patterns answer read: a few thousand

@@ -133,9 +133,7 @@ func (m *Model) loadVolume(query string) tea.Cmd {
 // could not (why says why): the pane says so.
 func (m *Model) countVolume(why error) {
 	m.volErr, m.volLocal = why, true
-	byLevel := map[string]*sources.Series{}
-	var order []string
-	first := m.rng.From.Truncate(m.volStep)
+	counts := sources.LevelCounts{}
 	var l logline.Line
 	for i := range m.entries {
 		e := &m.entries[i]
@@ -144,24 +142,9 @@ func (m *Model) countVolume(why error) {
 			logline.ParseInto(e.Line, &l)
 			level = l.Level
 		}
-		s, ok := byLevel[level]
-		if !ok {
-			s = &sources.Series{Labels: map[string]string{"level": level}}
-			byLevel[level] = s
-			order = append(order, level)
-		}
-		// a point at t counts (t-step, t]
-		at := first.Add(e.Time.Sub(first).Truncate(m.volStep) + m.volStep)
-		if n := len(s.Points); n > 0 && s.Points[n-1].Time.Equal(at) {
-			s.Points[n-1].Value++
-		} else {
-			s.Points = append(s.Points, sources.Point{Time: at, Value: 1})
-		}
+		counts.Add(level, sources.StepEnd(e.Time, m.volStep), 1)
 	}
-	m.volume = m.volume[:0]
-	for _, lv := range order {
-		m.volume = append(m.volume, *byLevel[lv])
-	}
+	m.volume = counts.Series()
 	m.renderVolume()
 }
 
