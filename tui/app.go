@@ -91,6 +91,10 @@ type Options struct {
 	Now      func() time.Time
 	// Extra panes, after the details.
 	Extra []Pane
+	// LogQuery and MetricQuery, when set, are shown at start in the Logs
+	// and Metrics panes (as :logs and :metrics), the Logs pane focused,
+	// else the Metrics pane (open.go).
+	LogQuery, MetricQuery string
 }
 
 // AlertsMsg brings the metric source's active alerts.
@@ -241,6 +245,7 @@ func New(o Options) Model {
 		m.waterfall.SetLoading("trace " + string(o.TraceID))
 		cmds = append(cmds, m.loadTrace(o.TraceID))
 	}
+	cmds = append(cmds, m.openQueries()...)
 	m.initCmd = tea.Batch(cmds...)
 	return m
 }
