@@ -108,8 +108,9 @@ func (m Model) zoomTitle(title string, width int) string {
 	left := render.Fit("▶ "+title+" ", max(0, width-render.Width(tag)-1))
 	if !m.st.Color {
 		// no reverse video: a rule leads the eye to the tag
-		t := strings.TrimRight(left, " ")
-		left = t + " " + strings.Repeat("─", max(0, render.Width(left)-render.Width(t)-1))
+		if t := strings.TrimRight(left, " "); render.Width(left)-render.Width(t) >= 2 {
+			left = t + " " + strings.Repeat("─", render.Width(left)-render.Width(t)-1)
+		}
 	}
 	return m.st.Focus().Apply(render.Fit(left+" "+tag, width))
 }

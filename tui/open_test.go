@@ -24,8 +24,13 @@ var openOffer = regexp.MustCompile(`enter: open trace ([0-9a-f]{8,})`)
 // trace), with o's queries, at w x h.
 func queryExplorer(t *testing.T, w, h int, logQuery, metricQuery string, extra bool) tui.Model {
 	t.Helper()
+	return queryExplorerStyled(t, w, h, logQuery, metricQuery, extra, false)
+}
+
+func queryExplorerStyled(t *testing.T, w, h int, logQuery, metricQuery string, extra, color bool) tui.Model {
+	t.Helper()
 	src := tracetest.Demo(t)
-	st := styles.New(false)
+	st := styles.New(color)
 	o := tui.Options{Traces: src, Logs: src, Metrics: src, Sources: "demo", Service: "frontend",
 		Now: func() time.Time { return tracetest.Now }, Location: time.UTC, Styles: st, Limit: 30,
 		LogQuery: logQuery, MetricQuery: metricQuery}

@@ -167,3 +167,49 @@ func TestMetricsPaneAt80x24(t *testing.T) {
 	}
 	t.Fatal("no Metrics pane on the screen")
 }
+
+// Zoomed, in colour or not, at any size: nothing panics, the screen has
+// its height and no line is wider, through every pane.
+func TestZoomAtAnySize(t *testing.T) {
+	for _, color := range []bool{false, true} {
+		for _, size := range [][2]int{{1, 1}, {10, 3}, {20, 4}, {40, 10}, {80, 24}, {120, 12}, {160, 20}, {240, 60}} {
+			m := demoExplorer(t, size[0], size[1], color)
+			for _, k := range []string{"m", "j", "tab", "tab", "w", "tab", "r", "tab", "tab", "?", "?", "a", "a", "m", "m"} {
+				m = syncUpdate(m, key(k))
+				s := m.Render()
+				if n := strings.Count(s, "\n") + 1; size[1] >= 3 && n != size[1] {
+					t.Errorf("%dx%d after %s: %d lines", size[0], size[1], k, n)
+				}
+				for i, l := range strings.Split(s, "\n") {
+					if w := ansi.StringWidth(l); w > size[0] {
+						t.Fatalf("%dx%d after %s: line %d is %d wide: %q", size[0], size[1], k, i, w, l)
+					}
+				}
+			}
+			if !m.Zoomed() {
+				t.Errorf("%dx%d: the last m did not zoom again", size[0], size[1])
+			}
+		}
+	}
+}
+
+// A title too long for the zoomed pane's bar is cut, the zoom's tag
+// kept whole (a short one on a narrow terminal).
+func TestZoomLongTitle(t *testing.T) {
+	q := `{service_name="payments"} |= "database lock timeout while charging the card, and then some more"`
+	for _, color := range []bool{false, true} {
+		for _, w := range []int{40, 80, 120} {
+			m := queryExplorerStyled(t, w, 24, q, "", true, color)
+			m = syncUpdate(m, key("m"))
+			first := ansi.Strip(strings.SplitN(m.Render(), "\n", 2)[0])
+			tag := "[zoom 4/5 · m: all panes]"
+			if w < 50 {
+				tag = "[zoom]" // the short tag, for the title's sake
+			}
+			if ansi.StringWidth(first) != w || !strings.HasPrefix(first, "▶ Logs · {service_name=") ||
+				!strings.HasSuffix(first, tag) || !strings.Contains(first, "…") {
+				t.Errorf("%d columns, colour %v: title bar %q", w, color, first)
+			}
+		}
+	}
+}
