@@ -27,6 +27,8 @@ type AlertsOptions struct {
 	State string
 	Width int
 	UTC   bool
+	// Watch lists the alerts again at this interval until Ctrl-C; 0: once.
+	Watch time.Duration
 }
 
 func newAlertsCmd(io *IO, g *GlobalOptions) *cobra.Command {
@@ -38,8 +40,9 @@ func newAlertsCmd(io *IO, g *GlobalOptions) *cobra.Command {
 state, name, labels, when it became active, the value that triggered it and
 its summary annotation.`,
 		Example: `  telx alerts
-  telx alerts --state firing -o json`,
-		Args: usageArgs(cobra.NoArgs),
+  telx alerts --state firing -o json
+  telx alerts --watch=30s`,
+		Args: watchArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
 			return alertsRun(c.Context(), opts)
 		},
@@ -47,6 +50,7 @@ its summary annotation.`,
 	c.Flags().StringVar(&opts.State, "state", "", "only alerts in this state: firing or pending")
 	c.Flags().IntVar(&opts.Width, "width", 0, "width in columns (default: the terminal's, or 80)")
 	c.Flags().BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
+	addWatchFlag(c, &opts.Watch, "")
 	pf := addPrometheusFlags(c)
 	opts.Source = func() (sources.MetricSource, error) {
 		if g.Demo {
@@ -58,6 +62,23 @@ its summary annotation.`,
 }
 
 func alertsRun(ctx context.Context, opts *AlertsOptions) error {
+	if err := checkWatch(opts.Watch); err != nil {
+		return err
+	}
+	if opts.Watch == 0 {
+		return alertsOnce(ctx, opts)
+	}
+	format, _ := outputFormat(opts.Global, "text", "json")
+	w := newWatcher(opts.IO, opts.Global, opts.Watch, opts.UTC, format == "text")
+	return w.run(ctx, func(ctx context.Context, io *IO) (time.Duration, error) {
+		o := *opts
+		o.IO = io
+		return 0, alertsOnce(ctx, &o)
+	})
+}
+
+// alertsOnce lists the alerts once.
+func alertsOnce(ctx context.Context, opts *AlertsOptions) error {
 	format, err := outputFormat(opts.Global, "text", "json")
 	if err != nil {
 		return err

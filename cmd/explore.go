@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -43,6 +44,9 @@ type ExploreOptions struct {
 	Lookback time.Duration
 	Limit    int
 	UTC      bool
+	// LogQuery (--logs) opens the Logs pane focused on a LogQL query;
+	// MetricQuery (--metrics) the Metrics pane on a PromQL query.
+	LogQuery, MetricQuery string
 	// Demo opens on the demo's slowest failing trace.
 	Demo bool
 }
@@ -57,6 +61,8 @@ waterfall of the trace opened from them, and the details of the selected span.
 Press ? for the keys. telx with no arguments on a terminal does the same.`,
 		Example: `  telx explore --service checkout
   telx explore --jaeger http://jaeger:16686 --since 30m
+  telx explore --logs '{service_name="payments"} | level="error"'
+  telx explore --metrics 'sum by (service_name) (rate(traces_span_metrics_calls_total[5m]))'
   telx demo`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error { return exploreRun(c.Context(), opts) },
@@ -82,6 +88,8 @@ func addExploreFlags(c *cobra.Command, opts *ExploreOptions) {
 	f.DurationVar(&opts.Lookback, "since", time.Hour, "search traces this far back")
 	f.IntVar(&opts.Limit, "limit", 50, "at most this many traces per search")
 	f.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
+	f.StringVar(&opts.LogQuery, "logs", "", "open with the Logs pane focused on this LogQL query's lines (over --since)")
+	f.StringVar(&opts.MetricQuery, "metrics", "", "open with the Metrics pane focused on this PromQL query's series")
 }
 
 func newDemoCmd(io *IO, g *GlobalOptions) *cobra.Command {
@@ -113,6 +121,12 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 	if opts.Limit <= 0 || opts.Lookback <= 0 {
 		return UsageError(errors.New("--limit and --since must be positive"))
 	}
+	if q := strings.TrimSpace(opts.LogQuery); opts.LogQuery != "" && !strings.HasPrefix(q, "{") {
+		return UsageError(fmt.Errorf("--logs needs a LogQL query starting with a stream selector ({…}), got %q", opts.LogQuery))
+	}
+	if opts.MetricQuery != "" && strings.TrimSpace(opts.MetricQuery) == "" {
+		return UsageError(errors.New("--metrics needs a PromQL query"))
+	}
 	if opts.Run == nil && !terminalIO(opts.IO) {
 		return UsageError(errors.New("the explorer needs a terminal (use the one-shot commands in pipes and scripts)"))
 	}
@@ -124,7 +138,8 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 		Traces: src, Service: opts.Service, Lookback: opts.Lookback, Limit: opts.Limit,
 		Timeout: opts.Global.Timeout, Now: opts.Global.now,
 		Styles: opts.Global.Styles(opts.IO), Location: opts.Global.Location(opts.UTC),
-		Sources: "jaeger " + opts.Global.JaegerURL,
+		Sources:  "jaeger " + opts.Global.JaegerURL,
+		LogQuery: opts.LogQuery, MetricQuery: opts.MetricQuery,
 	}
 	if ds, ok := src.(interface{ SlowestFailingTrace() *sources.Trace }); ok {
 		o.Sources = "demo (embedded incident)"

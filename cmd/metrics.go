@@ -40,6 +40,9 @@ type MetricsOptions struct {
 	Chart   bool
 	Height  int
 	UTC     bool
+	// Watch runs the query again at this interval (never under the step)
+	// until Ctrl-C; 0: once.
+	Watch time.Duration
 
 	// The RED view of a service.
 	Service      string
@@ -73,8 +76,9 @@ step that would exceed Prometheus' 11,000 points per series is coarsened.`,
   telx metrics 'histogram_quantile(0.95, sum by (le, service_name) (rate(traces_span_metrics_duration_milliseconds_bucket[5m])))' --sort max --top 3
   telx metrics --instant 'up'
   telx metrics --service payments --since 30m --chart
-  telx metrics 'process_resident_memory_bytes' -o csv`,
-		Args: usageArgs(cobra.MaximumNArgs(1)),
+  telx metrics 'process_resident_memory_bytes' -o csv
+  telx metrics --service payments --since 30m --step 15s --watch`,
+		Args: watchArgs(cobra.MaximumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Query = args[0]
@@ -113,6 +117,7 @@ step that would exceed Prometheus' 11,000 points per series is coarsened.`,
 	f.StringVar(&opts.RateQuery, "rate-query", "", "template of --service's request rate query")
 	f.StringVar(&opts.ErrorQuery, "error-query", "", "template of --service's error ratio query")
 	f.StringVar(&opts.LatencyQuery, "latency-query", "", "template of --service's latency quantile query")
+	addWatchFlag(c, &opts.Watch, "the query's step")
 	opts.Time = addTimeFlags(c, time.Hour)
 	pf := addPrometheusFlags(c)
 	opts.Source = func() (sources.MetricSource, error) {
@@ -128,6 +133,27 @@ step that would exceed Prometheus' 11,000 points per series is coarsened.`,
 const maxChartRows = 6
 
 func metricsRun(ctx context.Context, opts *MetricsOptions) error {
+	if err := checkWatch(opts.Watch); err != nil {
+		return err
+	}
+	if opts.Watch == 0 {
+		return metricsOnce(ctx, opts, new(time.Duration))
+	}
+	format, _ := outputFormat(opts.Global, "text", "json", "csv")
+	w := newWatcher(opts.IO, opts.Global, opts.Watch, opts.UTC, format == "text")
+	w.floor = "the query's step"
+	return w.run(ctx, func(ctx context.Context, io *IO) (time.Duration, error) {
+		o := *opts
+		o.IO = io
+		var step time.Duration
+		err := metricsOnce(ctx, &o, &step)
+		return step, err
+	})
+}
+
+// metricsOnce runs the query once over the range ending now, and sets
+// *used to the step of the answer (0 for an instant query).
+func metricsOnce(ctx context.Context, opts *MetricsOptions, used *time.Duration) error {
 	format, err := outputFormat(opts.Global, "text", "json", "csv")
 	if err != nil {
 		return err
@@ -178,7 +204,7 @@ func metricsRun(ctx context.Context, opts *MetricsOptions) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Global.Timeout)
 	defer cancel()
-	v := &metricsView{opts: opts, format: format, width: width, r: r}
+	v := &metricsView{opts: opts, format: format, width: width, r: r, used: used}
 	if opts.Service != "" {
 		return v.red(ctx, src, step)
 	}
@@ -194,6 +220,7 @@ func metricsRun(ctx context.Context, opts *MetricsOptions) error {
 	if err != nil {
 		return err
 	}
+	*used = res.Step
 	v.warn(res)
 	v.coarsened(step, res.Step)
 	_, rows := render.MetricRows(res.Series, unit)
@@ -206,6 +233,7 @@ type metricsView struct {
 	format string
 	width  int
 	r      sources.TimeRange
+	used   *time.Duration // the answer's step
 }
 
 func (v *metricsView) loc() *time.Location {
@@ -505,6 +533,7 @@ func (v *metricsView) red(ctx context.Context, src sources.MetricSource, step ti
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	*v.used = results[0].Step
 	var rows []render.MetricRow
 	var series []sources.Series
 	var names []string

@@ -50,7 +50,10 @@ type GlobalOptions struct {
 
 	getenv func(string) string
 	now    func() time.Time
-	demo   *demo.Source // loaded once, on first use
+	// sleep waits between the refreshes of --watch (a timer, unless tests
+	// say otherwise)
+	sleep func(ctx context.Context, d time.Duration) error
+	demo  *demo.Source // loaded once, on first use
 }
 
 // envFallbacks names the environment variable each flag falls back to when

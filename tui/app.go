@@ -91,6 +91,10 @@ type Options struct {
 	Now      func() time.Time
 	// Extra panes, after the details.
 	Extra []Pane
+	// LogQuery and MetricQuery, when set, are shown at start in the Logs
+	// and Metrics panes (as :logs and :metrics), the Logs pane focused,
+	// else the Metrics pane (open.go).
+	LogQuery, MetricQuery string
 }
 
 // AlertsMsg brings the metric source's active alerts.
@@ -101,7 +105,7 @@ type AlertsMsg struct {
 
 // KeyMap are the global keys.
 type KeyMap struct {
-	Quit, Focus, FocusBack, Help, Alerts, Command, Copy key.Binding
+	Quit, Focus, FocusBack, Help, Alerts, Command, Copy, Zoom key.Binding
 }
 
 // DefaultKeyMap returns the global keys.
@@ -114,6 +118,7 @@ func DefaultKeyMap() KeyMap {
 		Alerts:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "alerts")),
 		Copy:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy the trace ID or log line (OSC 52)")),
 		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (trace, logs, metrics, service, since, q)")),
+		Zoom:      zoomBinding(),
 	}
 }
 
@@ -133,6 +138,7 @@ type Model struct {
 	st            *styles.Styles
 	width, height int
 	focus         int
+	zoomed        bool // the focused pane fills the screen (layout.go)
 	showHelp      bool
 	help          help.Model
 
@@ -239,6 +245,7 @@ func New(o Options) Model {
 		m.waterfall.SetLoading("trace " + string(o.TraceID))
 		cmds = append(cmds, m.loadTrace(o.TraceID))
 	}
+	cmds = append(cmds, m.openQueries()...)
 	m.initCmd = tea.Batch(cmds...)
 	return m
 }
@@ -315,7 +322,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.sizePanes()
-		return m, nil
+		return m, m.resized()
 	case tea.BackgroundColorMsg:
 		// the panes share m.st: a light terminal gets the light palette
 		// from the next frame
@@ -448,12 +455,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		case m.showAlerts:
 			return m, m.alertKey(msg.String())
+		case key.Matches(msg, m.KeyMap.Zoom):
+			return m, m.toggleZoom()
 		case key.Matches(msg, m.KeyMap.Focus):
 			m.setFocus((m.focus + 1) % m.panes())
-			return m, nil
+			return m, m.zoomMoved()
 		case key.Matches(msg, m.KeyMap.FocusBack):
 			m.setFocus((m.focus + m.panes() - 1) % m.panes())
-			return m, nil
+			return m, m.zoomMoved()
 		}
 		return m, m.updateFocused(msg)
 	}
@@ -655,7 +664,7 @@ func (m *Model) sizePanes() {
 	if m.width == 0 || m.height == 0 {
 		return
 	}
-	bs := m.boxes()
+	bs := m.layout()
 	// each pane has a title line
 	m.traces.SetSize(bs[focusTraces].w, max(0, bs[focusTraces].h-1))
 	m.waterfall.SetSize(bs[focusWaterfall].w, max(0, bs[focusWaterfall].h-1))
@@ -686,6 +695,8 @@ func (m Model) Render() string {
 		body = pane.Box(strings.Split(m.fullHelp(), "\n"), m.width, max(0, m.height-2))
 	} else if m.showAlerts {
 		body = pane.Box(m.alertLines(max(0, m.height-2)), m.width, max(0, m.height-2))
+	} else if m.zoomed {
+		body = m.zoomView()
 	} else {
 		titled := func(i int, title, content string) string {
 			switch {
@@ -985,11 +996,11 @@ type helpKeys struct {
 }
 
 func (h helpKeys) ShortHelp() []key.Binding {
-	return append(h.pane.ShortHelp(), h.global.Focus, h.global.Help, h.global.Quit)
+	return append(h.pane.ShortHelp(), h.global.Focus, h.global.Zoom, h.global.Help, h.global.Quit)
 }
 
 func (h helpKeys) FullHelp() [][]key.Binding {
-	return append(h.pane.FullHelp(), []key.Binding{h.global.Focus, h.global.FocusBack, h.global.Command, h.global.Copy, h.global.Alerts, h.global.Help, h.global.Quit})
+	return append(h.pane.FullHelp(), []key.Binding{h.global.Focus, h.global.FocusBack, h.global.Zoom, h.global.Command, h.global.Copy, h.global.Alerts, h.global.Help, h.global.Quit})
 }
 
 func (m Model) focusedKeys() help.KeyMap {
@@ -1018,7 +1029,7 @@ func (m Model) shortHelp() string {
 	if m.showAlerts {
 		return render.Fit(h.ShortHelpView(alertListKeys), m.width)
 	}
-	keys := helpKeys{m.KeyMap, m.focusedKeys()}.ShortHelp()
+	keys := helpKeys{m.zoomKeys(), m.focusedKeys()}.ShortHelp()
 	if m.typing() {
 		// the global keys are text while a prompt is open
 		keys = m.focusedKeys().ShortHelp()

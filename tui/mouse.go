@@ -10,6 +10,9 @@ type point struct{ x, y int }
 func (m Model) origins() []point {
 	bs := m.boxes()
 	out := make([]point, len(bs))
+	if m.zoomed {
+		return out // the zoomed pane's at the top left
+	}
 	if !m.wide() {
 		y := 0
 		for i, b := range bs {
@@ -42,6 +45,9 @@ func (m Model) origins() []point {
 func (m Model) paneAt(x, y int) int {
 	if m.showHelp || m.showAlerts || m.commanding {
 		return -1
+	}
+	if m.zoomed {
+		return m.zoomPaneAt(y)
 	}
 	bs := m.boxes()
 	for i, o := range m.origins() {

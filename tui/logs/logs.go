@@ -868,7 +868,7 @@ func (m Model) status() string {
 	if markSpan := m.span; markSpan != nil && m.scope == ScopeTrace && m.custom == "" {
 		parts = append(parts, m.st.Highlight.Apply("•")+" the span's")
 	}
-	if e := m.Selected(); e != nil && e.TraceID != "" && m.trace != nil && e.TraceID != m.trace.ID {
+	if e := m.Selected(); e != nil && e.TraceID != "" && (m.trace == nil || e.TraceID != m.trace.ID) {
 		parts = append(parts, "enter: open trace "+short(e.TraceID))
 	}
 	return m.st.Dim.Apply(strings.Join(parts, " · "))

@@ -86,6 +86,7 @@ type Model struct {
 	err     error
 	rows    []render.MetricRow
 	step    time.Duration
+	asked   time.Duration // the step asked for, from the width
 }
 
 // New returns an empty pane.
@@ -187,6 +188,7 @@ func (m *Model) load() tea.Cmd {
 	}
 	m.rng = sources.TimeRange{From: m.mark.From.Add(-m.o.Before), To: m.mark.To.Add(m.o.After)}
 	step := sources.AutoStep(m.rng, m.cells())
+	m.asked = step
 	used, _ := sources.LimitStep(m.rng, step)
 	m.window = max(used, time.Minute)
 	var queries []correlate.REDQuery
@@ -260,6 +262,12 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 		return m, m.Select(msg.Trace, msg.Span)
 	case tui.MetricQueryMsg:
 		return m, m.SetQuery(msg.Query, msg.Range)
+	case tui.SizeChangedMsg:
+		// zoomed, or the terminal resized: ask again when the width
+		// calls for another step (more points for more columns)
+		if (m.trace != nil || m.custom != "") && sources.AutoStep(m.rng, m.cells()) != m.asked {
+			return m, m.load()
+		}
 	case ResultMsg:
 		if msg.ID != m.id {
 			return m, nil
@@ -328,9 +336,20 @@ func (m Model) table() []string {
 	var b bytes.Buffer
 	_ = render.MetricTable(&b, m.rows, o)
 	table := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	lines := []string{m.st.Dim.Apply(head)}
-	// the column header, the trace's mark, the rows
-	lines = append(lines, table[0], render.MetricMarker(m.rows, o, m.mark, mark))
+	// the window, the column header, the trace's mark, the rows; a pane too
+	// low for them all drops the window's line, then the mark, then the
+	// column header, so that a stacked pane of a few lines shows rows
+	head = m.st.Dim.Apply(head)
+	marker := render.MetricMarker(m.rows, o, m.mark, mark)
+	var lines []string
+	switch rows := len(table) - 1; {
+	case m.height >= rows+3:
+		lines = []string{head, table[0], marker}
+	case m.height >= rows+2:
+		lines = []string{table[0], marker}
+	case m.height >= 2:
+		lines = []string{table[0]}
+	}
 	return append(lines, table[1:]...)
 }
 

@@ -198,3 +198,77 @@ func TestStaleResult(t *testing.T) {
 		t.Errorf("the stale answer was taken: loading %v, %d rows", m.Loading(), len(m.Rows()))
 	}
 }
+
+// A pane too low for its header lines gives them up, the window's line
+// first, then the trace's mark, then the column header, so that the
+// rows show: at 80x24 the stacked explorer leaves the pane 3 lines.
+func TestLowPaneShowsRows(t *testing.T) {
+	src := tracetest.Demo(t)
+	tr := src.SlowestFailingTrace()
+	m := New(Options{Source: src, Styles: styles.New(false), Location: time.UTC})
+	m = m.SetSize(80, 8).(Model)
+	m, _ = run(m, tui.SpanSelectedMsg{Trace: tr, Span: spanOf(tr, "payments")})
+	if len(m.Rows()) != 5 {
+		t.Fatalf("%d rows", len(m.Rows()))
+	}
+	for _, tt := range []struct {
+		height int
+		want   []string // the start of each line
+	}{
+		{8, []string{"", "PAYMENTS", "trace", "rate", "errors", "p50", "p95", "p99"}},
+		{7, []string{"PAYMENTS", "trace", "rate", "errors", "p50", "p95", "p99"}},
+		{6, []string{"PAYMENTS", "rate", "errors", "p50", "p95", "p99"}},
+		{3, []string{"PAYMENTS", "rate", "errors"}},
+		{2, []string{"PAYMENTS", "rate"}},
+		{1, []string{"rate"}},
+	} {
+		v := m.SetSize(80, tt.height).(Model).View()
+		lines := strings.Split(v, "\n")
+		if len(lines) != tt.height {
+			t.Errorf("height %d: %d lines:\n%s", tt.height, len(lines), v)
+			continue
+		}
+		for i, w := range tt.want {
+			if w == "" {
+				// the window's line: a time range
+				if !strings.Contains(lines[i], " → ") {
+					t.Errorf("height %d: line %d is %q, want the window", tt.height, i, lines[i])
+				}
+			} else if !strings.HasPrefix(lines[i], w) {
+				t.Errorf("height %d: line %d is %q, want %q…", tt.height, i, lines[i], w)
+			}
+		}
+		if tt.height >= 3 && !strings.ContainsAny(v, "▁▂▃▄▅▆▇█") {
+			t.Errorf("height %d: no sparkline:\n%s", tt.height, v)
+		}
+	}
+}
+
+// Given more columns (zoomed, or a wider terminal), the pane asks again
+// at a finer step; a size that keeps the step asks nothing.
+func TestSizeChangedAsksAgain(t *testing.T) {
+	src := tracetest.Demo(t)
+	tr := src.SlowestFailingTrace()
+	n := &atomic.Int32{}
+	m := New(Options{Source: counting{src, n, nil}, Styles: styles.New(false), Location: time.UTC})
+	m = m.SetSize(80, 10).(Model)
+	m, _ = run(m, tui.SizeChangedMsg{})
+	if n.Load() != 0 {
+		t.Fatalf("%d queries with nothing to show", n.Load())
+	}
+	m, _ = run(m, tui.SpanSelectedMsg{Trace: tr, Span: spanOf(tr, "payments")})
+	narrow := len(m.Rows()[0].Points)
+	for _, tt := range []struct {
+		width   int
+		queries int32
+	}{{79, 5}, {200, 10}, {200, 10}, {80, 15}} {
+		m = m.SetSize(tt.width, 10).(Model)
+		m, _ = run(m, tui.SizeChangedMsg{})
+		if n.Load() != tt.queries {
+			t.Errorf("width %d: %d queries in all, want %d", tt.width, n.Load(), tt.queries)
+		}
+		if tt.width == 200 && len(m.Rows()[0].Points) <= narrow {
+			t.Errorf("200 columns: %d points, %d at 80", len(m.Rows()[0].Points), narrow)
+		}
+	}
+}
