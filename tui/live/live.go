@@ -13,6 +13,7 @@ package live
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -23,6 +24,19 @@ const DefaultInterval = 15 * time.Second
 
 // MinInterval is the shortest refresh interval telx takes.
 const MinInterval = time.Second
+
+// Format writes an interval as the --refresh flag reads it, with no zero
+// units: "15s", "1m", "1m30s", "2h".
+func Format(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
 
 // TickMsg is a pane's refresh coming due: ID is the pane's, Seq the
 // generation of ticks it belongs to (a tick of a generation since paused

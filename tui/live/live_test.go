@@ -244,3 +244,17 @@ func TestDefaultTicker(t *testing.T) {
 		t.Fatalf("the tick brought %#v", msg)
 	}
 }
+
+func TestFormat(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{{15 * time.Second, "15s"}, {time.Minute, "1m"}, {90 * time.Second, "1m30s"}, {2 * time.Hour, "2h"}, {1500 * time.Millisecond, "1.5s"}} {
+		if got := Format(tt.d); got != tt.want {
+			t.Errorf("Format(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+		if back, err := time.ParseDuration(Format(tt.d)); err != nil || back != tt.d {
+			t.Errorf("Format(%v) reads back as %v, %v", tt.d, back, err)
+		}
+	}
+}
