@@ -45,6 +45,11 @@ type ExploreOptions struct {
 	UTC      bool
 	// Demo opens on the demo's slowest failing trace.
 	Demo bool
+	// Live starts live mode, refreshing every Refresh (--live, --refresh).
+	Live    bool
+	Refresh time.Duration
+	// liveFlags are the flags Live and Refresh come from.
+	liveFlags liveFlags
 }
 
 func newExploreCmd(io *IO, g *GlobalOptions) *cobra.Command {
@@ -59,7 +64,12 @@ Press ? for the keys. telx with no arguments on a terminal does the same.`,
   telx explore --jaeger http://jaeger:16686 --since 30m
   telx demo`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(c *cobra.Command, _ []string) error { return exploreRun(c.Context(), opts) },
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := opts.liveFlags.apply(c, g, opts); err != nil {
+				return err
+			}
+			return exploreRun(c.Context(), opts)
+		},
 	}
 	addExploreFlags(c, opts)
 	jf := addJaegerFlags(c)
@@ -82,6 +92,7 @@ func addExploreFlags(c *cobra.Command, opts *ExploreOptions) {
 	f.DurationVar(&opts.Lookback, "since", time.Hour, "search traces this far back")
 	f.IntVar(&opts.Limit, "limit", 50, "at most this many traces per search")
 	f.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
+	addLiveFlags(c, &opts.liveFlags)
 }
 
 func newDemoCmd(io *IO, g *GlobalOptions) *cobra.Command {
@@ -95,7 +106,12 @@ down and start failing, and the alerts that raises (a lists them). It opens on
 the slowest failing trace. Nothing is fetched from the network. The one-shot
 commands take --demo for the same data.`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(c *cobra.Command, _ []string) error { return exploreRun(c.Context(), opts) },
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := opts.liveFlags.apply(c, g, opts); err != nil {
+				return err
+			}
+			return exploreRun(c.Context(), opts)
+		},
 	}
 	addExploreFlags(c, opts)
 	opts.Source = func() (sources.TraceSource, error) { return g.demoSource() }
@@ -125,6 +141,7 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 		Timeout: opts.Global.Timeout, Now: opts.Global.now,
 		Styles: opts.Global.Styles(opts.IO), Location: opts.Global.Location(opts.UTC),
 		Sources: "jaeger " + opts.Global.JaegerURL,
+		Live:    opts.Live, Refresh: opts.Refresh,
 	}
 	if ds, ok := src.(interface{ SlowestFailingTrace() *sources.Trace }); ok {
 		o.Sources = "demo (embedded incident)"
@@ -157,7 +174,7 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 	o.Extra = []tui.Pane{
 		logs.New(logs.Options{Source: logSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout,
 			Templates: traceTemplates(opts.Global, "", "")}),
-		metrics.New(metrics.Options{Source: metricSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout}),
+		metrics.New(metrics.Options{Source: metricSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout, Now: o.Now}),
 	}
 	model := tui.New(o)
 	if opts.Run != nil {

@@ -178,10 +178,10 @@ func (r Refresher) Refreshing() bool { return r.flight && r.refreshing }
 func (r Refresher) Seq() int { return r.seq }
 
 // Done takes the answer numbered seq: it tells whether that is the
-// answer awaited (then nothing is in flight any more), false for a stale
-// or cancelled one, which the pane drops.
+// answer to the last query (then nothing is in flight any more), false
+// for a stale or cancelled one, which the pane drops.
 func (r *Refresher) Done(seq int) bool {
-	if !r.flight || seq != r.seq {
+	if seq != r.seq {
 		return false
 	}
 	r.flight, r.refreshing, r.cancel = false, false, nil
@@ -192,6 +192,9 @@ func (r *Refresher) Done(seq int) bool {
 func (r *Refresher) Cancel() {
 	if r.cancel != nil {
 		r.cancel()
+	}
+	if r.flight {
+		r.seq++ // its answer is stale
 	}
 	r.flight, r.refreshing, r.cancel = false, false, nil
 }

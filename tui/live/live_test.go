@@ -103,7 +103,7 @@ func TestRefresher(t *testing.T) {
 			{do: "refresh", want: state{on: true, inFlight: true, refreshing: true}},
 			{do: "pause", cancelled: true, want: state{}},
 			{do: "tick", tick: "last", want: state{}},
-			{do: "done", tick: "last", accepted: false, want: state{}},
+			{do: "done", tick: "query", accepted: false, want: state{}},
 		}},
 		{"pausing keeps a load the user asked for", []step{
 			{do: "start", want: state{on: true}},
@@ -128,10 +128,10 @@ func TestRefresher(t *testing.T) {
 			{do: "done", tick: "previous", accepted: false, want: state{on: true, inFlight: true}},
 			{do: "done", tick: "last", accepted: true, want: state{on: true}},
 		}},
-		{"an answer is taken once", []step{
+		{"an answer cancelled is stale", []step{
 			{do: "load", want: state{inFlight: true}},
-			{do: "done", tick: "last", accepted: true, want: state{}},
-			{do: "done", tick: "last", accepted: false, want: state{}},
+			{do: "cancel", want: state{}},
+			{do: "done", tick: "query", accepted: false, want: state{}},
 		}},
 		{"paused, ticks are dropped", []step{
 			{do: "tick", tick: "last", want: state{}},
@@ -153,6 +153,8 @@ func TestRefresher(t *testing.T) {
 					gens = append(gens, tk.last(t).Seq)
 				case "pause":
 					r.Pause()
+				case "cancel":
+					r.Cancel()
 				case "load", "refresh":
 					k := len(cancelled)
 					cancelled = append(cancelled, false)
@@ -183,8 +185,11 @@ func TestRefresher(t *testing.T) {
 					}
 				case "done":
 					seq := r.Seq()
-					if s.tick == "previous" {
+					switch s.tick {
+					case "previous":
 						seq = seqs[len(seqs)-2]
+					case "query":
+						seq = seqs[len(seqs)-1] // the last query's, cancelled
 					}
 					if got := r.Done(seq); got != s.accepted {
 						t.Errorf("step %d: Done(%d) = %v, want %v", i, seq, got, s.accepted)
