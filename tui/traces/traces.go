@@ -134,7 +134,7 @@ type Model struct {
 	// been on since
 	fresh map[sources.TraceID]bool
 	form  form
-	ops      opsCache
+	ops   opsCache
 	// offsetBefore is the list's scroll when the form opened, which the
 	// form's lines may move and its esc gives back
 	offsetBefore int
