@@ -339,7 +339,13 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 		return m, status
 	case tui.LiveMsg:
 		cmd := m.live.Set(msg.On, msg.Interval)
-		if msg.On && !m.live.InFlight() {
+		switch {
+		case !msg.On || !m.hasQuery():
+		case m.live.InFlight():
+			// a query over the window around the trace: asked again over
+			// the live one
+			cmd = tea.Batch(cmd, m.query(false))
+		default:
 			// catching up: the window slides to now at once
 			cmd = tea.Batch(cmd, m.refresh())
 		}
