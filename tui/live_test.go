@@ -27,9 +27,9 @@ func newLiveClock(t time.Time) *liveClock {
 	return c
 }
 
-func (c *liveClock) set(t time.Time)         { c.ns.Store(t.UnixNano()) }
-func (c *liveClock) add(d time.Duration)     { c.ns.Add(int64(d)) }
-func (c *liveClock) now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *liveClock) set(t time.Time)          { c.ns.Store(t.UnixNano()) }
+func (c *liveClock) add(d time.Duration)      { c.ns.Add(int64(d)) }
+func (c *liveClock) now() time.Time           { return time.Unix(0, c.ns.Load()).UTC() }
 func (c *liveClock) fmt(layout string) string { return c.now().Format(layout) }
 
 // tickRecorder records the ticks scheduled instead of waiting for them;
