@@ -300,3 +300,29 @@ func TestLiveGolden(t *testing.T) {
 		})
 	}
 }
+
+// A query of the selection still under way when live mode starts is
+// asked again over the live window; the first answer is dropped.
+func TestLiveRestartsAQueryInFlight(t *testing.T) {
+	demo := tracetest.Demo(t)
+	tr := demo.SlowestFailingTrace()
+	c := &clock{t: tr.TimeRange().To.Add(10 * time.Minute)}
+	tk := &ticks{}
+	m := New(Options{Source: demo, Styles: styles.New(false), Location: time.UTC, Now: c.now, Ticker: tk.ticker})
+	m = m.SetSize(120, 16).(Model)
+	p, first := m.Update(tui.SpanSelectedMsg{Trace: tr, Span: spanOf(tr, "payments")})
+	m = p.(Model)
+	m, _ = run(m, tui.LiveMsg{On: true, Interval: 15 * time.Second})
+	if !m.Range().To.Equal(c.t) || len(m.Rows()) == 0 {
+		t.Fatalf("live window %v, want one ending at %v", m.Range(), c.t)
+	}
+	live := m.Range()
+	rs := results(first)
+	if len(rs) != 1 {
+		t.Fatalf("the first query gave %d answers", len(rs))
+	}
+	m, _ = run(m, rs[0])
+	if m.Range() != live {
+		t.Errorf("the first answer (window %v) replaced the live one %v", m.Range(), live)
+	}
+}
