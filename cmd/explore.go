@@ -49,6 +49,11 @@ type ExploreOptions struct {
 	LogQuery, MetricQuery string
 	// Demo opens on the demo's slowest failing trace.
 	Demo bool
+	// Live starts live mode, refreshing every Refresh (--live, --refresh).
+	Live    bool
+	Refresh time.Duration
+	// liveFlags are the flags Live and Refresh come from.
+	liveFlags liveFlags
 }
 
 func newExploreCmd(io *IO, g *GlobalOptions) *cobra.Command {
@@ -65,7 +70,12 @@ Press ? for the keys. telx with no arguments on a terminal does the same.`,
   telx explore --metrics 'sum by (service_name) (rate(traces_span_metrics_calls_total[5m]))'
   telx demo`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(c *cobra.Command, _ []string) error { return exploreRun(c.Context(), opts) },
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := opts.liveFlags.apply(c, g, opts); err != nil {
+				return err
+			}
+			return exploreRun(c.Context(), opts)
+		},
 	}
 	addExploreFlags(c, opts)
 	jf := addJaegerFlags(c)
@@ -90,6 +100,7 @@ func addExploreFlags(c *cobra.Command, opts *ExploreOptions) {
 	f.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
 	f.StringVar(&opts.LogQuery, "logs", "", "open with the Logs pane focused on this LogQL query's lines (over --since)")
 	f.StringVar(&opts.MetricQuery, "metrics", "", "open with the Metrics pane focused on this PromQL query's series")
+	addLiveFlags(c, &opts.liveFlags)
 }
 
 func newDemoCmd(io *IO, g *GlobalOptions) *cobra.Command {
@@ -103,7 +114,12 @@ down and start failing, and the alerts that raises (a lists them). It opens on
 the slowest failing trace. Nothing is fetched from the network. The one-shot
 commands take --demo for the same data.`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(c *cobra.Command, _ []string) error { return exploreRun(c.Context(), opts) },
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := opts.liveFlags.apply(c, g, opts); err != nil {
+				return err
+			}
+			return exploreRun(c.Context(), opts)
+		},
 	}
 	addExploreFlags(c, opts)
 	opts.Source = func() (sources.TraceSource, error) { return g.demoSource() }
@@ -140,6 +156,7 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 		Styles: opts.Global.Styles(opts.IO), Location: opts.Global.Location(opts.UTC),
 		Sources:  "jaeger " + opts.Global.JaegerURL,
 		LogQuery: opts.LogQuery, MetricQuery: opts.MetricQuery,
+		Live: opts.Live, Refresh: opts.Refresh,
 	}
 	if ds, ok := src.(interface{ SlowestFailingTrace() *sources.Trace }); ok {
 		o.Sources = "demo (embedded incident)"
@@ -172,7 +189,7 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 	o.Extra = []tui.Pane{
 		logs.New(logs.Options{Source: logSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout,
 			Templates: traceTemplates(opts.Global, "", "")}),
-		metrics.New(metrics.Options{Source: metricSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout}),
+		metrics.New(metrics.Options{Source: metricSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout, Now: o.Now}),
 	}
 	model := tui.New(o)
 	if opts.Run != nil {

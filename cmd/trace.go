@@ -40,6 +40,8 @@ type TraceOptions struct {
 	Details      bool
 	Web          bool
 	Interactive  bool
+	// Live are the explorer's live flags (with -i).
+	Live liveFlags
 }
 
 func newTraceCmd(io *IO, g *GlobalOptions) *cobra.Command {
@@ -69,8 +71,15 @@ export or an OTLP JSON document ("-" reads standard input).`,
 				if opts.File != "" {
 					return UsageError(errors.New("-i does not read --file yet: give a trace ID"))
 				}
-				return exploreRun(c.Context(), &ExploreOptions{IO: io, Global: g, Source: opts.Source, TraceID: opts.ID,
-					Demo: g.Demo, UTC: opts.UTC, Lookback: time.Hour, Limit: 50})
+				eo := &ExploreOptions{IO: io, Global: g, Source: opts.Source, TraceID: opts.ID,
+					Demo: g.Demo, UTC: opts.UTC, Lookback: time.Hour, Limit: 50}
+				if err := opts.Live.apply(c, g, eo); err != nil {
+					return err
+				}
+				return exploreRun(c.Context(), eo)
+			}
+			if err := opts.Live.explorerOnly(c); err != nil {
+				return err
 			}
 			return traceRun(c.Context(), opts)
 		},
@@ -87,6 +96,7 @@ export or an OTLP JSON document ("-" reads standard input).`,
 	f.BoolVar(&opts.Details, "details", false, "show each span's status, attributes and events")
 	f.BoolVar(&opts.Web, "web", false, "print the trace's link in the Jaeger UI (web_url of the context, or TELX_JAEGER_WEB_URL)")
 	f.BoolVarP(&opts.Interactive, "interactive", "i", false, "open the trace in the interactive explorer")
+	addLiveFlags(c, &opts.Live)
 	opts.Jaeger = addJaegerFlags(c)
 	opts.Source = func() (sources.TraceSource, error) {
 		if g.Demo {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui/details"
+	"github.com/telx-cli/telx/tui/live"
 	"github.com/telx-cli/telx/tui/pane"
 	"github.com/telx-cli/telx/tui/render"
 	"github.com/telx-cli/telx/tui/styles"
@@ -95,6 +96,12 @@ type Options struct {
 	// and Metrics panes (as :logs and :metrics), the Logs pane focused,
 	// else the Metrics pane (open.go).
 	LogQuery, MetricQuery string
+	// Live starts live mode at once; Refresh is its interval (default
+	// live.DefaultInterval); Ticker schedules the refreshes of the
+	// Traces pane and the alerts (default live.Tick).
+	Live    bool
+	Refresh time.Duration
+	Ticker  live.Ticker
 }
 
 // AlertsMsg brings the metric source's active alerts.
@@ -105,7 +112,7 @@ type AlertsMsg struct {
 
 // KeyMap are the global keys.
 type KeyMap struct {
-	Quit, Focus, FocusBack, Help, Alerts, Command, Copy, Zoom key.Binding
+	Quit, Focus, FocusBack, Help, Alerts, Command, Copy, Zoom, Live key.Binding
 }
 
 // DefaultKeyMap returns the global keys.
@@ -119,6 +126,7 @@ func DefaultKeyMap() KeyMap {
 		Copy:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy the trace ID or log line (OSC 52)")),
 		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (trace, logs, metrics, service, since, q)")),
 		Zoom:      zoomBinding(),
+		Live:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "live mode on/paused")),
 	}
 }
 
@@ -170,6 +178,9 @@ type Model struct {
 	histAt     int
 	notice     string
 	noticeErr  bool
+
+	// live mode: see livemode.go
+	live liveState
 }
 
 // New returns the explorer.
@@ -208,7 +219,9 @@ func New(o Options) Model {
 		errs:      map[string]error{},
 		called:    map[string]bool{},
 		cmdline:   newCommandLine(o.Styles.Color),
+		live:      newLiveState(o),
 	}
+	m.traces.SetTicker(o.Ticker)
 	// the trace search's state is the Traces pane's, which its search
 	// form and the : commands change
 	m.traces.SetQuery(traces.Query{Service: service, Lookback: o.Lookback})
@@ -216,6 +229,10 @@ func New(o Options) Model {
 		m.help.Styles = help.Styles{}
 	}
 	var cmds []tea.Cmd
+	if o.Live {
+		// before the first queries, which then ask over live windows
+		cmds = append(cmds, m.SetLive(true))
+	}
 	if o.Styles.Color && o.Styles.Theme() == styles.ThemeAuto {
 		// the palette follows the terminal's background (see BackgroundColorMsg)
 		cmds = append(cmds, tea.RequestBackgroundColor)
@@ -234,11 +251,7 @@ func New(o Options) Model {
 		cmds = append(cmds, m.loadServices())
 	}
 	if o.Metrics != nil {
-		src := o.Metrics
-		cmds = append(cmds, m.call("alerts", func(ctx context.Context) tea.Msg {
-			a, err := src.Alerts(ctx)
-			return AlertsMsg{a, err}
-		}, func(msg tea.Msg) error { return msg.(AlertsMsg).Err }))
+		cmds = append(cmds, m.loadAlerts(false))
 	}
 	if o.TraceID != "" && o.Trace == nil {
 		m.focus = focusWaterfall
@@ -264,10 +277,18 @@ type doneMsg struct {
 // call runs a backend call as a command, listed on the status bar until
 // its answer comes.
 func (m *Model) call(what string, run func(context.Context) tea.Msg, errOf func(tea.Msg) error) tea.Cmd {
+	return m.callIn(context.Background(), what, run, errOf)
+}
+
+// callIn is call under parent, which may cancel it (nil: none).
+func (m *Model) callIn(parent context.Context, what string, run func(context.Context) tea.Msg, errOf func(tea.Msg) error) tea.Cmd {
+	if parent == nil {
+		parent = context.Background()
+	}
 	m.loading[what]++
 	timeout := m.o.Timeout
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		ctx, cancel := context.WithTimeout(parent, timeout)
 		defer cancel()
 		answer := run(ctx)
 		return doneMsg{what, errOf(answer), answer}
@@ -279,9 +300,10 @@ func (m *Model) searchTraces(s traces.SearchMsg) tea.Cmd {
 	id, seq, src := s.ID, s.Seq, m.o.Traces
 	q := sources.TraceQuery{Service: s.Service, Limit: m.o.Limit, Range: sources.Last(s.Lookback, m.o.Now()),
 		Operation: s.Operation, MinDuration: s.MinDuration, MaxDuration: s.MaxDuration, Tags: s.TagMap()}
-	return m.call("traces of "+s.Service, func(ctx context.Context) tea.Msg {
+	refresh := s.Refresh
+	return m.callIn(s.Ctx, "traces of "+s.Service, func(ctx context.Context) tea.Msg {
 		ts, err := src.FindTraces(ctx, q)
-		return traces.ResultMsg{ID: id, Seq: seq, Service: q.Service, Traces: ts, Err: err}
+		return traces.ResultMsg{ID: id, Seq: seq, Service: q.Service, Traces: ts, Err: err, Refresh: refresh}
 	}, func(msg tea.Msg) error { return msg.(traces.ResultMsg).Err })
 }
 
@@ -318,6 +340,9 @@ func (m Model) panes() int { return focusExtra + len(m.extra) }
 // pane, results to every pane (each keeps those with its ID).
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
+	if cmd, ok := m.updateLive(msg); ok {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -335,7 +360,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.loading[msg.what]--; m.loading[msg.what] <= 0 {
 			delete(m.loading, msg.what)
 		}
-		if msg.err != nil {
+		if errors.Is(msg.err, context.Canceled) {
+			// given up on purpose (live mode paused): no failure
+		} else if msg.err != nil {
 			m.errs[msg.what] = msg.err
 		} else {
 			delete(m.errs, msg.what)
@@ -438,6 +465,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		case key.Matches(msg, m.KeyMap.Copy):
 			return m, m.copySelected()
+		case key.Matches(msg, m.KeyMap.Live):
+			return m, m.toggleLive()
 		case key.Matches(msg, m.KeyMap.Quit):
 			m.cancelPanes()
 			return m, tea.Quit
@@ -476,7 +505,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.extra[i], cmd = p.Update(msg)
 		cmds = append(cmds, cmd)
 	}
-	if r, ok := msg.(traces.ResultMsg); ok && r.ID == m.traces.ID() && r.Err == nil && m.waterfall.Tree() != nil {
+	if r, ok := msg.(traces.ResultMsg); ok && r.ID == m.traces.ID() && r.Err == nil && !r.Refresh && m.waterfall.Tree() != nil {
 		m.traces.Select(m.waterfall.Tree().Trace.ID)
 	}
 	return m, tea.Batch(cmds...)
@@ -769,6 +798,7 @@ func (m Model) statusBar() string {
 	if n := m.firing(); n > 0 {
 		parts[0] += " · " + m.st.Error.Apply(strconv.Itoa(n)+" firing "+pluralS(n, "alert")) + m.st.Dim.Apply(" (a)")
 	}
+	parts[0] = m.withLive(parts[0])
 	for what, n := range m.loading {
 		if n <= 0 {
 			continue
@@ -1000,7 +1030,7 @@ func (h helpKeys) ShortHelp() []key.Binding {
 }
 
 func (h helpKeys) FullHelp() [][]key.Binding {
-	return append(h.pane.FullHelp(), []key.Binding{h.global.Focus, h.global.FocusBack, h.global.Zoom, h.global.Command, h.global.Copy, h.global.Alerts, h.global.Help, h.global.Quit})
+	return append(h.pane.FullHelp(), []key.Binding{h.global.Focus, h.global.FocusBack, h.global.Zoom, h.global.Command, h.global.Copy, h.global.Alerts, h.global.Live, h.global.Help, h.global.Quit})
 }
 
 func (m Model) focusedKeys() help.KeyMap {

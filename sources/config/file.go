@@ -49,6 +49,9 @@ type Context struct {
 	TimeZone string `yaml:"timezone,omitempty"`
 	// Theme is auto, dark, light or none.
 	Theme string `yaml:"theme,omitempty"`
+	// Refresh is the explorer's live refresh interval (telx explore
+	// --refresh), at least a second.
+	Refresh time.Duration `yaml:"refresh,omitempty"`
 }
 
 // RED are the templates of a service's rate, errors and duration queries.
@@ -366,6 +369,9 @@ func (f *File) validate(root *yaml.Node) error {
 		case "", "auto", "dark", "light", "none":
 		default:
 			bad(fmt.Sprintf("theme %q: want auto, dark, light or none", c.Theme), at("theme")...)
+		}
+		if c.Refresh != 0 && c.Refresh < time.Second {
+			bad(fmt.Sprintf("refresh %s: want a second or more, such as 15s", c.Refresh), at("refresh")...)
 		}
 	}
 	return errors.Join(errs...)

@@ -59,7 +59,7 @@ func TestParseDocumentedExample(t *testing.T) {
 	if res := prod.TraceIDRegexps(); len(res) != 2 || res[0].FindStringSubmatch("x trace_id=4bf92f3577b34da6a3ce929d0e0e4736 y")[1] != "4bf92f3577b34da6a3ce929d0e0e4736" {
 		t.Errorf("trace ID patterns: %v", res)
 	}
-	if !strings.Contains(prod.TraceToLogs, "{{.TraceID}}") || prod.RED.Preset != "spanmetrics" || prod.Theme != "dark" {
+	if !strings.Contains(prod.TraceToLogs, "{{.TraceID}}") || prod.RED.Preset != "spanmetrics" || prod.Theme != "dark" || prod.Refresh != 15*time.Second {
 		t.Errorf("context: %+v", prod)
 	}
 	if loc := prod.Location(); loc == nil || loc.String() != "Europe/Paris" {
@@ -88,6 +88,8 @@ func TestParseErrorsNameFileLineAndKey(t *testing.T) {
 		{"cert without key", "contexts:\n  p:\n    prometheus:\n      tls:\n        cert_file: c.pem\n", []string{"line 4: contexts.p.prometheus.tls: cert_file and key_file go together"}},
 		{"protocol elsewhere", "contexts:\n  p:\n    loki:\n      protocol: grpc\n", []string{"line 4: contexts.p.loki.protocol: only jaeger"}},
 		{"theme", "contexts:\n  p:\n    theme: pink\n", []string{"line 3: contexts.p.theme:"}},
+		{"refresh too fast", "contexts:\n  p:\n    refresh: 100ms\n", []string{"line 3: contexts.p.refresh: refresh 100ms: want a second or more"}},
+		{"refresh not a duration", "contexts:\n  p:\n    refresh: often\n", []string{"c.yaml: line 3:"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

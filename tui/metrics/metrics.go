@@ -2,7 +2,10 @@
 // rate, error ratio, p50/p95/p99 latency) of the selected span's service
 // over a window around the trace, as `telx metrics --service` queries it
 // (sources/correlate), with the trace's own time marked over the
-// sparklines. It asks again only when the service or the trace changes.
+// sparklines. It asks again when the service or the trace changes, and in
+// live mode at the refresh interval (never faster than the queries' step)
+// over a window that slides with now, keeping the trace's mark while it
+// is in the window.
 package metrics
 
 import (
@@ -20,6 +23,7 @@ import (
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/correlate"
 	"github.com/telx-cli/telx/tui"
+	"github.com/telx-cli/telx/tui/live"
 	"github.com/telx-cli/telx/tui/pane"
 	"github.com/telx-cli/telx/tui/render"
 	"github.com/telx-cli/telx/tui/styles"
@@ -38,6 +42,10 @@ type Options struct {
 	RED correlate.RED
 	// Timeout bounds the queries (default 30 seconds).
 	Timeout time.Duration
+	// Now is the clock the live window ends at (default time.Now).
+	Now func() time.Time
+	// Ticker schedules the live refreshes (default live.Tick).
+	Ticker live.Ticker
 }
 
 // ResultMsg brings the RED rows of a service to the pane whose ID it
@@ -47,6 +55,9 @@ type ResultMsg struct {
 	Rows    []render.MetricRow
 	Step    time.Duration
 	Err     error
+	// Range is the window queried, Window the rates' window.
+	Range  sources.TimeRange
+	Window time.Duration
 }
 
 // KeyMap are the pane's keys.
@@ -80,13 +91,13 @@ type Model struct {
 	custom      string
 	customRange sources.TimeRange
 
-	seq     int
-	cancel  context.CancelFunc
-	loading bool
-	err     error
-	rows    []render.MetricRow
-	step    time.Duration
-	asked   time.Duration // the step asked for, from the width
+	// live keeps the query in flight (the answer awaited) and the live
+	// refresh's ticks
+	live  live.Refresher
+	err   error
+	rows  []render.MetricRow
+	step  time.Duration
+	asked time.Duration // the step asked for, from the width
 }
 
 // New returns an empty pane.
@@ -106,7 +117,11 @@ func New(o Options) Model {
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
 	}
-	return Model{KeyMap: DefaultKeyMap(), o: o, id: pane.NextID(), st: o.Styles,
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	id := pane.NextID()
+	return Model{KeyMap: DefaultKeyMap(), o: o, id: id, st: o.Styles, live: live.New(id, o.Ticker),
 		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
 }
 
@@ -130,8 +145,16 @@ func (m Model) Service() string { return m.service }
 // Rows returns the RED rows shown.
 func (m Model) Rows() []render.MetricRow { return m.rows }
 
-// Loading tells whether the queries are under way.
-func (m Model) Loading() bool { return m.loading }
+// Loading tells whether the queries the pane shows the loading of are
+// under way (a live refresh keeps the rows shown instead).
+func (m Model) Loading() bool { return m.live.InFlight() && !m.live.Refreshing() }
+
+// Live is the pane's live state: on or paused, its interval, the query
+// in flight.
+func (m Model) Live() live.Refresher { return m.live }
+
+// Range is the window of the rows shown.
+func (m Model) Range() sources.TimeRange { return m.rng }
 
 // SetSize sets the pane's size.
 func (m Model) SetSize(width, height int) tui.Pane {
@@ -170,32 +193,58 @@ func (m Model) cells() int {
 	return render.SparkCells(max(m.width, 40))
 }
 
-func (m *Model) load() tea.Cmd {
-	if m.cancel != nil {
-		m.cancel()
-		m.cancel = nil
+// hasQuery tells whether the pane has something to query: a trace or a
+// typed query.
+func (m Model) hasQuery() bool { return m.trace != nil || m.custom != "" }
+
+// span is the range to query around mark: Before ahead of it and After
+// past it; in live mode, the same length ending now.
+func (m Model) span(mark sources.TimeRange) sources.TimeRange {
+	r := sources.TimeRange{From: mark.From.Add(-m.o.Before), To: mark.To.Add(m.o.After)}
+	if m.live.On() {
+		r = sources.Last(r.Duration(), m.o.Now())
 	}
-	m.seq++
+	return r
+}
+
+// load queries what the selection or the user asked for, the rows shown
+// until then giving way to the loading line.
+func (m *Model) load() tea.Cmd {
+	m.live.Cancel()
 	m.rows, m.err = nil, nil
-	if m.o.Source == nil || (m.trace == nil && m.custom == "") {
-		m.loading = false
+	if m.o.Source == nil || !m.hasQuery() {
 		return nil
 	}
+	return m.query(false)
+}
+
+// refresh queries again in live mode, the rows staying shown until the
+// answer.
+func (m *Model) refresh() tea.Cmd {
+	if m.o.Source == nil || !m.hasQuery() {
+		return nil
+	}
+	return m.query(true)
+}
+
+func (m *Model) query(refresh bool) tea.Cmd {
 	if m.custom != "" {
 		m.mark = m.customRange
 	} else {
 		m.mark = m.trace.TimeRange()
 	}
-	m.rng = sources.TimeRange{From: m.mark.From.Add(-m.o.Before), To: m.mark.To.Add(m.o.After)}
-	step := sources.AutoStep(m.rng, m.cells())
+	rng := m.span(m.mark)
+	step := sources.AutoStep(rng, m.cells())
 	m.asked = step
-	used, _ := sources.LimitStep(m.rng, step)
-	m.window = max(used, time.Minute)
+	used, _ := sources.LimitStep(rng, step)
+	// redrawing more often than the step brings no new point
+	m.live.SetFloor(used)
+	window := max(used, time.Minute)
 	var queries []correlate.REDQuery
 	var err error
 	if m.custom != "" {
 		queries = []correlate.REDQuery{{Name: "query", Query: m.custom}}
-	} else if queries, err = m.o.RED.Queries(m.service, m.window); err != nil {
+	} else if queries, err = m.o.RED.Queries(m.service, window); err != nil {
 		m.err = err
 		return nil
 	}
@@ -209,8 +258,13 @@ func (m *Model) load() tea.Cmd {
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), m.o.Timeout)
-	m.cancel, m.loading = cancel, true
-	id, seq, src, r := m.id, m.seq, m.o.Source, m.rng
+	var seq int
+	if refresh {
+		seq = m.live.Refresh(cancel)
+	} else {
+		seq = m.live.Load(cancel)
+	}
+	id, src := m.id, m.o.Source
 	run := func() tea.Msg {
 		defer cancel()
 		results := make([]*sources.MetricResult, len(queries))
@@ -220,7 +274,7 @@ func (m *Model) load() tea.Cmd {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				results[i], errs[i] = src.QueryRange(ctx, sources.MetricQuery{Query: q.Query, Range: r, Step: step})
+				results[i], errs[i] = src.QueryRange(ctx, sources.MetricQuery{Query: q.Query, Range: rng, Step: step})
 			}()
 		}
 		wg.Wait()
@@ -241,19 +295,18 @@ func (m *Model) load() tea.Cmd {
 			}
 			rows = append(rows, rs...)
 		}
-		return ResultMsg{ID: id, Seq: seq, Rows: rows, Step: results[0].Step}
+		return ResultMsg{ID: id, Seq: seq, Rows: rows, Step: results[0].Step, Range: rng, Window: window}
 	}
 	status := func() tea.Msg { return tui.StatusMsg{Source: "metrics", Loading: true} }
+	if refresh {
+		return tea.Batch(status, run)
+	}
 	return tea.Batch(status, run, m.spin.Tick)
 }
 
 // Cancel stops the queries in flight, if any (the explorer calls it
 // when it quits).
-func (m Model) Cancel() {
-	if m.cancel != nil {
-		m.cancel()
-	}
-}
+func (m Model) Cancel() { m.live.Cancel() }
 
 // Update handles the selection, the queries' answer and the keys.
 func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
@@ -265,7 +318,9 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 	case tui.SizeChangedMsg:
 		// zoomed, or the terminal resized: ask again when the width
 		// calls for another step (more points for more columns)
-		if (m.trace != nil || m.custom != "") && sources.AutoStep(m.rng, m.cells()) != m.asked {
+		// (a query under way, or none answered yet, is asked at its width)
+		if (m.trace != nil || m.custom != "") && !m.live.InFlight() && !m.rng.From.IsZero() &&
+			sources.AutoStep(m.rng, m.cells()) != m.asked {
 			return m, m.load()
 		}
 	case ResultMsg:
@@ -273,15 +328,46 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 			return m, nil
 		}
 		done := tui.StatusMsg{Source: "metrics"}
-		if msg.Seq != m.seq {
+		refreshed := m.live.Refreshing()
+		if !m.live.Done(msg.Seq) {
 			return m, func() tea.Msg { return done }
 		}
-		m.cancel, m.loading = nil, false
-		m.err, m.rows, m.step = msg.Err, msg.Rows, msg.Step
 		done.Err = msg.Err
-		return m, func() tea.Msg { return done }
+		status := func() tea.Msg { return done }
+		if msg.Err != nil && refreshed && len(m.rows) > 0 {
+			// a failed refresh keeps the rows; the status bar says why
+			return m, status
+		}
+		m.err, m.rows, m.step = msg.Err, msg.Rows, msg.Step
+		if msg.Err == nil {
+			m.rng, m.window = msg.Range, msg.Window
+		}
+		if msg.Err == nil && m.live.On() {
+			id := m.id
+			return m, tea.Batch(status, func() tea.Msg { return live.UpdatedMsg{ID: id} })
+		}
+		return m, status
+	case tui.LiveMsg:
+		cmd := m.live.Set(msg.On, msg.Interval)
+		switch {
+		case !msg.On || !m.hasQuery():
+		case m.live.InFlight():
+			// a query over the window around the trace: asked again over
+			// the live one
+			cmd = tea.Batch(cmd, m.query(false))
+		default:
+			// catching up: the window slides to now at once
+			cmd = tea.Batch(cmd, m.refresh())
+		}
+		return m, cmd
+	case live.TickMsg:
+		due, next := m.live.Tick(msg)
+		if due {
+			return m, tea.Batch(next, m.refresh())
+		}
+		return m, next
 	case spinner.TickMsg:
-		if !m.loading || msg.ID != m.spin.ID() {
+		if !m.Loading() || msg.ID != m.spin.ID() {
 			return m, nil
 		}
 		var cmd tea.Cmd
@@ -308,9 +394,9 @@ func (m Model) View() string {
 		lines = []string{m.st.Dim.Apply("No metric source (Prometheus) configured.")}
 	case m.err != nil:
 		lines = append(lines, pane.ErrorLines(m.st, m.err)...)
-	case m.loading && m.custom != "":
+	case m.Loading() && m.custom != "":
 		lines = []string{m.spin.View() + " " + m.st.Dim.Apply("loading "+sources.Sanitize(m.custom)+"…")}
-	case m.loading:
+	case m.Loading():
 		lines = []string{m.spin.View() + " " + m.st.Dim.Apply("loading "+sources.Sanitize(m.service)+"'s rate, errors and latency…")}
 	case len(m.rows) == 0 && m.custom != "":
 		lines = []string{m.st.Dim.Apply("No series for " + sources.Sanitize(m.custom) + " in this window.")}
@@ -325,12 +411,24 @@ func (m Model) View() string {
 func (m Model) table() []string {
 	loc := m.o.Location
 	head := m.rng.From.In(loc).Format("15:04") + " → " + m.rng.To.In(loc).Format("15:04")
-	title, mark := strings.ToUpper(sources.Sanitize(m.service)), "trace"
+	if m.live.On() {
+		// the window slides: its end is the last refresh's
+		head = "live every " + live.Format(m.live.Interval()) + " · " +
+			m.rng.From.In(loc).Format("15:04") + " → " + m.rng.To.In(loc).Format("15:04:05")
+	}
+	title, mark, what := strings.ToUpper(sources.Sanitize(m.service)), "trace", "the trace"
 	if m.custom != "" {
-		title, mark = "QUERY", "window"
-		head += " · ▼ the window " + m.mark.From.In(loc).Format("15:04:05")
+		title, mark, what = "QUERY", "window", "the window"
 	} else {
-		head += " · rate over " + correlate.PromDuration(m.window) + " · ▼ the trace " + m.mark.From.In(loc).Format("15:04:05")
+		head += " · rate over " + correlate.PromDuration(m.window)
+	}
+	// the mark shows while the trace is in the window (a live window may
+	// have slid past it)
+	in := m.mark.From.Before(m.rng.To) && m.mark.To.After(m.rng.From)
+	if in {
+		head += " · ▼ " + what + " " + m.mark.From.In(loc).Format("15:04:05")
+	} else {
+		head += " · " + what + " (" + m.mark.From.In(loc).Format("15:04:05") + ") is out of the window"
 	}
 	o := render.MetricTableOptions{Width: m.width, Styles: m.st, Range: m.rng, Step: m.step, Title: title}
 	var b bytes.Buffer
@@ -340,7 +438,10 @@ func (m Model) table() []string {
 	// low for them all drops the window's line, then the mark, then the
 	// column header, so that a stacked pane of a few lines shows rows
 	head = m.st.Dim.Apply(head)
-	marker := render.MetricMarker(m.rows, o, m.mark, mark)
+	marker := m.st.Dim.Apply(mark)
+	if in {
+		marker = render.MetricMarker(m.rows, o, m.mark, mark)
+	}
 	var lines []string
 	switch rows := len(table) - 1; {
 	case m.height >= rows+3:

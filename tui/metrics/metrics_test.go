@@ -16,6 +16,7 @@ import (
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui"
 	"github.com/telx-cli/telx/tui/internal/tracetest"
+	"github.com/telx-cli/telx/tui/live"
 	"github.com/telx-cli/telx/tui/styles"
 )
 
@@ -34,7 +35,7 @@ func run(m Model, msg tea.Msg) (Model, []tea.Msg) {
 				}
 			}
 			continue
-		case tui.StatusMsg:
+		case tui.StatusMsg, live.UpdatedMsg:
 			out = append(out, msg)
 			continue
 		}

@@ -1,8 +1,11 @@
 // Package traces is the TUI pane of trace search results: one row per
-// trace, newest first, failed traces marked; Enter opens one.
+// trace, newest first, failed traces marked; Enter opens one. In live
+// mode it searches again at the refresh interval and marks the traces
+// that are new since the user last looked.
 package traces
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -12,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/tui/live"
 	"github.com/telx-cli/telx/tui/pane"
 	"github.com/telx-cli/telx/tui/render"
 	"github.com/telx-cli/telx/tui/styles"
@@ -25,6 +29,8 @@ type ResultMsg struct {
 	Service string
 	Traces  []*sources.Trace
 	Err     error
+	// Refresh tells that it answers a live refresh (SearchMsg.Refresh).
+	Refresh bool
 }
 
 // ServicesMsg brings the services to choose from.
@@ -61,6 +67,12 @@ type SearchMsg struct {
 	// Edited tells that the search form asked for it: the user chose
 	// these values.
 	Edited bool
+	// Refresh tells that live mode asks for it: the window ends now, the
+	// answer keeps the selection and marks the traces new since.
+	Refresh bool
+	// Ctx, when set, is the search's context: pausing live mode cancels
+	// a refresh through it.
+	Ctx context.Context
 }
 
 // OpenMsg asks to open a trace.
@@ -92,6 +104,10 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
+// FreshMark leads the row of a trace a live refresh brought, until the
+// selection has been on it.
+const FreshMark = "+"
+
 type row struct {
 	trace *sources.Trace
 	render.TraceSummary
@@ -108,9 +124,17 @@ type Model struct {
 
 	services []string
 	query    Query
-	seq      int // the last search's number
-	form     form
-	ops      opsCache
+	// live numbers the searches (the answer awaited) and schedules the
+	// live refreshes
+	live live.Refresher
+	// answered tells that a search has answered: live mode has a list
+	// to refresh
+	answered bool
+	// fresh are the traces a refresh brought that the selection has not
+	// been on since
+	fresh map[sources.TraceID]bool
+	form  form
+	ops   opsCache
 	// offsetBefore is the list's scroll when the form opened, which the
 	// form's lines may move and its esc gives back
 	offsetBefore int
@@ -126,8 +150,43 @@ func New(st *styles.Styles, loc *time.Location, service string) Model {
 	if st == nil {
 		st = styles.New(false)
 	}
-	return Model{KeyMap: DefaultKeyMap(), id: pane.NextID(), st: st, plain: styles.New(false), loc: loc,
-		query: Query{Service: service, Lookback: DefaultLookback}, form: newForm(st.Color), ops: newOpsCache()}
+	id := pane.NextID()
+	return Model{KeyMap: DefaultKeyMap(), id: id, st: st, plain: styles.New(false), loc: loc, live: live.New(id, nil),
+		query: Query{Service: service, Lookback: DefaultLookback}, form: newForm(st.Color), ops: newOpsCache(),
+		fresh: map[sources.TraceID]bool{}}
+}
+
+// SetTicker sets what schedules the live refreshes (default live.Tick);
+// before live mode starts.
+func (m *Model) SetTicker(t live.Ticker) { m.live = live.New(m.id, t) }
+
+// SetLive starts (on, at interval) or pauses the live refresh. Starting
+// searches again at once when a search has answered (catching up);
+// pausing cancels a refresh in flight.
+func (m *Model) SetLive(on bool, interval time.Duration) tea.Cmd {
+	cmd := m.live.Set(on, interval)
+	if on && m.answered && !m.live.InFlight() {
+		cmd = tea.Batch(cmd, m.refresh())
+	}
+	return cmd
+}
+
+// Live is the pane's live state.
+func (m Model) Live() live.Refresher { return m.live }
+
+// Fresh tells whether a live refresh brought the trace since the
+// selection was last on it.
+func (m Model) Fresh(id sources.TraceID) bool { return m.fresh[id] }
+
+// refresh searches again in live mode (over the window ending now).
+func (m *Model) refresh() tea.Cmd {
+	if m.query.Service == "" {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	msg := SearchMsg{ID: m.id, Seq: m.live.Refresh(cancel), Query: m.query, Refresh: true, Ctx: ctx}
+	msg.Tags = append([]string(nil), m.query.Tags...)
+	return func() tea.Msg { return msg }
 }
 
 // opsCache keeps the operations of the last few services, and which
@@ -165,7 +224,11 @@ func (m Model) Title() string {
 	if m.query.Service == "" {
 		return "Traces"
 	}
-	t := fmt.Sprintf("Traces · %s (%d) · last %s", sources.Sanitize(m.query.Service), len(m.rows), FormatDuration(m.query.Lookback))
+	count := fmt.Sprint(len(m.rows))
+	if n := len(m.fresh); n > 0 {
+		count += fmt.Sprintf(", %d new", n)
+	}
+	t := fmt.Sprintf("Traces · %s (%s) · last %s", sources.Sanitize(m.query.Service), count, FormatDuration(m.query.Lookback))
 	if m.query.filtered() {
 		t += ", " + sources.Sanitize(m.query.Filters())
 	}
@@ -234,6 +297,52 @@ func (m *Model) SetTraces(service string, traces []*sources.Trace) {
 	}
 	sort.SliceStable(m.rows, func(i, j int) bool { return m.rows[i].Start.After(m.rows[j].Start) })
 	m.sel, m.offset = 0, 0
+	clear(m.fresh)
+}
+
+// refreshTraces shows a refresh's traces: those not listed before are
+// marked fresh, the selection stays on its trace (or its place, when the
+// trace left the window), and so does the view unless it was at the top,
+// where the new traces come.
+func (m *Model) refreshTraces(traces []*sources.Trace) {
+	listed := make(map[sources.TraceID]bool, len(m.rows))
+	for _, r := range m.rows {
+		listed[r.trace.ID] = true
+	}
+	var selID sources.TraceID
+	if t := m.Selected(); t != nil {
+		selID = t.ID
+	}
+	oldSel := m.sel
+	m.err = nil
+	m.rows = m.rows[:0]
+	now := make(map[sources.TraceID]bool, len(traces))
+	for _, t := range traces {
+		m.rows = append(m.rows, row{trace: t, TraceSummary: render.Summarise(t)})
+		now[t.ID] = true
+		if !listed[t.ID] {
+			m.fresh[t.ID] = true
+		}
+	}
+	for id := range m.fresh {
+		if !now[id] {
+			delete(m.fresh, id)
+		}
+	}
+	sort.SliceStable(m.rows, func(i, j int) bool { return m.rows[i].Start.After(m.rows[j].Start) })
+	for i, r := range m.rows {
+		if r.trace.ID == selID {
+			m.sel = i
+		}
+	}
+	if m.offset > 0 {
+		m.offset += m.sel - oldSel
+	}
+	m.scroll()
+	if t := m.Selected(); t != nil && t.ID != selID {
+		// its trace left the window: the selection is on another now
+		delete(m.fresh, t.ID)
+	}
 }
 
 // SetError shows a failed search.
@@ -259,6 +368,7 @@ func (m *Model) Select(id sources.TraceID) {
 		if r.trace.ID == id {
 			m.sel = i
 			m.scroll()
+			delete(m.fresh, id)
 		}
 	}
 }
@@ -291,6 +401,9 @@ func (m Model) listHeight() int { return m.height - m.formHeight() }
 func (m *Model) MoveDown(n int) {
 	m.sel += n
 	m.scroll()
+	if t := m.Selected(); t != nil {
+		delete(m.fresh, t.ID)
+	}
 }
 
 // StartSearch marks q as searched and returns the search, for the
@@ -301,9 +414,8 @@ func (m *Model) StartSearch(q Query) SearchMsg {
 }
 
 func (m *Model) start(edited bool) SearchMsg {
-	m.seq++
 	m.loading = true
-	msg := SearchMsg{ID: m.id, Seq: m.seq, Query: m.query, Edited: edited}
+	msg := SearchMsg{ID: m.id, Seq: m.live.Load(nil), Query: m.query, Edited: edited}
 	msg.Tags = append([]string(nil), m.query.Tags...)
 	return msg
 }
@@ -319,14 +431,32 @@ func (m *Model) search(edited bool) tea.Cmd {
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ResultMsg:
-		// a late answer to a search made since is dropped
-		if msg.ID == m.id && msg.Seq == m.seq {
-			if msg.Err != nil {
-				m.SetError(msg.Err)
-			} else {
-				m.SetTraces(msg.Service, msg.Traces)
-			}
+		// a late answer to a search made since is dropped, and a
+		// cancelled refresh's
+		if msg.ID != m.id || !m.live.Done(msg.Seq) {
+			return m, nil
 		}
+		m.answered = true
+		switch {
+		case msg.Err != nil && msg.Refresh && len(m.rows) > 0:
+			// the list stays; the status bar says why
+		case msg.Err != nil:
+			m.SetError(msg.Err)
+		case msg.Refresh:
+			m.refreshTraces(msg.Traces)
+		default:
+			m.SetTraces(msg.Service, msg.Traces)
+		}
+		if msg.Err == nil && m.live.On() {
+			id := m.id
+			return m, func() tea.Msg { return live.UpdatedMsg{ID: id} }
+		}
+	case live.TickMsg:
+		due, next := m.live.Tick(msg)
+		if due {
+			return m, tea.Batch(next, m.refresh())
+		}
+		return m, next
 	case ServicesMsg:
 		if msg.ID == m.id {
 			if msg.Err != nil {
@@ -464,7 +594,11 @@ func (m Model) rowLines(height int) []string {
 			lines = append(lines, m.st.Selected().Apply("▶"+row))
 			continue
 		}
-		lines = append(lines, " "+render.TraceRow(m.rows[i].TraceSummary, cols, m.st, m.location()))
+		lead := " "
+		if m.fresh[m.rows[i].trace.ID] {
+			lead = m.st.Info.Apply(FreshMark)
+		}
+		lines = append(lines, lead+render.TraceRow(m.rows[i].TraceSummary, cols, m.st, m.location()))
 	}
 	return lines
 }
