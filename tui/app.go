@@ -112,7 +112,7 @@ type AlertsMsg struct {
 
 // KeyMap are the global keys.
 type KeyMap struct {
-	Quit, Focus, FocusBack, Help, Alerts, Command, Copy, Zoom, Live key.Binding
+	Quit, Focus, FocusBack, Help, Alerts, Command, Copy, Zoom, Live, Cursor key.Binding
 }
 
 // DefaultKeyMap returns the global keys.
@@ -127,6 +127,7 @@ func DefaultKeyMap() KeyMap {
 		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (trace, logs, metrics, service, since, q)")),
 		Zoom:      zoomBinding(),
 		Live:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "live mode on/paused")),
+		Cursor:    key.NewBinding(key.WithKeys("@"), key.WithHelp("@", "panes to the cursor's time")),
 	}
 }
 
@@ -146,7 +147,8 @@ type Model struct {
 	st            *styles.Styles
 	width, height int
 	focus         int
-	zoomed        bool // the focused pane fills the screen (layout.go)
+	zoomed        bool      // the focused pane fills the screen (layout.go)
+	cursor        CursorMsg // the time cursor, last moved (cursor.go)
 	showHelp      bool
 	help          help.Model
 
@@ -486,6 +488,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.alertKey(msg.String())
 		case key.Matches(msg, m.KeyMap.Zoom):
 			return m, m.toggleZoom()
+		case key.Matches(msg, m.KeyMap.Cursor):
+			return m, m.jumpToCursor()
 		case key.Matches(msg, m.KeyMap.Focus):
 			m.setFocus((m.focus + 1) % m.panes())
 			return m, m.zoomMoved()
@@ -496,6 +500,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.updateFocused(msg)
 	}
 	// results and other messages: to every pane
+	if c, ok := msg.(CursorMsg); ok {
+		m.moveCursor(c)
+	}
 	var cmd tea.Cmd
 	m.traces, cmd = m.traces.Update(msg)
 	cmds = append(cmds, cmd)
@@ -570,9 +577,14 @@ func (m *Model) syncSelection() tea.Cmd {
 	// given at once, not through a command: commands run concurrently,
 	// and a pane must not see the selections out of order
 	msg := SpanSelectedMsg{Trace: tr.Trace, Span: nd.Span, Range: tr.Range}
-	cmds := make([]tea.Cmd, len(m.extra))
+	m.moveCursor(CursorMsg{Time: nd.Span.Start, From: m.waterfall.ID()})
+	cmds := make([]tea.Cmd, 0, 2*len(m.extra))
 	for i, p := range m.extra {
-		m.extra[i], cmds[i] = p.Update(msg)
+		var cmd tea.Cmd
+		m.extra[i], cmd = p.Update(msg)
+		cmds = append(cmds, cmd)
+		m.extra[i], cmd = m.extra[i].Update(m.cursor)
+		cmds = append(cmds, cmd)
 	}
 	return tea.Batch(cmds...)
 }
@@ -1030,7 +1042,9 @@ func (h helpKeys) ShortHelp() []key.Binding {
 }
 
 func (h helpKeys) FullHelp() [][]key.Binding {
-	return append(h.pane.FullHelp(), []key.Binding{h.global.Focus, h.global.FocusBack, h.global.Zoom, h.global.Command, h.global.Copy, h.global.Alerts, h.global.Live, h.global.Help, h.global.Quit})
+	return append(h.pane.FullHelp(),
+		[]key.Binding{h.global.Focus, h.global.FocusBack, h.global.Zoom, h.global.Command, h.global.Copy},
+		[]key.Binding{h.global.Alerts, h.global.Live, h.global.Cursor, h.global.Help, h.global.Quit})
 }
 
 func (m Model) focusedKeys() help.KeyMap {

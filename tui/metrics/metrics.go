@@ -98,6 +98,8 @@ type Model struct {
 	rows  []render.MetricRow
 	step  time.Duration
 	asked time.Duration // the step asked for, from the width
+	// cursor is the time cursor, marked on the time axis (tui.CursorMsg)
+	cursor time.Time
 }
 
 // New returns an empty pane.
@@ -315,6 +317,9 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 		return m, m.Select(msg.Trace, msg.Span)
 	case tui.MetricQueryMsg:
 		return m, m.SetQuery(msg.Query, msg.Range)
+	case tui.CursorMsg:
+		m.cursor = msg.Time
+		return m, nil
 	case tui.SizeChangedMsg:
 		// zoomed, or the terminal resized: ask again when the width
 		// calls for another step (more points for more columns)
@@ -430,7 +435,12 @@ func (m Model) table() []string {
 	} else {
 		head += " · " + what + " (" + m.mark.From.In(loc).Format("15:04:05") + ") is out of the window"
 	}
-	o := render.MetricTableOptions{Width: m.width, Styles: m.st, Range: m.rng, Step: m.step, Title: title}
+	o := render.MetricTableOptions{Width: m.width, Styles: m.st, Range: m.rng, Step: m.step, Title: title, Cursor: m.cursor}
+	// the cursor's time, unless the trace's mark holds it
+	if !m.cursor.IsZero() && !m.cursor.Before(m.rng.From) && !m.cursor.After(m.rng.To) &&
+		(!in || m.cursor.Before(m.mark.From) || m.cursor.After(m.mark.To)) {
+		head += " · " + render.MarkCursor + " " + m.cursor.In(loc).Format("15:04:05")
+	}
 	var b bytes.Buffer
 	_ = render.MetricTable(&b, m.rows, o)
 	table := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
@@ -438,10 +448,11 @@ func (m Model) table() []string {
 	// low for them all drops the window's line, then the mark, then the
 	// column header, so that a stacked pane of a few lines shows rows
 	head = m.st.Dim.Apply(head)
-	marker := m.st.Dim.Apply(mark)
-	if in {
-		marker = render.MetricMarker(m.rows, o, m.mark, mark)
+	shown := m.mark
+	if !in {
+		shown = sources.TimeRange{}
 	}
+	marker := render.MetricMarker(m.rows, o, shown, mark)
 	var lines []string
 	switch rows := len(table) - 1; {
 	case m.height >= rows+3:

@@ -183,7 +183,14 @@ type MetricTableOptions struct {
 	Step  time.Duration
 	// Title names the first column (SERIES when empty).
 	Title string
+	// Cursor, when not zero and in Range, is marked ┃ on the marker row
+	// (MetricMarker; over the trace's ▼, that ▼ in the cursor's colour):
+	// the time cursor of the explorer.
+	Cursor time.Time
 }
+
+// MarkCursor marks the time cursor on a metrics' time axis.
+const MarkCursor = "┃"
 
 const (
 	statWidth     = 8
@@ -286,12 +293,28 @@ func MetricMarker(rows []MetricRow, o MetricTableOptions, mark sources.TimeRange
 		}
 		return max(0, min(sparkW-1, int(float64(t.Sub(o.Range.From))/float64(d)*float64(sparkW))))
 	}
-	c0, c1 := col(mark.From), col(mark.To)
+	cells := make([]string, sparkW)
+	for i := range cells {
+		cells[i] = " "
+	}
+	if !mark.From.IsZero() {
+		c0, c1 := col(mark.From), col(mark.To)
+		for i := c0; i <= c1; i++ {
+			cells[i] = st.Critical.Apply("▼")
+		}
+	}
+	if c := o.Cursor; !c.IsZero() && !c.Before(o.Range.From) && !c.After(o.Range.To) {
+		// over the trace's mark, the mark stays, in the cursor's colour
+		if i := col(c); cells[i] == " " {
+			cells[i] = st.Highlight.Apply(MarkCursor)
+		} else {
+			cells[i] = st.Highlight.Apply("▼")
+		}
+	}
 	var b strings.Builder
 	b.WriteString(st.Dim.Apply(Fit(label, nameW)))
 	b.WriteByte(' ')
-	b.WriteString(strings.Repeat(" ", c0))
-	b.WriteString(st.Critical.Apply(strings.Repeat("▼", c1-c0+1)))
+	b.WriteString(strings.TrimRight(strings.Join(cells, ""), " "))
 	return b.String()
 }
 

@@ -85,6 +85,9 @@ type Model struct {
 	// zooms are the time windows zoomed into, the last shown
 	zooms []sources.TimeRange
 
+	// cursor is the time cursor's time, from another pane (cursor.go)
+	cursor time.Time
+
 	// cached per trace and width
 	title, ruler string
 }
@@ -526,6 +529,8 @@ func (m Model) View() string {
 				lines = append(lines, b.String())
 				continue
 			}
+		case m.activeAt(i):
+			b.WriteString(m.st.Highlight.Apply(MarkActive))
 		default:
 			b.WriteByte(' ')
 		}
@@ -549,6 +554,9 @@ func (m Model) status() string {
 	}
 	if m.query != "" {
 		parts = append(parts, m.st.Match().Apply("/"+sources.Sanitize(m.query))+" "+strconv.Itoa(m.nmatch)+" "+plural(m.nmatch, "match", "matches"))
+	}
+	if c := m.cursorStatus(); c != "" {
+		parts = append(parts, c)
 	}
 	if m.loading != "" {
 		parts = append(parts, "loading "+m.loading+"…")
