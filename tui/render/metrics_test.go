@@ -264,3 +264,37 @@ func TestChartLegendFits(t *testing.T) {
 		t.Errorf("legend:\n%s", b.String())
 	}
 }
+
+// The marker row: the trace's ▼ over its columns, the cursor ┃ at its
+// column, a ▼ under the cursor staying ▼; a cursor outside the range is
+// not drawn.
+func TestMetricMarkerCursor(t *testing.T) {
+	r := sources.TimeRange{From: t0, To: t0.Add(40 * time.Minute)}
+	rows := []MetricRow{{Name: "rate", Points: points(40, time.Minute, func(i int) float64 { return float64(i) })}}
+	o := MetricTableOptions{Width: 80, Range: r, Step: time.Minute}
+	trace := sources.TimeRange{From: t0.Add(20 * time.Minute), To: t0.Add(20*time.Minute + time.Second)}
+	name, spark := tableLayout(rows, o)
+	col := func(at time.Time) int { return int(float64(at.Sub(r.From)) / float64(r.Duration()) * float64(spark)) }
+	for _, tt := range []struct {
+		cursor time.Time
+		want   map[int]string
+	}{
+		{time.Time{}, map[int]string{col(trace.From): "▼"}},
+		{t0.Add(5 * time.Minute), map[int]string{col(trace.From): "▼", col(t0.Add(5 * time.Minute)): MarkCursor}},
+		{trace.From, map[int]string{col(trace.From): "▼"}},
+		{t0.Add(2 * time.Hour), map[int]string{col(trace.From): "▼"}},
+	} {
+		o.Cursor = tt.cursor
+		got := []rune(MetricMarker(rows, o, trace, "trace"))
+		cells := got[name+1:]
+		for i, c := range cells {
+			want, ok := tt.want[i]
+			if !ok {
+				want = " "
+			}
+			if string(c) != want {
+				t.Errorf("cursor %v: cell %d is %q, want %q: %q", tt.cursor, i, string(c), want, string(got))
+			}
+		}
+	}
+}
