@@ -331,10 +331,12 @@ func TestFollowAcrossReconnects(t *testing.T) {
 	var mu sync.Mutex
 	got := map[string]int{}
 	var notes []string
+	var events []sources.FollowEvent
 	done := make(chan error, 1)
 	go func() {
 		done <- c.Follow(ctx, sources.LogQuery{Query: `{job="` + job + `"}`, Range: sources.TimeRange{From: time.Now().Add(-time.Second)}},
-			FollowOptions{MaxBackoff: 300 * time.Millisecond, Notify: func(s string) { mu.Lock(); notes = append(notes, s); mu.Unlock() }},
+			FollowOptions{MaxBackoff: 300 * time.Millisecond, Notify: func(s string) { mu.Lock(); notes = append(notes, s); mu.Unlock() },
+				Event: func(e sources.FollowEvent) { mu.Lock(); events = append(events, e); mu.Unlock() }},
 			func(e sources.LogEntry) error {
 				mu.Lock()
 				got[e.Line]++
@@ -404,6 +406,21 @@ func TestFollowAcrossReconnects(t *testing.T) {
 	}
 	if len(notes) < 2 {
 		t.Errorf("reconnections reported: %q, want at least 2", notes)
+	}
+	// the same news as data: connected, lost (with the wait), connected again
+	connected, lost := 0, 0
+	for _, e := range events {
+		switch {
+		case e.Connected:
+			connected++
+		case e.Err != nil && e.Retry > 0 && e.Retry <= 300*time.Millisecond:
+			lost++
+		default:
+			t.Errorf("event %+v", e)
+		}
+	}
+	if lost != len(notes) || connected < 3 || events[0] != (sources.FollowEvent{Connected: true}) || !events[len(events)-1].Connected {
+		t.Errorf("events %v: want connected first and last, one loss per note (%d)", events, len(notes))
 	}
 }
 

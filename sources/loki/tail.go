@@ -26,6 +26,10 @@ type FollowOptions struct {
 	Notify func(msg string)
 	// MaxBackoff caps the wait between reconnection attempts (default 5s).
 	MaxBackoff time.Duration
+	// Event, when set, hears the same news as Notify as data: each
+	// connection opened, each connection lost with the wait before the
+	// next attempt, each count of lines Loki dropped.
+	Event func(sources.FollowEvent)
 }
 
 // wireTail is one message of the tail WebSocket.
@@ -85,6 +89,10 @@ func (c *Client) Follow(ctx context.Context, q sources.LogQuery, opts FollowOpti
 	if notify == nil {
 		notify = func(string) {}
 	}
+	event := opts.Event
+	if event == nil {
+		event = func(sources.FollowEvent) {}
+	}
 	f := &follower{seen: map[string]int64{}, overlap: int64(opts.Overlap)}
 	start := q.Range.From
 	if start.IsZero() {
@@ -117,7 +125,7 @@ func (c *Client) Follow(ctx context.Context, q sources.LogQuery, opts FollowOpti
 				return err
 			}
 		}
-		connected, err := c.tail(ctx, q.Query, start, limit, f, fn, notify)
+		connected, err := c.tail(ctx, q.Query, start, limit, f, fn, notify, event)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -133,6 +141,7 @@ func (c *Client) Follow(ctx context.Context, q sources.LogQuery, opts FollowOpti
 			backoff = 100 * time.Millisecond
 		}
 		notify(fmt.Sprintf("loki: the tail connection ended (%v); reconnecting in %s", err, backoff))
+		event(sources.FollowEvent{Err: err, Retry: backoff})
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -166,7 +175,8 @@ func (e fnError) Unwrap() error { return e.err }
 
 // tail runs one tail connection until it ends. It tells whether the
 // connection was established.
-func (c *Client) tail(ctx context.Context, query string, start time.Time, limit int, f *follower, fn func(sources.LogEntry) error, notify func(string)) (bool, error) {
+func (c *Client) tail(ctx context.Context, query string, start time.Time, limit int, f *follower, fn func(sources.LogEntry) error,
+	notify func(string), event func(sources.FollowEvent)) (bool, error) {
 	params := url.Values{
 		"query": {query},
 		"start": {nanos(start)},
@@ -186,6 +196,7 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 	}
 	defer conn.CloseNow()
 	conn.SetReadLimit(64 << 20)
+	event(sources.FollowEvent{Connected: true})
 	for {
 		_, data, err := conn.Read(ctx)
 		if err != nil {
@@ -200,6 +211,7 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 		}
 		if n := len(msg.DroppedEntries); n > 0 {
 			notify(fmt.Sprintf("loki: the tail dropped %d lines (Loki could not keep up)", n))
+			event(sources.FollowEvent{Dropped: n})
 		}
 		p := toPage(msg.Streams, sources.Forward, &c.ex)
 		for i := range p.entries {
