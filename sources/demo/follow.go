@@ -61,18 +61,24 @@ func (s *Source) FollowLogs(ctx context.Context, q sources.LogQuery, o sources.F
 		o.Notify(sources.FollowEvent{Connected: true})
 	}
 	r := newReplay(s.sc, lq, start)
-	// what is there already: at most q.Limit lines, the newest
+	// what is there already: at most q.Limit lines (5000 when 0, as
+	// Loki's tail), the newest
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 5000
+	}
 	var past []sources.LogEntry
 	now := clock.Now()
+	r.skip(now, limit)
 	for r.ok() && !r.at().After(now) {
 		past = append(past, r.entry())
 		r.next()
-		if q.Limit > 0 && len(past) >= 2*q.Limit {
-			past = append(past[:0], past[len(past)-q.Limit:]...)
+		if len(past) >= 2*limit {
+			past = append(past[:0], past[len(past)-limit:]...)
 		}
 	}
-	if q.Limit > 0 && len(past) > q.Limit {
-		past = past[len(past)-q.Limit:]
+	if len(past) > limit {
+		past = past[len(past)-limit:]
 	}
 	for _, e := range past {
 		if err := fn(e); err != nil {
@@ -103,7 +109,7 @@ func (s *Source) FollowLogs(ctx context.Context, q sources.LogQuery, o sources.F
 // replay walks the lines of a query in time order: the scenario's, then
 // the replays of its last period.
 type replay struct {
-	sc    *Scenario
+	from  time.Time           // the start of the period replayed
 	own   []*sources.LogEntry // the scenario's matching lines from the start on
 	loop  []*sources.LogEntry // its matching lines of the last period
 	i     int                 // into own, then len(own)+ into the loops
@@ -112,8 +118,8 @@ type replay struct {
 }
 
 func newReplay(sc *Scenario, lq *logQuery, start time.Time) *replay {
-	r := &replay{sc: sc, round: 1}
 	loopFrom := sc.Now.Add(-ReplayPeriod)
+	r := &replay{from: loopFrom, round: 1}
 	for i := range sc.Logs {
 		e := &sc.Logs[i]
 		if !lq.match(e) {
@@ -134,6 +140,19 @@ func newReplay(sc *Scenario, lq *logQuery, start time.Time) *replay {
 		}
 	}
 	return r
+}
+
+// skip moves on to the rounds that hold the keep lines before now, when
+// the start is further back (a scenario loaded long ago): the lines
+// before would not be passed on.
+func (r *replay) skip(now time.Time, keep int) {
+	if len(r.loop) == 0 {
+		return
+	}
+	target := int((now.Sub(r.from)-1)/ReplayPeriod) - (keep/len(r.loop) + 1)
+	if target > r.round {
+		r.i, r.round, r.j = len(r.own), target, 0
+	}
 }
 
 func (r *replay) ok() bool { return r.i < len(r.own) || len(r.loop) > 0 }

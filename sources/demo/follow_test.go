@@ -204,6 +204,32 @@ func TestFollowFrom(t *testing.T) {
 		})
 	}
 
+	t.Run("a day on", func(t *testing.T) {
+		// the newest 10 lines before the clock, as walking every round
+		// since the start finds them
+		now := sc.Now.Add(24 * time.Hour)
+		lq, _ := parseLogQL(`{service_name="checkout"}`)
+		var want []sources.LogEntry
+		for r := newReplay(sc, lq, from); !r.at().After(now); r.next() {
+			want = append(want, r.entry())
+		}
+		want = want[len(want)-10:]
+		clock := newManualClock(now)
+		s.SetClock(clock)
+		lines, cancel, _ := following(t, s, sources.LogQuery{Query: `{service_name="checkout"}`, Range: sources.TimeRange{From: from}, Limit: 10})
+		defer cancel()
+		<-clock.waiting
+		got := drain(lines)
+		if len(got) != len(want) {
+			t.Fatalf("%d lines, want %d", len(got), len(want))
+		}
+		for i := range got {
+			if got[i].Line != want[i].Line || !got[i].Time.Equal(want[i].Time) {
+				t.Errorf("line %d: %v %q, want %v %q", i, got[i].Time, got[i].Line, want[i].Time, want[i].Line)
+			}
+		}
+	})
+
 	t.Run("well past the end", func(t *testing.T) {
 		start := sc.Now.Add(25 * time.Minute)
 		clock := newManualClock(start)
