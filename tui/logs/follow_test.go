@@ -118,7 +118,7 @@ func (s *feedSource) next(t testing.TB) *feed {
 	}
 }
 
-func (f *feed) send(b ...sources.LogEntry) { f.lines <- b; <-f.acked }
+func (f *feed) send(b ...sources.LogEntry)  { f.lines <- b; <-f.acked }
 func (f *feed) event(e sources.FollowEvent) { f.events <- e; <-f.acked }
 
 // waitEnded waits for the end of the call, and says how it ended.
