@@ -12,13 +12,15 @@ import (
 // --follow.
 type LogFollowSource interface {
 	// FollowLogs calls fn with the lines of q from q.Range.From on (at
-	// most q.Limit of those already there when it starts), oldest first,
-	// as they arrive, until ctx ends (it then returns ctx's error), fn
-	// fails (its error) or the backend fails for good. A connection that
-	// drops is opened again from the last line passed on, and no line is
-	// passed on twice by one call; the first connection failing is an
-	// error at once, not awaited. Lines at q.Range.From itself may be
-	// passed on: a caller that loaded them already skips them.
+	// most q.Limit of those already there when it starts) as they arrive,
+	// oldest first but for lines the source finds late (Loki's, a few
+	// seconds after a connection opens), until ctx ends (it then returns
+	// ctx's error), fn fails (its error) or the backend fails for good. A
+	// connection that drops is opened again from the last line passed on,
+	// and no line is passed on twice by one call; the first connection
+	// failing is an error at once, not awaited. Lines at q.Range.From
+	// itself may be passed on: a caller that loaded them already skips
+	// them. fn is not called concurrently.
 	FollowLogs(ctx context.Context, q LogQuery, o FollowOptions, fn func(LogEntry) error) error
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -41,15 +42,29 @@ type wireTail struct {
 	} `json:"dropped_entries"`
 }
 
+// settles are when, after a tail connection opens, Follow asks
+// query_range for the lines since a little before it opened: Loki's tail
+// takes its history up to the moment the request comes and starts
+// listening for new lines only after, so that lines pushed in between
+// reach neither (a line pushed as the tail connects is lost more often
+// than not). The first ask is once the tail surely listens; the second,
+// in case Loki was slow to.
+var settles = []time.Duration{time.Second, 5 * time.Second}
+
 // follower remembers the lines passed on recently, to skip them when a
-// reconnection sends them again.
+// reconnection or a catch-up sends them again. It passes lines on one at
+// a time: the tail and its catch-up run side by side.
 type follower struct {
+	mu      sync.Mutex
 	seen    map[string]int64 // entry key -> its time (ns)
 	last    int64            // the newest time passed on
 	overlap int64
+	floor   int64 // when not 0, remember every line since (a catch-up will ask from there)
 }
 
 func (f *follower) emit(e *sources.LogEntry, fn func(sources.LogEntry) error) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	ts := e.Time.UnixNano()
 	key := unionKey(e)
 	if _, dup := f.seen[key]; dup {
@@ -59,8 +74,12 @@ func (f *follower) emit(e *sources.LogEntry, fn func(sources.LogEntry) error) er
 	if ts > f.last {
 		f.last = ts
 		if len(f.seen) > 4096 { // forget what is older than the overlap
+			cut := f.last - f.overlap
+			if f.floor != 0 {
+				cut = min(cut, f.floor)
+			}
 			for k, t := range f.seen {
-				if t < f.last-f.overlap {
+				if t < cut {
 					delete(f.seen, k)
 				}
 			}
@@ -69,12 +88,27 @@ func (f *follower) emit(e *sources.LogEntry, fn func(sources.LogEntry) error) er
 	return fn(*e)
 }
 
+func (f *follower) setFloor(t int64) {
+	f.mu.Lock()
+	f.floor = t
+	f.mu.Unlock()
+}
+
+func (f *follower) lastTime() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.last
+}
+
 // Follow calls fn with the lines matching q as they arrive, through Loki's
 // WebSocket tail, until ctx ends (it then returns ctx's error) or fn or Loki
 // fails for good (or the first connection fails). It starts at q.Range.From with at most q.Limit earlier
 // lines. When the connection closes or drops, it reconnects: it first
 // fetches what it missed with query_range, forward from a little before the
 // last line it passed on, then tails again; every line is passed on once.
+// A second and five seconds after each connection opens it asks
+// query_range too (see settles): the lines Loki's tail missed as it set up
+// come then, after newer ones. fn is called from one goroutine at a time.
 func (c *Client) Follow(ctx context.Context, q sources.LogQuery, opts FollowOptions, fn func(sources.LogEntry) error) error {
 	if IsMetricQuery(q.Query) {
 		return c.wrap(fmt.Errorf("%q is a metric query, which cannot be followed: %w", q.Query, errMetricResult))
@@ -104,9 +138,9 @@ func (c *Client) Follow(ctx context.Context, q sources.LogQuery, opts FollowOpti
 	}
 	backoff := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
-		if attempt > 0 && f.last > 0 {
+		if last := f.lastTime(); attempt > 0 && last > 0 {
 			// catch up on what the tail missed while it was down
-			from := time.Unix(0, f.last-f.overlap)
+			from := time.Unix(0, last-f.overlap)
 			now := time.Now()
 			err := c.QueryLogs(ctx, sources.LogQuery{Query: q.Query, Range: sources.TimeRange{From: from, To: now}, Direction: sources.Forward},
 				func(e sources.LogEntry) error {
@@ -124,6 +158,9 @@ func (c *Client) Follow(ctx context.Context, q sources.LogQuery, opts FollowOpti
 			} else if !retryable(err) {
 				return err
 			}
+		}
+		if now := time.Now(); start.After(now) {
+			start = now // Loki closes a tail that starts later than its now
 		}
 		connected, err := c.tail(ctx, q.Query, start, limit, f, fn, notify, event)
 		if ctx.Err() != nil {
@@ -197,9 +234,56 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 	defer conn.CloseNow()
 	conn.SetReadLimit(64 << 20)
 	event(sources.FollowEvent{Connected: true})
+
+	// the lines the tail may miss as it sets up: asked of query_range
+	// beside it, from a little before it opened
+	opened := time.Now()
+	from := opened.Add(-time.Duration(f.overlap))
+	if from.Before(start) {
+		from = start
+	}
+	f.setFloor(from.UnixNano())
+	link, unlink := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	var caughtErr error // fn's, in a catch-up
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer f.setFloor(0)
+		for _, d := range settles {
+			select {
+			case <-link.Done():
+				return
+			case <-time.After(time.Until(opened.Add(d))):
+			}
+			err := c.QueryLogs(link, sources.LogQuery{Query: query, Range: sources.TimeRange{From: from, To: time.Now()}, Direction: sources.Forward},
+				func(e sources.LogEntry) error {
+					if err := f.emit(&e, fn); err != nil {
+						return fnError{err}
+					}
+					return nil
+				})
+			var fe fnError
+			if errors.As(err, &fe) {
+				caughtErr = fe.err
+				unlink()
+				return
+			}
+			// a failed catch-up is left to the next, or to the reconnection's
+		}
+	}()
+	defer func() {
+		unlink()
+		wg.Wait()
+	}()
 	for {
-		_, data, err := conn.Read(ctx)
+		_, data, err := conn.Read(link)
 		if err != nil {
+			unlink()
+			wg.Wait()
+			if caughtErr != nil {
+				return true, fnError{caughtErr}
+			}
 			if websocket.CloseStatus(err) != -1 {
 				err = fmt.Errorf("%w: %v", errClosed, err)
 			}
