@@ -13,8 +13,8 @@ import (
 	"github.com/telx-cli/telx/test/harness"
 )
 
-// The explorer in a real terminal (tmux) with --follow against the real
-// Loki: :logs shows a query's lines, and a line pushed to Loki after the
+// The explorer in a real terminal (tmux) against the real Loki, opened
+// with --logs on a query and --follow: a line pushed to Loki after the
 // explorer opened appears, once, within the tail's delay.
 func TestExplorerFollowsInTmux(t *testing.T) {
 	env := harness.Shared(t)
@@ -41,19 +41,13 @@ func TestExplorerFollowsInTmux(t *testing.T) {
 		"-e", "TELX_JAEGER_URL=" + env.JaegerURL, "-e", "TELX_PROMETHEUS_URL=" + env.PrometheusURL,
 		"-e", "TELX_LOKI_URL=" + env.LokiURL,
 		"-e", "NO_COLOR=1", "-e", "TERM=xterm-256color",
-		bin, "explore", "--service", "payments", "--since", "2h", "--utc", "--follow", "--max-lines", "1000"}
+		bin, "explore", "--service", "payments", "--since", "2h", "--utc", "--logs", `{job="` + job + `"}`, "--follow", "--max-lines", "1000"}
 	if out, err := s.tmux(cmdline...); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
 	if out, err := s.tmux("display-message", "-p", "#{socket_path}"); err == nil {
 		socketPath = strings.TrimSpace(out)
 	}
-	s.wait("payments' traces", func(scr string) bool { return strings.Contains(scr, "Traces · payments (") })
-	s.keys(":")
-	if out, err := s.tmux("send-keys", "-t", "telx", "-l", `logs {job="`+job+`"}`); err != nil {
-		t.Fatalf("send-keys: %v: %s", err, out)
-	}
-	s.keys("Enter")
 	s.wait("the query's lines, followed", func(scr string) bool {
 		return strings.Contains(scr, "already there 2") && strings.Contains(scr, "● following")
 	})
