@@ -44,8 +44,11 @@ type FollowEvent struct {
 	Err   error
 	Retry time.Duration
 	// Dropped is a count of lines the backend dropped without sending
-	// them (Loki's dropped_entries, when it cannot keep up).
-	Dropped int
+	// them (Loki's dropped_entries, when it cannot keep up); DroppedMore
+	// says it dropped more than it counted (Loki lists at most 1,000 in a
+	// message).
+	Dropped     int
+	DroppedMore bool
 }
 
 func (e FollowEvent) String() string {
@@ -53,6 +56,8 @@ func (e FollowEvent) String() string {
 	case e.Err != nil:
 		msg, _, _ := strings.Cut(e.Err.Error(), "\n")
 		return fmt.Sprintf("the tail connection ended (%s); reconnecting in %s", msg, e.Retry)
+	case e.Dropped > 0 && e.DroppedMore:
+		return fmt.Sprintf("the tail dropped at least %d lines (the backend could not keep up)", e.Dropped)
 	case e.Dropped > 0:
 		return fmt.Sprintf("the tail dropped %d lines (the backend could not keep up)", e.Dropped)
 	case e.Connected:

@@ -101,17 +101,21 @@ func (p *Program) State() State {
 	return p.state
 }
 
-// Wait waits until ok holds of the pane, for at most timeout, and ends
-// the test otherwise, showing the pane.
+// Wait waits until ok holds of the pane (asked after each message, and
+// every 100ms), for at most timeout, and ends the test otherwise, showing
+// the pane.
 func (p *Program) Wait(tb testing.TB, what string, timeout time.Duration, ok func(State) bool) State {
 	tb.Helper()
 	deadline := time.After(timeout)
+	tick := time.NewTicker(100 * time.Millisecond) // ok may hold of time too
+	defer tick.Stop()
 	for {
 		if s := p.State(); ok(s) {
 			return s
 		}
 		select {
 		case <-p.updated:
+		case <-tick.C:
 		case <-deadline:
 			tb.Fatalf("after %s, the pane never showed %s:\n%s", timeout, what, p.State().View)
 		}

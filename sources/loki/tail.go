@@ -33,6 +33,11 @@ type FollowOptions struct {
 	Event func(sources.FollowEvent)
 }
 
+// maxDropped is the most dropped entries Loki lists in a tail message
+// (its querier's maxDroppedEntriesPerTailResponse): it drops more without
+// listing them.
+const maxDropped = 1000
+
 // wireTail is one message of the tail WebSocket.
 type wireTail struct {
 	Streams        []wireResult `json:"streams"`
@@ -294,8 +299,13 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 			return true, c.wrap(malformed("tail message", err))
 		}
 		if n := len(msg.DroppedEntries); n > 0 {
-			notify(fmt.Sprintf("loki: the tail dropped %d lines (Loki could not keep up)", n))
-			event(sources.FollowEvent{Dropped: n})
+			// Loki lists at most maxDropped; past it, it drops without counting
+			more, least := n >= maxDropped, ""
+			if more {
+				least = "at least "
+			}
+			notify(fmt.Sprintf("loki: the tail dropped %s%d lines (Loki could not keep up)", least, n))
+			event(sources.FollowEvent{Dropped: n, DroppedMore: more})
 		}
 		p := toPage(msg.Streams, sources.Forward, &c.ex)
 		for i := range p.entries {

@@ -74,6 +74,7 @@ type liveState struct {
 
 	newFrom int  // index into entries of the first line that arrived out of view, -1: none
 	dropped int  // lines the backend dropped (Loki's dropped_entries)
+	more    bool // and more than it counted
 	older   int  // oldest lines dropped for the cap
 	skipped bool // the catch-up had more lines than the cap
 }
@@ -163,8 +164,9 @@ func (m Model) NewBelow() int {
 // DroppedOlder counts the oldest lines dropped for Options.MaxLines.
 func (m Model) DroppedOlder() int { return m.live.older }
 
-// DroppedByTail counts the lines the source's tail said it dropped.
-func (m Model) DroppedByTail() int { return m.live.dropped }
+// DroppedByTail counts the lines the source's tail said it dropped, and
+// tells whether it dropped more than it counted.
+func (m Model) DroppedByTail() (int, bool) { return m.live.dropped, m.live.more }
 
 // liveUpdate handles tui.LiveMsg and the tail's messages.
 func (m *Model) liveUpdate(msg tea.Msg) tea.Cmd {
@@ -271,7 +273,7 @@ func (m *Model) stopTail() tea.Cmd {
 func (m *Model) resetLive() {
 	_ = m.stopTail()
 	m.live.reported, m.live.unsupported = false, false
-	m.live.newFrom, m.live.dropped, m.live.older, m.live.skipped = -1, 0, 0, false
+	m.live.newFrom, m.live.dropped, m.live.more, m.live.older, m.live.skipped = -1, 0, false, 0, false
 }
 
 // followQuery picks the query to follow among those of the load: the one
@@ -334,6 +336,7 @@ func (m *Model) tailNews(msg TailMsg) tea.Cmd {
 			cmds = append(cmds, m.report(e.Err))
 		case e.Dropped > 0:
 			m.live.dropped += e.Dropped
+			m.live.more = m.live.more || e.DroppedMore
 		}
 	}
 	m.live.older += msg.Overflow
@@ -501,7 +504,11 @@ func (m Model) liveStatus() []string {
 		parts = append(parts, m.st.Highlight.Apply(count(n)+" new ↓")+" (G)")
 	}
 	if m.live.dropped > 0 {
-		parts = append(parts, m.st.Warn.Apply(count(m.live.dropped)+" dropped by the tail"))
+		n := count(m.live.dropped)
+		if m.live.more {
+			n += "+" // the backend dropped more than it counted
+		}
+		parts = append(parts, m.st.Warn.Apply(n+" dropped by the tail"))
 	}
 	if m.live.older > 0 {
 		parts = append(parts, m.st.Dim.Apply(count(m.live.older)+" older dropped"))
