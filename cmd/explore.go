@@ -180,7 +180,7 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 	o.Metrics = metricSrc
 	o.Extra = []tui.Pane{
 		logs.New(logs.Options{Source: logSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout,
-			Templates: traceTemplates(opts.Global, "", ""), MaxLines: opts.MaxLines, Live: opts.Follow}),
+			Templates: traceTemplates(opts.Global, "", ""), MaxLines: opts.MaxLines, Live: opts.Follow, Now: opts.Global.now}),
 		metrics.New(metrics.Options{Source: metricSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout}),
 	}
 	model := tui.New(o)

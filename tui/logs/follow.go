@@ -44,8 +44,9 @@ type TailMsg struct {
 	// Overflow counts the oldest lines the tail's buffer let go, the pane
 	// being slower than the lines (they would have been over the cap).
 	Overflow int
-	// Skipped says the catch-up found more lines than the pane keeps: the
-	// oldest of them were not loaded.
+	// Skipped says the catch-up did not fetch every line since the last
+	// one loaded: more came than the pane keeps (the oldest are not
+	// loaded), or the last was more than an hour ago.
 	Skipped bool
 	// Done says the tail ended, with Err (nil: it was stopped).
 	Done bool
@@ -76,7 +77,7 @@ type liveState struct {
 	dropped int  // lines the backend dropped (Loki's dropped_entries)
 	more    bool // and more than it counted
 	older   int  // oldest lines dropped for the cap
-	skipped bool // the catch-up had more lines than the cap
+	skipped bool // the catch-up left a gap (TailMsg.Skipped)
 }
 
 // tailer carries the lines of a tail from its goroutine to the pane.
@@ -213,25 +214,36 @@ func (m *Model) startTail() tea.Cmd {
 	if n := len(m.entries); n > 0 {
 		from = m.entries[n-1].Time
 	}
-	if now := time.Now(); from.After(now) {
+	if now := m.o.Now(); from.After(now) {
 		from = now
 	}
 	id, seq, src := m.id, m.live.seq, m.o.Source
-	q, limit, max := m.live.q.Query, m.o.Limit, m.o.MaxLines
+	q, limit, max, now := m.live.q.Query, m.o.Limit, m.o.MaxLines, m.o.Now
 	o := sources.FollowOptions{Notify: t.event, MaxBackoff: m.o.MaxBackoff}
 	wait := t.wait(id, seq)
 	return func() tea.Msg {
 		go func() {
-			t.finish(follow(ctx, src, fs, q, from, limit, max, o, t))
+			t.finish(follow(ctx, src, fs, q, from, now(), limit, max, o, t))
 		}()
 		return wait()
 	}
 }
 
+// maxCatchUp bounds how far back a tail catches up: a query's window that
+// ended long ago is followed from maxCatchUp ago, the gap said.
+const maxCatchUp = time.Hour
+
 // follow catches up on the lines since from (the newest max of them, when
-// more came, as after a long pause), then tails from the newest.
-func follow(ctx context.Context, src sources.LogSource, fs sources.LogFollowSource, query string, from time.Time, limit, max int, o sources.FollowOptions, t *tailer) error {
-	if now := time.Now(); now.Sub(from) > 5*time.Second {
+// more came, as after a long pause; from at most maxCatchUp ago), then
+// tails from the newest.
+func follow(ctx context.Context, src sources.LogSource, fs sources.LogFollowSource, query string, from, now time.Time, limit, max int, o sources.FollowOptions, t *tailer) error {
+	if now.Sub(from) > maxCatchUp {
+		from = now.Add(-maxCatchUp)
+		t.mu.Lock()
+		t.skipped = true
+		t.mu.Unlock()
+	}
+	if now.Sub(from) > 5*time.Second {
 		var caught []sources.LogEntry
 		err := src.QueryLogs(ctx, sources.LogQuery{Query: query, Range: sources.TimeRange{From: from, To: now}, Limit: max, Direction: sources.Backward},
 			func(e sources.LogEntry) error { caught = append(caught, e); return nil })
@@ -514,7 +526,7 @@ func (m Model) liveStatus() []string {
 		parts = append(parts, m.st.Dim.Apply(count(m.live.older)+" older dropped"))
 	}
 	if m.live.skipped {
-		parts = append(parts, m.st.Warn.Apply("lines skipped while paused"))
+		parts = append(parts, m.st.Warn.Apply("a gap before the new lines"))
 	}
 	return parts
 }

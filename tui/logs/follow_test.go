@@ -254,6 +254,9 @@ const feedQuery = `{service_name="payments"}`
 func livePane(t testing.TB, src *feedSource, o Options, w, h int) *driver {
 	t.Helper()
 	o.Source, o.Location = src, time.UTC
+	if o.Now == nil {
+		o.Now = func() time.Time { return base.Add(10 * time.Minute) }
+	}
 	if o.Styles == nil {
 		o.Styles = styles.New(false)
 	}
@@ -623,6 +626,29 @@ func TestLiveVolumeAndPatterns(t *testing.T) {
 	f.waitEnded(t)
 }
 
+// A window that ended over an hour ago is followed from an hour ago, and
+// the pane says there is a gap.
+func TestLiveGap(t *testing.T) {
+	src := newFeedSource(stored(10))
+	now := base.Add(3 * time.Hour)
+	d := livePane(t, src, Options{Now: func() time.Time { return now }}, 120, 8)
+	d.send(tui.LiveMsg{On: true})
+	if caught := <-src.queries; !caught.Range.From.Equal(now.Add(-time.Hour)) || !caught.Range.To.Equal(now) {
+		t.Errorf("the catch-up asked %v", caught.Range)
+	}
+	f := src.next(t)
+	if !f.q.Range.From.Equal(now.Add(-time.Hour)) {
+		t.Errorf("the tail follows from %v", f.q.Range.From)
+	}
+	f.send(logLine(3*time.Hour, "info", "now"))
+	d.until("the line", func(m Model) bool { return len(m.Lines()) == 11 })
+	if v := d.m.View(); !strings.Contains(v, "a gap before the new lines") {
+		t.Errorf("the gap is not said:\n%s", v)
+	}
+	d.send(tui.LiveMsg{On: false})
+	f.waitEnded(t)
+}
+
 // A source that cannot follow: live mode says so, and loads as before.
 func TestLiveWithoutFollow(t *testing.T) {
 	tr, span := bigTrace(t)
@@ -640,7 +666,7 @@ type onlyQueries struct{ sources.LogSource }
 // followed.
 func TestLiveFromTheStart(t *testing.T) {
 	src := newFeedSource(stored(10))
-	m := New(Options{Source: src, Location: time.UTC, Live: true}).SetSize(80, 8).(Model)
+	m := New(Options{Source: src, Location: time.UTC, Live: true, Now: func() time.Time { return base.Add(time.Hour) }}).SetSize(80, 8).(Model)
 	d := newDriver(t, m)
 	d.send(tui.LogQueryMsg{Query: feedQuery, Range: sources.TimeRange{From: base, To: base.Add(time.Minute)}})
 	<-src.queries
@@ -660,7 +686,7 @@ func TestLiveOnTheDemo(t *testing.T) {
 	src := tracetest.Demo(t)
 	clock := newTestClock(tracetest.Now)
 	src.SetClock(clock)
-	m := New(Options{Source: src, Location: time.UTC, Live: true}).SetSize(120, 10).(Model)
+	m := New(Options{Source: src, Location: time.UTC, Live: true, Now: clock.Now}).SetSize(120, 10).(Model)
 	d := newDriver(t, m)
 	d.send(tui.LogQueryMsg{Query: `{service_name="payments"}`, Range: sources.Last(5*time.Minute, tracetest.Now)})
 	d.until("the demo's tail", func(m Model) bool { return m.Following() && !m.Loading() })

@@ -78,6 +78,8 @@ type Options struct {
 	MaxBackoff time.Duration
 	// Live starts the pane in live mode, as a tui.LiveMsg would.
 	Live bool
+	// Now is the time live mode catches up to (default time.Now).
+	Now func() time.Time
 }
 
 // ResultMsg brings the lines of a query to the pane whose ID it carries;
@@ -225,6 +227,9 @@ func New(o Options) Model {
 	o.MaxLines = max(o.MaxLines, o.Limit)
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = DefaultMaxBackoff
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	return Model{
 		KeyMap: DefaultKeyMap(), o: o, id: pane.NextID(), st: o.Styles, plain: styles.New(false),
