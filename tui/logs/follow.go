@@ -260,7 +260,10 @@ func follow(ctx context.Context, src sources.LogSource, fs sources.LogFollowSour
 			for _, e := range caught {
 				_ = t.add(e)
 			}
-			if n := len(caught); n > 0 {
+			// the tail from the newest, or from a little before now: the
+			// catch-up saw every line up to now
+			from = now.Add(-5 * time.Second)
+			if n := len(caught); n > 0 && caught[n-1].Time.After(from) {
 				from = caught[n-1].Time
 			}
 		}
