@@ -218,12 +218,12 @@ func (m *Model) startTail() tea.Cmd {
 		from = now
 	}
 	id, seq, src := m.id, m.live.seq, m.o.Source
-	q, limit, max, now := m.live.q.Query, m.o.Limit, m.o.MaxLines, m.o.Now
+	q, limit, max, now, timeout := m.live.q.Query, m.o.Limit, m.o.MaxLines, m.o.Now, m.o.Timeout
 	o := sources.FollowOptions{Notify: t.event, MaxBackoff: m.o.MaxBackoff}
 	wait := t.wait(id, seq)
 	return func() tea.Msg {
 		go func() {
-			t.finish(follow(ctx, src, fs, q, from, now(), limit, max, o, t))
+			t.finish(follow(ctx, src, fs, q, from, now(), limit, max, timeout, o, t))
 		}()
 		return wait()
 	}
@@ -236,7 +236,8 @@ const maxCatchUp = time.Hour
 // follow catches up on the lines since from (the newest max of them, when
 // more came, as after a long pause; from at most maxCatchUp ago), then
 // tails from the newest.
-func follow(ctx context.Context, src sources.LogSource, fs sources.LogFollowSource, query string, from, now time.Time, limit, max int, o sources.FollowOptions, t *tailer) error {
+func follow(ctx context.Context, src sources.LogSource, fs sources.LogFollowSource, query string, from, now time.Time, limit, max int,
+	timeout time.Duration, o sources.FollowOptions, t *tailer) error {
 	if now.Sub(from) > maxCatchUp {
 		from = now.Add(-maxCatchUp)
 		t.mu.Lock()
@@ -245,8 +246,10 @@ func follow(ctx context.Context, src sources.LogSource, fs sources.LogFollowSour
 	}
 	if now.Sub(from) > 5*time.Second {
 		var caught []sources.LogEntry
-		err := src.QueryLogs(ctx, sources.LogQuery{Query: query, Range: sources.TimeRange{From: from, To: now}, Limit: max, Direction: sources.Backward},
+		qctx, cancel := context.WithTimeout(ctx, timeout)
+		err := src.QueryLogs(qctx, sources.LogQuery{Query: query, Range: sources.TimeRange{From: from, To: now}, Limit: max, Direction: sources.Backward},
 			func(e sources.LogEntry) error { caught = append(caught, e); return nil })
+		cancel()
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
