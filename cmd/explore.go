@@ -54,6 +54,10 @@ type ExploreOptions struct {
 	Refresh time.Duration
 	// liveFlags are the flags Live and Refresh come from.
 	liveFlags liveFlags
+	// MaxLines caps the Logs pane's lines in live mode; Follow starts the
+	// Logs pane following.
+	MaxLines int
+	Follow   bool
 }
 
 func newExploreCmd(io *IO, g *GlobalOptions) *cobra.Command {
@@ -101,6 +105,8 @@ func addExploreFlags(c *cobra.Command, opts *ExploreOptions) {
 	f.StringVar(&opts.LogQuery, "logs", "", "open with the Logs pane focused on this LogQL query's lines (over --since)")
 	f.StringVar(&opts.MetricQuery, "metrics", "", "open with the Metrics pane focused on this PromQL query's series")
 	addLiveFlags(c, &opts.liveFlags)
+	f.IntVar(&opts.MaxLines, "max-lines", logs.DefaultMaxLines, "the Logs pane keeps at most this many lines as new ones arrive, dropping the oldest")
+	f.BoolVar(&opts.Follow, "follow", false, "the Logs pane follows its query live from the start (new lines arrive at the bottom)")
 }
 
 func newDemoCmd(io *IO, g *GlobalOptions) *cobra.Command {
@@ -142,6 +148,9 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 	}
 	if opts.MetricQuery != "" && strings.TrimSpace(opts.MetricQuery) == "" {
 		return UsageError(errors.New("--metrics needs a PromQL query"))
+	}
+	if opts.MaxLines < 0 {
+		return UsageError(errors.New("--max-lines must be positive"))
 	}
 	if opts.Run == nil && !terminalIO(opts.IO) {
 		return UsageError(errors.New("the explorer needs a terminal (use the one-shot commands in pipes and scripts)"))
@@ -188,7 +197,7 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 	o.Metrics = metricSrc
 	o.Extra = []tui.Pane{
 		logs.New(logs.Options{Source: logSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout,
-			Templates: traceTemplates(opts.Global, "", "")}),
+			Templates: traceTemplates(opts.Global, "", ""), MaxLines: opts.MaxLines, Live: opts.Follow, Now: opts.Global.now}),
 		metrics.New(metrics.Options{Source: metricSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout, Now: o.Now}),
 	}
 	model := tui.New(o)

@@ -14,8 +14,9 @@ import (
 // QueryLogs) and a sources.MetricSource (the RED queries of `telx metrics
 // --service`, see QueryRange). It never touches the network.
 type Source struct {
-	sc   *Scenario
-	byID map[sources.TraceID]*sources.Trace
+	sc    *Scenario
+	byID  map[sources.TraceID]*sources.Trace
+	clock Clock // of FollowLogs (follow.go)
 }
 
 var (

@@ -331,10 +331,12 @@ func TestFollowAcrossReconnects(t *testing.T) {
 	var mu sync.Mutex
 	got := map[string]int{}
 	var notes []string
+	var events []sources.FollowEvent
 	done := make(chan error, 1)
 	go func() {
 		done <- c.Follow(ctx, sources.LogQuery{Query: `{job="` + job + `"}`, Range: sources.TimeRange{From: time.Now().Add(-time.Second)}},
-			FollowOptions{MaxBackoff: 300 * time.Millisecond, Notify: func(s string) { mu.Lock(); notes = append(notes, s); mu.Unlock() }},
+			FollowOptions{MaxBackoff: 300 * time.Millisecond, Notify: func(s string) { mu.Lock(); notes = append(notes, s); mu.Unlock() },
+				Event: func(e sources.FollowEvent) { mu.Lock(); events = append(events, e); mu.Unlock() }},
 			func(e sources.LogEntry) error {
 				mu.Lock()
 				got[e.Line]++
@@ -405,6 +407,21 @@ func TestFollowAcrossReconnects(t *testing.T) {
 	if len(notes) < 2 {
 		t.Errorf("reconnections reported: %q, want at least 2", notes)
 	}
+	// the same news as data: connected, lost (with the wait), connected again
+	connected, lost := 0, 0
+	for _, e := range events {
+		switch {
+		case e.Connected:
+			connected++
+		case e.Err != nil && e.Retry > 0 && e.Retry <= 300*time.Millisecond:
+			lost++
+		default:
+			t.Errorf("event %+v", e)
+		}
+	}
+	if lost != len(notes) || connected < 3 || events[0] != (sources.FollowEvent{Connected: true}) || !events[len(events)-1].Connected {
+		t.Errorf("events %v: want connected first and last, one loss per note (%d)", events, len(notes))
+	}
 }
 
 // A tail Loki refuses, or cannot be reached for, is an error at once.
@@ -424,5 +441,66 @@ func TestFollowErrors(t *testing.T) {
 	}
 	if ctx.Err() != nil {
 		t.Error("Follow waited instead of failing")
+	}
+}
+
+// Lines pushed as a tail connects are not lost: Loki's tail takes its
+// history up to the moment the request comes and listens for new lines
+// only after, so that lines pushed in between, and timed after that
+// moment, reach neither. Each round pushes lines the moment the tail
+// connects, from a writer whose clock runs a little ahead (without the
+// catch-up, every round loses most of them), and again later.
+func TestFollowLosesNothingAtConnect(t *testing.T) {
+	env := harness.Shared(t)
+	c := client(t, env.LokiURL, 0)
+	for round := 0; round < 5; round++ {
+		job := fmt.Sprintf("connect-%d-%d", round, time.Now().UnixNano())
+		var mu sync.Mutex
+		var want []string
+		push := func(batch string, ahead time.Duration) {
+			var es []sources.LogEntry
+			now := time.Now()
+			for i := 0; i < 5; i++ {
+				line := fmt.Sprintf("%s %d", batch, i)
+				es = append(es, sources.LogEntry{Time: now.Add(time.Duration(i) * ahead), Line: line, Labels: map[string]string{"job": job}})
+			}
+			if err := env.PushLogs(context.Background(), es); err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			for _, e := range es {
+				want = append(want, e.Line)
+			}
+			mu.Unlock()
+		}
+		push("before", time.Microsecond)
+		ctx, cancel := context.WithCancel(context.Background())
+		got := map[string]int{}
+		done := make(chan error, 1)
+		pushed := make(chan struct{})
+		go func() {
+			done <- c.Follow(ctx, sources.LogQuery{Query: `{job="` + job + `"}`, Range: sources.TimeRange{From: time.Now().Add(-time.Minute)}},
+				FollowOptions{Event: func(e sources.FollowEvent) {
+					if e.Connected {
+						go func() { push("at connect", 10*time.Millisecond); close(pushed) }()
+					}
+				}},
+				func(e sources.LogEntry) error { mu.Lock(); got[e.Line]++; mu.Unlock(); return nil })
+		}()
+		<-pushed
+		time.Sleep(500 * time.Millisecond)
+		push("later", time.Microsecond)
+		time.Sleep(2500 * time.Millisecond) // past the first catch-up
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("round %d: Follow ended with %v", round, err)
+		}
+		mu.Lock()
+		for _, line := range want {
+			if got[line] != 1 {
+				t.Errorf("round %d: %q arrived %d times", round, line, got[line])
+			}
+		}
+		mu.Unlock()
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -26,7 +27,16 @@ type FollowOptions struct {
 	Notify func(msg string)
 	// MaxBackoff caps the wait between reconnection attempts (default 5s).
 	MaxBackoff time.Duration
+	// Event, when set, hears the same news as Notify as data: each
+	// connection opened, each connection lost with the wait before the
+	// next attempt, each count of lines Loki dropped.
+	Event func(sources.FollowEvent)
 }
+
+// maxDropped is the most dropped entries Loki lists in a tail message
+// (its querier's maxDroppedEntriesPerTailResponse): it drops more without
+// listing them.
+const maxDropped = 1000
 
 // wireTail is one message of the tail WebSocket.
 type wireTail struct {
@@ -37,15 +47,29 @@ type wireTail struct {
 	} `json:"dropped_entries"`
 }
 
+// settles are when, after a tail connection opens, Follow asks
+// query_range for the lines since a little before it opened: Loki's tail
+// takes its history up to the moment the request comes and starts
+// listening for new lines only after, so that lines pushed in between
+// reach neither (a line pushed as the tail connects is lost more often
+// than not). The first ask is once the tail surely listens; the second,
+// in case Loki was slow to.
+var settles = []time.Duration{time.Second, 5 * time.Second}
+
 // follower remembers the lines passed on recently, to skip them when a
-// reconnection sends them again.
+// reconnection or a catch-up sends them again. It passes lines on one at
+// a time: the tail and its catch-up run side by side.
 type follower struct {
+	mu      sync.Mutex
 	seen    map[string]int64 // entry key -> its time (ns)
 	last    int64            // the newest time passed on
 	overlap int64
+	floor   int64 // when not 0, remember every line since (a catch-up will ask from there)
 }
 
 func (f *follower) emit(e *sources.LogEntry, fn func(sources.LogEntry) error) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	ts := e.Time.UnixNano()
 	key := unionKey(e)
 	if _, dup := f.seen[key]; dup {
@@ -55,8 +79,12 @@ func (f *follower) emit(e *sources.LogEntry, fn func(sources.LogEntry) error) er
 	if ts > f.last {
 		f.last = ts
 		if len(f.seen) > 4096 { // forget what is older than the overlap
+			cut := f.last - f.overlap
+			if f.floor != 0 {
+				cut = min(cut, f.floor)
+			}
 			for k, t := range f.seen {
-				if t < f.last-f.overlap {
+				if t < cut {
 					delete(f.seen, k)
 				}
 			}
@@ -65,12 +93,27 @@ func (f *follower) emit(e *sources.LogEntry, fn func(sources.LogEntry) error) er
 	return fn(*e)
 }
 
+func (f *follower) setFloor(t int64) {
+	f.mu.Lock()
+	f.floor = t
+	f.mu.Unlock()
+}
+
+func (f *follower) lastTime() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.last
+}
+
 // Follow calls fn with the lines matching q as they arrive, through Loki's
 // WebSocket tail, until ctx ends (it then returns ctx's error) or fn or Loki
 // fails for good (or the first connection fails). It starts at q.Range.From with at most q.Limit earlier
 // lines. When the connection closes or drops, it reconnects: it first
 // fetches what it missed with query_range, forward from a little before the
 // last line it passed on, then tails again; every line is passed on once.
+// A second and five seconds after each connection opens it asks
+// query_range too (see settles): the lines Loki's tail missed as it set up
+// come then, after newer ones. fn is called from one goroutine at a time.
 func (c *Client) Follow(ctx context.Context, q sources.LogQuery, opts FollowOptions, fn func(sources.LogEntry) error) error {
 	if IsMetricQuery(q.Query) {
 		return c.wrap(fmt.Errorf("%q is a metric query, which cannot be followed: %w", q.Query, errMetricResult))
@@ -85,6 +128,10 @@ func (c *Client) Follow(ctx context.Context, q sources.LogQuery, opts FollowOpti
 	if notify == nil {
 		notify = func(string) {}
 	}
+	event := opts.Event
+	if event == nil {
+		event = func(sources.FollowEvent) {}
+	}
 	f := &follower{seen: map[string]int64{}, overlap: int64(opts.Overlap)}
 	start := q.Range.From
 	if start.IsZero() {
@@ -96,9 +143,9 @@ func (c *Client) Follow(ctx context.Context, q sources.LogQuery, opts FollowOpti
 	}
 	backoff := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
-		if attempt > 0 && f.last > 0 {
+		if last := f.lastTime(); attempt > 0 && last > 0 {
 			// catch up on what the tail missed while it was down
-			from := time.Unix(0, f.last-f.overlap)
+			from := time.Unix(0, last-f.overlap)
 			now := time.Now()
 			err := c.QueryLogs(ctx, sources.LogQuery{Query: q.Query, Range: sources.TimeRange{From: from, To: now}, Direction: sources.Forward},
 				func(e sources.LogEntry) error {
@@ -117,7 +164,10 @@ func (c *Client) Follow(ctx context.Context, q sources.LogQuery, opts FollowOpti
 				return err
 			}
 		}
-		connected, err := c.tail(ctx, q.Query, start, limit, f, fn, notify)
+		if now := time.Now(); start.After(now) {
+			start = now // Loki closes a tail that starts later than its now
+		}
+		connected, err := c.tail(ctx, q.Query, start, limit, f, fn, notify, event)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -133,6 +183,7 @@ func (c *Client) Follow(ctx context.Context, q sources.LogQuery, opts FollowOpti
 			backoff = 100 * time.Millisecond
 		}
 		notify(fmt.Sprintf("loki: the tail connection ended (%v); reconnecting in %s", err, backoff))
+		event(sources.FollowEvent{Err: err, Retry: backoff})
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -166,7 +217,8 @@ func (e fnError) Unwrap() error { return e.err }
 
 // tail runs one tail connection until it ends. It tells whether the
 // connection was established.
-func (c *Client) tail(ctx context.Context, query string, start time.Time, limit int, f *follower, fn func(sources.LogEntry) error, notify func(string)) (bool, error) {
+func (c *Client) tail(ctx context.Context, query string, start time.Time, limit int, f *follower, fn func(sources.LogEntry) error,
+	notify func(string), event func(sources.FollowEvent)) (bool, error) {
 	params := url.Values{
 		"query": {query},
 		"start": {nanos(start)},
@@ -186,9 +238,57 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 	}
 	defer conn.CloseNow()
 	conn.SetReadLimit(64 << 20)
+	event(sources.FollowEvent{Connected: true})
+
+	// the lines the tail may miss as it sets up: asked of query_range
+	// beside it, from a little before it opened
+	opened := time.Now()
+	from := opened.Add(-time.Duration(f.overlap))
+	if from.Before(start) {
+		from = start
+	}
+	f.setFloor(from.UnixNano())
+	link, unlink := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	var caughtErr error // fn's, in a catch-up
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer f.setFloor(0)
+		for _, d := range settles {
+			select {
+			case <-link.Done():
+				return
+			case <-time.After(time.Until(opened.Add(d))):
+			}
+			err := c.QueryLogs(link, sources.LogQuery{Query: query, Range: sources.TimeRange{From: from, To: time.Now()}, Direction: sources.Forward},
+				func(e sources.LogEntry) error {
+					if err := f.emit(&e, fn); err != nil {
+						return fnError{err}
+					}
+					return nil
+				})
+			var fe fnError
+			if errors.As(err, &fe) {
+				caughtErr = fe.err
+				unlink()
+				return
+			}
+			// a failed catch-up is left to the next, or to the reconnection's
+		}
+	}()
+	defer func() {
+		unlink()
+		wg.Wait()
+	}()
 	for {
-		_, data, err := conn.Read(ctx)
+		_, data, err := conn.Read(link)
 		if err != nil {
+			unlink()
+			wg.Wait()
+			if caughtErr != nil {
+				return true, fnError{caughtErr}
+			}
 			if websocket.CloseStatus(err) != -1 {
 				err = fmt.Errorf("%w: %v", errClosed, err)
 			}
@@ -199,7 +299,13 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 			return true, c.wrap(malformed("tail message", err))
 		}
 		if n := len(msg.DroppedEntries); n > 0 {
-			notify(fmt.Sprintf("loki: the tail dropped %d lines (Loki could not keep up)", n))
+			// Loki lists at most maxDropped; past it, it drops without counting
+			more, least := n >= maxDropped, ""
+			if more {
+				least = "at least "
+			}
+			notify(fmt.Sprintf("loki: the tail dropped %s%d lines (Loki could not keep up)", least, n))
+			event(sources.FollowEvent{Dropped: n, DroppedMore: more})
 		}
 		p := toPage(msg.Streams, sources.Forward, &c.ex)
 		for i := range p.entries {

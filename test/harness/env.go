@@ -94,7 +94,9 @@ type Env struct {
 	// Line, Labels), in the order each backend wrote them.
 	BackendLogs []sources.LogEntry
 
-	client *http.Client // for the query APIs (Options.Secure's CA and user)
+	client      *http.Client // for the query APIs (Options.Secure's CA and user)
+	loki        *process     // for RestartLoki
+	lokiRestart func(ctx context.Context) (*process, error)
 
 	mu       sync.Mutex
 	procs    []*process
@@ -187,6 +189,7 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 			return err
 		}
 		env.track(p)
+		env.setLoki(p, bins.Loki, timeout(lokiReadyTimeout))
 		env.LokiURL = fmt.Sprintf("http://127.0.0.1:%d", port)
 		if err := pushLogs(ctx, env.LokiURL+"/loki/api/v1/push", opts.Secure.lokiTenant(), env.Scenario.Logs); err != nil {
 			return fmt.Errorf("seeding loki: %w", err)

@@ -96,6 +96,17 @@ func lokiPatternMatches(pattern, line string) bool {
 	return last == 0 && line == "" || last > 0 && strings.HasSuffix(line, parts[last])
 }
 
+// window is the query's window, up to the newest line when live mode
+// brought lines past it: what the volume and the patterns count when
+// they are asked for.
+func (m *Model) window() sources.TimeRange {
+	r := m.rng
+	if n := len(m.entries); n > 0 && m.entries[n-1].Time.After(r.To) {
+		r.To = m.entries[n-1].Time
+	}
+	return r
+}
+
 // volumeShown tells whether the volume takes rows above the lines.
 func (m *Model) volumeShown() bool {
 	return m.showVolume && m.height >= volumeMinHeight && m.fields == nil && !m.patternsOpen &&
@@ -114,13 +125,14 @@ func (m *Model) volumeRows() int {
 // window; a source that cannot count shows the loaded lines' instead.
 func (m *Model) loadVolume(query string) tea.Cmd {
 	m.volume, m.volErr, m.volLocal = nil, nil, false
-	m.volStep = sources.AutoStep(m.rng, render.VolumeCells(max(20, m.width-1)))
+	m.volRange = m.window()
+	m.volStep = sources.AutoStep(m.volRange, render.VolumeCells(max(20, m.width-1)))
 	vs, ok := m.o.Source.(sources.LogVolumeSource)
 	if !ok {
 		m.countVolume(errors.New("the log source does not count volume"))
 		return nil
 	}
-	id, seq, r, step := m.id, m.seq, m.rng, m.volStep
+	id, seq, r, step := m.id, m.seq, m.volRange, m.volStep
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), m.o.Timeout)
 		defer cancel()
@@ -132,7 +144,7 @@ func (m *Model) loadVolume(query string) tea.Cmd {
 // countVolume counts the loaded lines by level instead, when the backend
 // could not (why says why): the pane says so.
 func (m *Model) countVolume(why error) {
-	m.volErr, m.volLocal = why, true
+	m.volErr, m.volLocal, m.volLines = why, true, len(m.entries)
 	counts := sources.LevelCounts{}
 	var l logline.Line
 	for i := range m.entries {
@@ -155,7 +167,7 @@ func (m *Model) renderVolume() {
 		return
 	}
 	var b strings.Builder
-	o := render.VolumeOptions{Width: m.width - 1, Height: volumeBarRows, Styles: m.st, Range: m.rng, Step: m.volStep, Location: m.o.Location}
+	o := render.VolumeOptions{Width: m.width - 1, Height: volumeBarRows, Styles: m.st, Range: m.volRange, Step: m.volStep, Location: m.o.Location}
 	if m.trace != nil && m.custom == "" {
 		o.Mark = m.trace.TimeRange()
 	}
@@ -165,7 +177,7 @@ func (m *Model) renderVolume() {
 		rows[i] = " " + rows[i]
 	}
 	if m.volErr != nil {
-		note := " volume of the " + strconv.Itoa(len(m.entries)) + " loaded lines: " + firstLine(sources.Sanitize(m.volErr.Error()))
+		note := " volume of the " + strconv.Itoa(m.volLines) + " loaded lines: " + firstLine(sources.Sanitize(m.volErr.Error()))
 		rows = append(rows, m.st.Warn.Apply(note))
 	}
 	m.volRows = rows
@@ -190,7 +202,8 @@ func (m *Model) TogglePatterns() tea.Cmd {
 	}
 	m.patternsOpen, m.patSel, m.patOff = true, 0, 0
 	m.patterns, m.patErr, m.patNote = nil, nil, ""
-	m.patStep = sources.AutoStep(m.rng, render.NewPatternColumns(max(20, m.width-1), nil).Spark)
+	m.patRange = m.window()
+	m.patStep = sources.AutoStep(m.patRange, render.NewPatternColumns(max(20, m.width-1), nil).Spark)
 	ps, ok := m.o.Source.(sources.LogPatternSource)
 	switch {
 	case !ok:
@@ -202,7 +215,7 @@ func (m *Model) TogglePatterns() tea.Cmd {
 		return nil
 	}
 	m.patLoading = true
-	id, seq, r, step, query := m.id, m.seq, m.rng, m.patStep, m.query
+	id, seq, r, step, query := m.id, m.seq, m.patRange, m.patStep, m.query
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), m.o.Timeout)
 		defer cancel()
@@ -220,7 +233,7 @@ func selectorOnly(q string) bool {
 // clusterLines groups the loaded lines into patterns, saying why the
 // backend's are not shown.
 func (m *Model) clusterLines(why string) {
-	res := logpattern.Cluster(m.entries, m.rng, m.patStep, logpattern.Options{})
+	res := logpattern.Cluster(m.entries, m.patRange, m.patStep, logpattern.Options{})
 	m.patterns, m.patStep, m.patRemote, m.patLoading = res.Patterns, res.Step, false, false
 	m.patNote = why + ": clustered the " + strconv.Itoa(res.Lines) + " loaded lines"
 }
@@ -288,7 +301,7 @@ func (m Model) patternsView() []string {
 		return []string{note, m.st.Dim.Apply(" No patterns.")}
 	}
 	cols := render.NewPatternColumns(m.width-1, m.patterns)
-	o := &render.PatternsOptions{Width: m.width - 1, Styles: m.st, Range: m.rng, Step: m.patStep}
+	o := &render.PatternsOptions{Width: m.width - 1, Styles: m.st, Range: m.patRange, Step: m.patStep}
 	out := []string{note, " " + render.PatternHeader(cols, m.st)}
 	h := m.rowsHeight()
 	var buf []byte

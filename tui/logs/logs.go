@@ -69,6 +69,17 @@ type Options struct {
 	Templates []correlate.Template
 	// Timeout bounds a query (default 30 seconds).
 	Timeout time.Duration
+	// MaxLines is the most lines the pane keeps as live mode adds lines,
+	// the oldest dropped past it (default DefaultMaxLines, never below
+	// Limit).
+	MaxLines int
+	// MaxBackoff caps the wait before following again after the tail
+	// failed (default DefaultMaxBackoff).
+	MaxBackoff time.Duration
+	// Live starts the pane in live mode, as a tui.LiveMsg would.
+	Live bool
+	// Now is the time live mode catches up to (default time.Now).
+	Now func() time.Time
 }
 
 // ResultMsg brings the lines of a query to the pane whose ID it carries;
@@ -140,6 +151,7 @@ type Model struct {
 	customRange sources.TimeRange
 
 	seq     int
+	queries []correlate.SpanQuery // of the last load
 	cancel  context.CancelFunc
 	loading bool
 	err     error
@@ -148,6 +160,7 @@ type Model struct {
 	rng     sources.TimeRange
 
 	entries []sources.LogEntry
+	loaded  int   // how many the query's answer held
 	shown   []int // indexes into entries that pass the filters
 	sel     int   // index into shown
 	offset  int   // index into shown of the first row in view
@@ -170,17 +183,22 @@ type Model struct {
 	showVolume bool
 	volume     []sources.Series
 	volStep    time.Duration
-	volErr     error // why the loaded lines are counted instead
+	volRange   sources.TimeRange // what the volume counts: the window when asked
+	volLines   int               // the lines counted, when counted here
+	volErr     error             // why the loaded lines are counted instead
 	volLocal   bool
 	volRows    []string
 	// the patterns view
 	patternsOpen, patRemote, patLoading bool
 	patterns                            []sources.LogPattern
 	patStep                             time.Duration
+	patRange                            sources.TimeRange
 	patNote                             string
 	patErr                              error
 	patSel, patOff                      int
 	pmatches                            []patternMatch // pattern filters
+
+	live liveState // follow.go
 }
 
 // New returns an empty pane.
@@ -203,9 +221,20 @@ func New(o Options) Model {
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
 	}
+	if o.MaxLines <= 0 {
+		o.MaxLines = DefaultMaxLines
+	}
+	o.MaxLines = max(o.MaxLines, o.Limit)
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = DefaultMaxBackoff
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	return Model{
 		KeyMap: DefaultKeyMap(), o: o, id: pane.NextID(), st: o.Styles, plain: styles.New(false),
 		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)), showVolume: true,
+		live: liveState{on: o.Live, newFrom: -1},
 	}
 }
 
@@ -279,7 +308,7 @@ func (m Model) Selected() *sources.LogEntry {
 
 // SetEntries shows entries (in time order) as a query's answer would.
 func (m *Model) SetEntries(entries []sources.LogEntry) {
-	m.entries, m.err, m.loading = entries, nil, false
+	m.entries, m.loaded, m.err, m.loading = entries, len(entries), nil, false
 	m.sel, m.offset = 0, 0
 	m.refilter()
 	if m.span != nil && m.scope == ScopeService && m.custom == "" {
@@ -330,6 +359,7 @@ func (m *Model) load() tea.Cmd {
 		m.cancel()
 		m.cancel = nil
 	}
+	m.resetLive()
 	m.seq++
 	m.entries, m.shown, m.sel, m.offset, m.err, m.query, m.tried = nil, nil, 0, 0, nil, "", nil
 	m.volume, m.volErr, m.volRows, m.patternsOpen, m.patterns, m.fields = nil, nil, nil, false, nil, nil
@@ -369,7 +399,7 @@ func (m *Model) load() tea.Cmd {
 		m.err, m.loading = err, false
 		return nil
 	}
-	m.query = queries[0].Query
+	m.query, m.queries = queries[0].Query, queries
 	ctx, cancel := context.WithTimeout(context.Background(), m.o.Timeout)
 	m.cancel, m.loading = cancel, true
 	id, seq, src, r, limit := m.id, m.seq, m.o.Source, m.rng, m.o.Limit
@@ -406,11 +436,14 @@ func (m *Model) load() tea.Cmd {
 	return tea.Batch(status, run, m.spin.Tick)
 }
 
-// Cancel stops the query in flight, if any (the explorer calls it when
-// it quits).
+// Cancel stops the query in flight and the tail, if any (the explorer
+// calls it when it quits).
 func (m Model) Cancel() {
 	if m.cancel != nil {
 		m.cancel()
+	}
+	if m.live.cancel != nil {
+		m.live.cancel()
 	}
 }
 
@@ -433,23 +466,22 @@ func (m *Model) refilter() {
 	}
 	m.shown = m.shown[:0]
 	for i := range m.entries {
-		e := &m.entries[i]
-		if rank(e.Level) < m.level {
-			continue
+		if m.passes(&m.entries[i]) {
+			m.shown = append(m.shown, i)
 		}
-		if m.filter != nil && !m.filter.MatchString(e.Line) {
-			continue
-		}
-		if !m.matchesFields(e) || !m.matchesPatterns(e) {
-			continue
-		}
-		m.shown = append(m.shown, i)
 	}
 	m.sel = 0
 	if was >= 0 {
 		m.sel = sort.SearchInts(m.shown, was)
 	}
 	m.scroll()
+}
+
+// passes tells whether e passes the level, regex, field and pattern
+// filters.
+func (m *Model) passes(e *sources.LogEntry) bool {
+	return rank(e.Level) >= m.level && (m.filter == nil || m.filter.MatchString(e.Line)) &&
+		m.matchesFields(e) && m.matchesPatterns(e)
 }
 
 // SetLevel filters the lines by level.
@@ -534,8 +566,15 @@ func (m *Model) scroll() {
 	m.offset = min(m.sel, off+1)
 }
 
-// MoveDown moves the selection n lines down (up when n < 0).
-func (m *Model) MoveDown(n int) { m.sel += n; m.scroll() }
+// MoveDown moves the selection n lines down (up when n < 0). On the last
+// line, the selection follows the lines live mode adds.
+func (m *Model) MoveDown(n int) {
+	m.sel += n
+	m.scroll()
+	if m.atBottom() {
+		m.live.newFrom = -1
+	}
+}
 
 // Update handles the pane's keys, the selection and its query's answer.
 func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
@@ -544,6 +583,8 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 		return m, m.Select(msg.Trace, msg.Span)
 	case tui.LogQueryMsg:
 		return m, m.SetQuery(msg.Query, msg.Range)
+	case tui.LiveMsg, TailMsg, tailRetryMsg:
+		return m, m.liveUpdate(msg)
 	case ResultMsg:
 		if msg.ID != m.id {
 			return m, nil
@@ -559,9 +600,18 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 		} else {
 			m.query, m.tried = msg.Query, msg.Tried
 			m.SetEntries(msg.Entries)
-			if len(m.entries) > 0 && m.showVolume {
-				return m, tea.Batch(func() tea.Msg { return done }, m.loadVolume(msg.Query))
+			if len(m.queries) > 0 {
+				m.live.q = followQuery(m.queries, msg.Query)
 			}
+			m.live.span = ""
+			if m.span != nil {
+				m.live.span = m.span.SpanID
+			}
+			cmds := []tea.Cmd{func() tea.Msg { return done }, m.startTail()}
+			if len(m.entries) > 0 && m.showVolume {
+				cmds = append(cmds, m.loadVolume(msg.Query))
+			}
+			return m, tea.Batch(cmds...)
 		}
 		return m, func() tea.Msg { return done }
 	case VolumeMsg:
@@ -681,7 +731,8 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		return m.TogglePatterns()
 	case key.Matches(k, km.Volume):
 		m.showVolume = !m.showVolume
-		if m.showVolume && m.volume == nil && m.volErr == nil && len(m.entries) > 0 {
+		if m.showVolume && len(m.entries) > 0 && (m.volume == nil && m.volErr == nil || !m.window().To.Equal(m.volRange.To)) {
+			// not counted yet, or live mode brought lines since
 			return m.loadVolume(m.query)
 		}
 		m.scroll()
@@ -839,10 +890,11 @@ func (m Model) status() string {
 		if len(m.shown) != len(m.entries) {
 			parts[0] += " of " + strconv.Itoa(len(m.entries))
 		}
-		if len(m.entries) >= m.o.Limit {
+		if m.loaded >= m.o.Limit {
 			parts = append(parts, m.st.Warn.Apply("limit "+strconv.Itoa(m.o.Limit)+" reached"))
 		}
 	}
+	parts = append(parts, m.liveStatus()...)
 	parts = append(parts, "t: "+m.scope.String())
 	if m.level != LevelAll {
 		parts = append(parts, "level "+m.level.String())

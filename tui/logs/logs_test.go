@@ -14,6 +14,7 @@ import (
 	"github.com/telx-cli/telx/internal/golden"
 	"github.com/telx-cli/telx/internal/teasync"
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/correlate"
 	"github.com/telx-cli/telx/tui"
 	"github.com/telx-cli/telx/tui/internal/tracetest"
 	"github.com/telx-cli/telx/tui/styles"
@@ -407,6 +408,39 @@ func BenchmarkLogsKeyView(b *testing.B) {
 				p, _ := m.Update(ks[i%2])
 				m = p.(Model)
 				_ = m.View()
+			}
+		})
+	}
+	// while live mode brings two lines before each key (200 lines a second
+	// at 100 keys a second), the oldest going past the cap of 100k: in
+	// the middle of the lines, and following the bottom
+	for _, at := range []string{"middle", "bottom"} {
+		b.Run("lines=100000/arriving/at="+at, func(b *testing.B) {
+			m := New(Options{Source: failingSource{}, Styles: styles.New(true), Location: time.UTC, MaxLines: 100000}).SetSize(200, 50).(Model)
+			m.trace, m.span = tr, span
+			m.SetEntries(synthetic(100000))
+			m.live.on, m.live.tail, m.live.q = true, newTailer(100000), correlate.SpanQuery{BySpan: true}
+			if at == "bottom" {
+				m.MoveDown(100000)
+			} else {
+				m.MoveDown(50000)
+			}
+			arriving := synthetic(2 * (b.N + 1))
+			for i := range arriving {
+				arriving[i].Time = arriving[i].Time.Add(time.Hour)
+			}
+			ks := []tea.KeyPressMsg{press("j"), press("k")}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p, _ := m.Update(TailMsg{ID: m.ID(), Seq: m.live.seq, Entries: arriving[2*i : 2*i+2]})
+				m = p.(Model)
+				p, _ = m.Update(ks[i%2])
+				m = p.(Model)
+				_ = m.View()
+			}
+			b.StopTimer()
+			if len(m.entries) > 100000 || (b.N > 1000 && m.DroppedOlder() == 0) {
+				b.Fatalf("%d lines kept, %d dropped", len(m.entries), m.DroppedOlder())
 			}
 		})
 	}
