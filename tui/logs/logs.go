@@ -198,6 +198,10 @@ type Model struct {
 	patSel, patOff                      int
 	pmatches                            []patternMatch // pattern filters
 
+	// cursor is the time cursor from another pane, its nearest line
+	// marked (cursor.go)
+	cursor time.Time
+
 	live liveState // follow.go
 }
 
@@ -639,12 +643,21 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
+	case tui.CursorMsg, tui.CursorJumpMsg:
+		m.cursorMsg(msg)
+		return m, nil
 	case tea.KeyPressMsg:
 		if m.typing {
 			m.typeKey(msg)
 			return m, nil
 		}
-		return m, m.key(msg)
+		var was *time.Time
+		if e := m.Selected(); e != nil {
+			t := e.Time
+			was = &t
+		}
+		cmd := m.key(msg)
+		return m, tea.Batch(cmd, m.moved(was))
 	}
 	return m, nil
 }
@@ -844,11 +857,15 @@ func (m Model) visibleRows() []string {
 	if m.scope == ScopeTrace && m.custom == "" && m.span != nil {
 		markSpan = m.span.SpanID
 	}
+	near := m.nearest(m.cursor)
 	for i := m.offset; i < len(m.shown) && len(out) < h; i++ {
 		mark := " "
 		st := m.st
 		if markSpan != "" && m.entries[m.shown[i]].SpanID == markSpan {
 			mark = m.st.Highlight.Apply("•")
+		}
+		if i == near {
+			mark = m.st.Highlight.Apply(MarkCursor)
 		}
 		if i == m.sel {
 			mark, st = m.st.Selected().Apply("▶"), m.plain

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	tea "charm.land/bubbletea/v2"
 	"context"
 	"errors"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/tui"
 	"github.com/telx-cli/telx/tui/internal/tracetest"
 )
 
@@ -263,4 +265,60 @@ func TestSpanLinesWithoutIDs(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "canceling statement due to lock timeout") {
 		t.Errorf("the span's lines:\n%s", v)
 	}
+}
+
+// The time cursor: a move of the selection tells the other panes the
+// line's time; a cursor from another pane marks the nearest line ›, and
+// a jump selects it.
+func TestLogsCursor(t *testing.T) {
+	tr, span := bigTrace(t)
+	m := newPane(t, tracetest.Demo(t), 160, 30, false)
+	m, _ = selectSpan(m, tr, span)
+	m, _ = keys(m, "t")
+	p, cmd := m.Update(press("j"))
+	m = p.(Model)
+	var got *tui.CursorMsg
+	if cmd != nil {
+		for _, msg := range flatten(cmd()) {
+			if c, ok := msg.(tui.CursorMsg); ok {
+				got = &c
+			}
+		}
+	}
+	if got == nil || !got.Time.Equal(m.Selected().Time) || got.From != m.ID() {
+		t.Fatalf("j sent %+v, want the selected line's time %s", got, m.Selected().Time)
+	}
+	last := m.Lines()[len(m.Lines())-1]
+	p, _ = m.Update(tui.CursorMsg{Time: last.Time.Add(time.Millisecond), From: -1})
+	m = p.(Model)
+	rows := strings.Split(m.View(), "\n")
+	marked := 0
+	for _, r := range rows {
+		if strings.HasPrefix(r, MarkCursor) {
+			marked++
+		}
+	}
+	if marked != 1 {
+		t.Errorf("%d lines marked near the cursor:\n%s", marked, m.View())
+	}
+	p, _ = m.Update(tui.CursorJumpMsg{Time: last.Time, From: -1})
+	m = p.(Model)
+	if m.Selected() == nil || !m.Selected().Time.Equal(last.Time) {
+		t.Errorf("the jump selected %+v, want the line at %s", m.Selected(), last.Time)
+	}
+}
+
+// flatten unpacks a batch's messages.
+func flatten(msg tea.Msg) []tea.Msg {
+	b, ok := msg.(tea.BatchMsg)
+	if !ok {
+		return []tea.Msg{msg}
+	}
+	var out []tea.Msg
+	for _, c := range b {
+		if c != nil {
+			out = append(out, flatten(c())...)
+		}
+	}
+	return out
 }
