@@ -3,6 +3,8 @@ package demo
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
+	"strings"
 	"time"
 
 	"github.com/telx-cli/telx/sources"
@@ -122,14 +124,16 @@ func newReplay(sc *Scenario, lq *logQuery, start time.Time) *replay {
 	r := &replay{from: loopFrom, round: 1}
 	for i := range sc.Logs {
 		e := &sc.Logs[i]
-		if !lq.match(e) {
-			continue
-		}
-		if !e.Time.Before(start) {
+		if lq.match(e) && !e.Time.Before(start) {
 			r.own = append(r.own, e)
 		}
+		// the replays are of other requests: their IDs are new, so that a
+		// query of a trace or a span (the Logs pane's) does not see the
+		// trace's lines again
 		if e.Time.After(loopFrom) && !e.Time.After(sc.Now) {
-			r.loop = append(r.loop, e)
+			if c := replayed(*e, 1); lq.match(&c) {
+				r.loop = append(r.loop, e)
+			}
 		}
 	}
 	if len(r.loop) > 0 && start.After(sc.Now) {
@@ -170,10 +174,50 @@ func (r *replay) entry() sources.LogEntry {
 	if r.i < len(r.own) {
 		return *r.own[r.i]
 	}
-	e := *r.loop[r.j]
+	e := replayed(*r.loop[r.j], r.round)
 	at := r.at()
 	e.Line = shiftLineTime(e.Line, e.Time, at)
 	e.Time = at
+	return e
+}
+
+// replayed is a line of the round-th replay: its trace and span IDs (in
+// its text and metadata too) those of another request.
+func replayed(e sources.LogEntry, round int) sources.LogEntry {
+	if e.TraceID == "" && e.SpanID == "" {
+		return e
+	}
+	id := func(old string, n int) string {
+		h := fnv.New64a()
+		fmt.Fprintf(h, "%s/%d", old, round)
+		v := fmt.Sprintf("%016x", h.Sum64())
+		if n == 32 {
+			h.Write([]byte("2"))
+			v += fmt.Sprintf("%016x", h.Sum64())
+		}
+		return v
+	}
+	meta := make(map[string]string, len(e.Metadata))
+	for k, v := range e.Metadata {
+		meta[k] = v
+	}
+	if e.TraceID != "" {
+		t := sources.TraceID(id(string(e.TraceID), 32))
+		e.Line = strings.ReplaceAll(e.Line, string(e.TraceID), string(t))
+		if meta["trace_id"] != "" {
+			meta["trace_id"] = string(t)
+		}
+		e.TraceID = t
+	}
+	if e.SpanID != "" {
+		sp := sources.SpanID(id(string(e.SpanID), 16))
+		e.Line = strings.ReplaceAll(e.Line, string(e.SpanID), string(sp))
+		if meta["span_id"] != "" {
+			meta["span_id"] = string(sp)
+		}
+		e.SpanID = sp
+	}
+	e.Metadata = meta
 	return e
 }
 

@@ -138,8 +138,14 @@ func TestFollowReplaysTheIncident(t *testing.T) {
 		shift := time.Duration(round) * ReplayPeriod
 		for i, e := range got {
 			was := loop[i]
-			if !e.Time.Equal(was.Time.Add(shift)) || e.Labels["service_name"] != Payments || e.TraceID != was.TraceID {
+			if !e.Time.Equal(was.Time.Add(shift)) || e.Labels["service_name"] != Payments {
 				t.Errorf("round %d line %d: %v %v, want %v moved by %s", round, i, e.Time, e.Labels, was.Time, shift)
+			}
+			// a replay is another request's: new IDs, in the text and
+			// metadata too
+			if was.TraceID != "" && (e.TraceID == was.TraceID || len(e.TraceID) != 32 || strings.Contains(e.Line, string(was.TraceID)) ||
+				e.Metadata["trace_id"] != string(e.TraceID) || was.Metadata["trace_id"] != string(was.TraceID)) {
+				t.Errorf("round %d line %d: trace %s, was %s: %q %v", round, i, e.TraceID, was.TraceID, e.Line, e.Metadata)
 			}
 			for _, layout := range lineTimeLayouts {
 				if old := was.Time.UTC().Format(layout); strings.Contains(was.Line, old) {
@@ -284,5 +290,30 @@ func TestFollowErrors(t *testing.T) {
 		func(sources.LogEntry) error { t.Error("a line of nobody"); return nil })
 	if !errors.Is(err, context.DeadlineExceeded) || len(events) != 1 || !events[0].Connected {
 		t.Errorf("no line matches: %v, events %v", err, events)
+	}
+}
+
+// A trace's query sees no replay: the replays are other requests', with
+// IDs of their own.
+func TestReplayIsOfOtherTraces(t *testing.T) {
+	sc, err := Load(DatasetNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`{service_name=~".+"} | trace_id="` + string(sc.BigTraceID) + `"`,
+		`{service_name="checkout"} |= "` + string(sc.BigTraceID) + `"`,
+	} {
+		lq, err := parseLogQL(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := newReplay(sc, lq, sc.Now.Add(time.Minute)); len(r.loop) != 0 {
+			t.Errorf("%s: %d lines replayed", q, len(r.loop))
+		}
+	}
+	lq, _ := parseLogQL(`{service_name="checkout"}`)
+	if r := newReplay(sc, lq, sc.Now.Add(time.Minute)); len(r.loop) == 0 {
+		t.Error("the service's lines are not replayed")
 	}
 }
