@@ -4,64 +4,12 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/telx-cli/telx/internal/fakeclock"
 	"github.com/telx-cli/telx/sources"
 )
-
-// ManualClock is a Clock that moves only when told: a follow waiting on
-// it waits until Advance passes its time.
-type manualClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waits   []manualWait
-	waiting chan struct{} // a token each time someone starts waiting
-}
-
-type manualWait struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func newManualClock(now time.Time) *manualClock {
-	return &manualClock{now: now, waiting: make(chan struct{}, 64)}
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	if d <= 0 {
-		ch <- c.now
-		return ch
-	}
-	c.waits = append(c.waits, manualWait{c.now.Add(d), ch})
-	c.waiting <- struct{}{}
-	return ch
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	kept := c.waits[:0]
-	for _, w := range c.waits {
-		if w.at.After(c.now) {
-			kept = append(kept, w)
-			continue
-		}
-		w.ch <- c.now
-	}
-	c.waits = kept
-}
 
 // following runs FollowLogs on a goroutine; its lines arrive on the
 // channel, its end on done.
@@ -98,7 +46,7 @@ func TestFollowReplaysTheIncident(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := NewSource(sc)
-	clock := newManualClock(sc.Now)
+	clock := fakeclock.New(sc.Now)
 	s.SetClock(clock)
 	const query = `{service_name="payments"}`
 	var loop []sources.LogEntry // payments' lines of the last period
@@ -111,7 +59,7 @@ func TestFollowReplaysTheIncident(t *testing.T) {
 		t.Fatalf("payments logged %d lines in the last period: too few for the test", len(loop))
 	}
 	lines, cancel, done := following(t, s, sources.LogQuery{Query: query, Range: sources.TimeRange{From: sc.Now.Add(time.Nanosecond)}})
-	<-clock.waiting
+	<-clock.Waiting
 	if got := drain(lines); len(got) != 0 {
 		t.Fatalf("%d lines arrived before their time: %v", len(got), got[0])
 	}
@@ -120,7 +68,7 @@ func TestFollowReplaysTheIncident(t *testing.T) {
 		var got []sources.LogEntry
 		for half := 0; half < 2; half++ {
 			clock.Advance(ReplayPeriod / 2)
-			<-clock.waiting
+			<-clock.Waiting
 			batch := drain(lines)
 			for _, e := range batch {
 				if e.Time.After(clock.Now()) {
@@ -193,11 +141,11 @@ func TestFollowFrom(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := newManualClock(sc.Now)
+			clock := fakeclock.New(sc.Now)
 			s.SetClock(clock)
 			lines, cancel, _ := following(t, s, sources.LogQuery{Query: `{service_name="checkout"}`, Range: sources.TimeRange{From: tt.from}, Limit: tt.limit})
 			defer cancel()
-			<-clock.waiting
+			<-clock.Waiting
 			got := drain(lines)
 			if len(got) != len(tt.want) {
 				t.Fatalf("%d lines at once, want %d", len(got), len(tt.want))
@@ -220,11 +168,11 @@ func TestFollowFrom(t *testing.T) {
 			want = append(want, r.entry())
 		}
 		want = want[len(want)-10:]
-		clock := newManualClock(now)
+		clock := fakeclock.New(now)
 		s.SetClock(clock)
 		lines, cancel, _ := following(t, s, sources.LogQuery{Query: `{service_name="checkout"}`, Range: sources.TimeRange{From: from}, Limit: 10})
 		defer cancel()
-		<-clock.waiting
+		<-clock.Waiting
 		got := drain(lines)
 		if len(got) != len(want) {
 			t.Fatalf("%d lines, want %d", len(got), len(want))
@@ -238,13 +186,13 @@ func TestFollowFrom(t *testing.T) {
 
 	t.Run("well past the end", func(t *testing.T) {
 		start := sc.Now.Add(25 * time.Minute)
-		clock := newManualClock(start)
+		clock := fakeclock.New(start)
 		s.SetClock(clock)
 		lines, cancel, _ := following(t, s, sources.LogQuery{Query: `{service_name="checkout"}`, Range: sources.TimeRange{From: start}})
 		defer cancel()
-		<-clock.waiting
+		<-clock.Waiting
 		clock.Advance(ReplayPeriod)
-		<-clock.waiting
+		<-clock.Waiting
 		got := drain(lines)
 		if len(got) == 0 {
 			t.Fatal("no line in a period")
@@ -277,7 +225,7 @@ func TestFollowErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := NewSource(sc)
-	s.SetClock(newManualClock(sc.Now))
+	s.SetClock(fakeclock.New(sc.Now))
 	err = s.FollowLogs(context.Background(), sources.LogQuery{Query: `sum(rate({a="b"}[1m]))`}, sources.FollowOptions{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "not supported") {
 		t.Errorf("a metric query: %v", err)

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/telx-cli/telx/internal/fakeclock"
 	"github.com/telx-cli/telx/internal/golden"
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui"
@@ -684,17 +684,17 @@ func TestLiveFromTheStart(t *testing.T) {
 // The demo in live mode: its replay arrives as its clock moves.
 func TestLiveOnTheDemo(t *testing.T) {
 	src := tracetest.Demo(t)
-	clock := newTestClock(tracetest.Now)
+	clock := fakeclock.New(tracetest.Now)
 	src.SetClock(clock)
 	m := New(Options{Source: src, Location: time.UTC, Live: true, Now: clock.Now}).SetSize(120, 10).(Model)
 	d := newDriver(t, m)
 	d.send(tui.LogQueryMsg{Query: `{service_name="payments"}`, Range: sources.Last(5*time.Minute, tracetest.Now)})
 	d.until("the demo's tail", func(m Model) bool { return m.Following() && !m.Loading() })
-	<-clock.waiting
+	<-clock.Waiting
 	d.settle()
 	loaded := len(d.m.Lines())
 	clock.Advance(10 * time.Minute)
-	<-clock.waiting
+	<-clock.Waiting
 	d.until("replayed lines", func(m Model) bool { return len(m.Lines()) > loaded })
 	d.settle()
 	lines := d.m.Lines()
@@ -704,57 +704,6 @@ func TestLiveOnTheDemo(t *testing.T) {
 		}
 	}
 	d.m.Cancel()
-}
-
-// testClock is a demo.Clock moved by hand.
-type testClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waits   []testWait
-	waiting chan struct{}
-}
-
-type testWait struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func newTestClock(now time.Time) *testClock {
-	return &testClock{now: now, waiting: make(chan struct{}, 64)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	if d <= 0 {
-		ch <- c.now
-		return ch
-	}
-	c.waits = append(c.waits, testWait{c.now.Add(d), ch})
-	c.waiting <- struct{}{}
-	return ch
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	kept := c.waits[:0]
-	for _, w := range c.waits {
-		if w.at.After(c.now) {
-			kept = append(kept, w)
-			continue
-		}
-		w.ch <- c.now
-	}
-	c.waits = kept
 }
 
 // Keys, live mode and tail messages in any order: no panic, the view
