@@ -3,6 +3,7 @@ package render
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,6 +131,36 @@ func TestExpandTabs(t *testing.T) {
 	} {
 		if got := ExpandTabs(tt.in); got != tt.want {
 			t.Errorf("ExpandTabs(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Spans whose times reach the ends of what a Duration holds (a Jaeger UI
+// file's duration of 8e15 µs, an OTLP end of math.MaxInt64 ns) render at
+// every width without a panic: the ruler's ticks stop before they overflow.
+func TestWaterfallExtremeTimes(t *testing.T) {
+	start := time.Date(2026, 11, 25, 5, 35, 42, 0, time.UTC)
+	for _, tt := range []struct {
+		name  string
+		start time.Time
+		d     time.Duration
+	}{
+		{"8e15µs", start, 8_000_000_000_000_000 * time.Microsecond},
+		{"max", start, time.Duration(math.MaxInt64)},
+		{"from 1970 to the end", time.Unix(0, 0).UTC(), time.Duration(math.MaxInt64)},
+	} {
+		tr := &sources.Trace{ID: "4bf92f3577b34da6a3ce929d0e0e4736", Spans: []sources.Span{
+			{TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b7", Service: "frontend", Operation: "GET /", Start: tt.start, Duration: 50 * time.Millisecond},
+			{TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b8", ParentID: "00f067aa0ba902b7", Service: "checkout", Operation: "Place", Start: tt.start.Add(time.Millisecond), Duration: tt.d},
+		}}
+		for width := 1; width <= 300; width += 7 {
+			var b strings.Builder
+			if err := Waterfall(&b, sources.BuildTree(tr), WaterfallOptions{Width: width, Location: time.UTC}); err != nil {
+				t.Fatalf("%s at %d: %v", tt.name, width, err)
+			}
+			if !strings.Contains(b.String(), "checkout Place") && width >= 80 {
+				t.Errorf("%s at %d: the span is not drawn:\n%s", tt.name, width, b.String())
+			}
 		}
 	}
 }

@@ -137,11 +137,12 @@ func writeRuler(w *bufio.Writer, offset, total time.Duration, lay layout, st *st
 	if step > 0 {
 		next := 0 // first free label column
 		first := (offset + step - 1) / step * step
-		for t := first; t <= offset+total; t += step {
-			col := int(float64(t-offset) / float64(total) * float64(lay.bar))
-			if col >= lay.bar {
-				col = lay.bar - 1
-			}
+		end := offset + total
+		if end < offset {
+			end = math.MaxInt64 // a window past what a Duration holds
+		}
+		for t := first; t <= end && t >= first; t += step {
+			col := max(0, min(lay.bar-1, int(float64(t-offset)/float64(total)*float64(lay.bar))))
 			line[col] = '┼'
 			label := []rune(Duration(t))
 			if t == 0 {
@@ -150,6 +151,9 @@ func writeRuler(w *bufio.Writer, offset, total time.Duration, lay layout, st *st
 			if col >= next && col+len(label) <= len(labels) {
 				copy(labels[col:], label)
 				next = col + len(label) + 1
+			}
+			if t > end-step {
+				break // the next tick would overflow
 			}
 		}
 	}
