@@ -1,7 +1,9 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +51,9 @@ func (f *timeFlags) rangeAt(now time.Time) (sources.TimeRange, error) {
 	return sources.TimeRange{From: from, To: to}, nil
 }
 
+// maxUnixSeconds is the last second of the year 9999.
+const maxUnixSeconds = 253402300799
+
 // parseTime reads RFC3339 (with or without fractions), Unix seconds
 // (with fractions), "now", or a duration meaning that long ago.
 func parseTime(s string, now time.Time) (time.Time, error) {
@@ -59,7 +64,12 @@ func parseTime(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
+	if f, err := strconv.ParseFloat(s, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		// Unix seconds of the years 1970 to 9999: not NaN, ±Inf or 1e30,
+		// which would reach the backends as nonsense
+		if math.IsNaN(f) || f < 0 || f > maxUnixSeconds {
+			return time.Time{}, fmt.Errorf("%q is not a time: Unix seconds go from 0 to %d (the year 9999)", s, int64(maxUnixSeconds))
+		}
 		sec := int64(f)
 		return time.Unix(sec, int64((f-float64(sec))*1e9)), nil
 	}
