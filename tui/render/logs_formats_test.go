@@ -164,3 +164,32 @@ func TestWaterfallExtremeTimes(t *testing.T) {
 		}
 	}
 }
+
+// The waterfall's header, warnings and footer are no wider than its rows,
+// at any width (the rows keep a least width of their own).
+func TestWaterfallHeaderFits(t *testing.T) {
+	tr := &sources.Trace{ID: "4bf92f3577b34da6a3ce929d0e0e4736", Spans: []sources.Span{
+		{TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b7", Service: strings.Repeat("a-very-long-service-name-", 3), Operation: strings.Repeat("an operation ", 6),
+			Start: time.Date(2026, 11, 25, 5, 35, 42, 0, time.UTC), Duration: 50 * time.Millisecond},
+		{TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b8", ParentID: "00f067aa0ba902b7", Service: "checkout", Operation: "Place",
+			Start: time.Date(2026, 11, 25, 5, 35, 41, 0, time.UTC), Duration: 3 * time.Second},
+	}}
+	tree := sources.BuildTree(tr)
+	if len(tree.Warnings) == 0 {
+		t.Fatal("the trace has no warning to cut")
+	}
+	for _, width := range []int{1, 20, 40, 59, 60, 61, 80, 120} {
+		for _, color := range []bool{false, true} {
+			var b strings.Builder
+			if err := Waterfall(&b, tree, WaterfallOptions{Width: width, Styles: styles.New(color), Location: time.UTC}); err != nil {
+				t.Fatal(err)
+			}
+			limit := max(width, 60)
+			for i, row := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+				if w := ansi.StringWidth(row); w > limit {
+					t.Errorf("width %d colour %v: row %d is %d wide: %q", width, color, i, w, ansi.Strip(row))
+				}
+			}
+		}
+	}
+}

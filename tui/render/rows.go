@@ -291,9 +291,14 @@ func WaterfallHeader(out io.Writer, tr *sources.Tree, width int, st *styles.Styl
 	if st == nil {
 		st = styles.New(false)
 	}
-	writeHeader(bw, tr, st, loc)
+	lay := newLayout(width)
+	cut := 0
+	if width > 0 {
+		cut = lay.width
+	}
+	writeHeader(bw, tr, st, loc, cut)
 	if len(tr.Nodes) > 0 {
-		writeRuler(bw, 0, tr.Range.Duration(), newLayout(width), st)
+		writeRuler(bw, 0, tr.Range.Duration(), lay, st)
 	}
 	return bw.Flush()
 }

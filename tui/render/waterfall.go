@@ -73,7 +73,11 @@ func Waterfall(w io.Writer, tr *sources.Tree, o WaterfallOptions) error {
 		st = styles.New(false)
 	}
 	lay := newLayout(o.Width)
-	writeHeader(bw, tr, st, o.Location)
+	cut := 0 // the header and footer no wider than the rows
+	if o.Width > 0 {
+		cut = lay.width
+	}
+	writeHeader(bw, tr, st, o.Location, cut)
 	if len(tr.Nodes) == 0 {
 		fmt.Fprintln(bw, st.Dim.Apply("(the trace has no spans)"))
 		return bw.Flush()
@@ -85,16 +89,25 @@ func Waterfall(w io.Writer, tr *sources.Tree, o WaterfallOptions) error {
 		return err
 	}
 	hidden := rows.Hidden()
-	writeFooter(bw, hidden, o, st)
+	writeFooter(bw, hidden, o, st, cut)
 	return bw.Flush()
 }
 
-func writeHeader(w *bufio.Writer, tr *sources.Tree, st *styles.Styles, loc *time.Location) {
+// cutLine writes s and a newline, cut at width cells (0: not cut).
+func cutLine(w *bufio.Writer, s string, width int) {
+	if width > 0 && Width(s) > width {
+		s = ansi.Truncate(s, width, "…")
+	}
+	w.WriteString(s)
+	w.WriteByte('\n')
+}
+
+func writeHeader(w *bufio.Writer, tr *sources.Tree, st *styles.Styles, loc *time.Location, width int) {
 	t := tr.Trace
-	fmt.Fprintf(w, "%s %s\n", st.Title.Apply("Trace"), st.Title.Apply(string(t.ID)))
+	cutLine(w, st.Title.Apply("Trace")+" "+st.Title.Apply(string(t.ID)), width)
 	if len(tr.Roots) > 0 {
 		root := tr.Roots[0].Span
-		fmt.Fprintf(w, "%s %s\n", st.Service(root.Service).Apply(sources.Sanitize(root.Service)), sources.Sanitize(root.Operation))
+		cutLine(w, st.Service(root.Service).Apply(sources.Sanitize(root.Service))+" "+sources.Sanitize(root.Operation), width)
 	}
 	errs := t.ErrorCount()
 	errText := fmt.Sprintf("%d %s", errs, plural(errs, "error", "errors"))
@@ -102,11 +115,11 @@ func writeHeader(w *bufio.Writer, tr *sources.Tree, st *styles.Styles, loc *time
 		errText = st.Error.Apply(errText)
 	}
 	services := len(t.Services())
-	fmt.Fprintf(w, "%s · %s · %d %s · %d %s · %s\n",
+	cutLine(w, fmt.Sprintf("%s · %s · %d %s · %d %s · %s",
 		Timestamp(tr.Range.From, loc), st.Bold.Apply(Duration(tr.Range.Duration())),
-		len(t.Spans), plural(len(t.Spans), "span", "spans"), services, plural(services, "service", "services"), errText)
+		len(t.Spans), plural(len(t.Spans), "span", "spans"), services, plural(services, "service", "services"), errText), width)
 	for _, warn := range tr.Warnings {
-		fmt.Fprintf(w, "%s %s\n", st.Warn.Apply(MarkWarn), st.Warn.Apply(sources.Sanitize(warn)))
+		cutLine(w, st.Warn.Apply(MarkWarn)+" "+st.Warn.Apply(sources.Sanitize(warn)), width)
 	}
 	w.WriteByte('\n')
 }
@@ -454,7 +467,7 @@ func writeDetails(w *bufio.Writer, tr *sources.Tree, nd *sources.Node, cont []bo
 	}
 }
 
-func writeFooter(w *bufio.Writer, hidden int, o WaterfallOptions, st *styles.Styles) {
+func writeFooter(w *bufio.Writer, hidden int, o WaterfallOptions, st *styles.Styles, width int) {
 	w.WriteByte('\n')
 	if hidden > 0 {
 		var why []string
@@ -470,9 +483,9 @@ func writeFooter(w *bufio.Writer, hidden int, o WaterfallOptions, st *styles.Sty
 		if o.CriticalOnly {
 			why = append(why, "--critical-path")
 		}
-		fmt.Fprintf(w, "%s\n", st.Dim.Apply(fmt.Sprintf("%d %s hidden by %s (+N: hidden under a span)", hidden, plural(hidden, "span", "spans"), strings.Join(why, ", "))))
+		cutLine(w, st.Dim.Apply(fmt.Sprintf("%d %s hidden by %s (+N: hidden under a span)", hidden, plural(hidden, "span", "spans"), strings.Join(why, ", "))), width)
 	}
-	fmt.Fprintf(w, "%s\n", st.Dim.Apply(MarkCritical+" critical path · "+MarkError+" error · "+MarkWarn+" warning"))
+	cutLine(w, st.Dim.Apply(MarkCritical+" critical path · "+MarkError+" error · "+MarkWarn+" warning"), width)
 }
 
 func plural(n int, one, many string) string {
