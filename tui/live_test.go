@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/telx-cli/telx/internal/teasync"
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui/internal/tracetest"
 	"github.com/telx-cli/telx/tui/live"
@@ -269,7 +270,7 @@ func TestLiveTracesPauseCancels(t *testing.T) {
 	m = next.(Model)
 	// the search is asked of the explorer, which runs it
 	var run tea.Cmd
-	for _, msg := range msgs(search) {
+	for _, msg := range teasync.Msgs(search) {
 		if s, ok := msg.(traces.SearchMsg); ok && s.Refresh {
 			next, run = m.Update(s)
 			m = next.(Model)
@@ -281,7 +282,7 @@ func TestLiveTracesPauseCancels(t *testing.T) {
 	// the next tick while it runs: nothing
 	next, again := m.Update(rec.last(t, m.traces.ID()))
 	m = next.(Model)
-	for _, msg := range msgs(again) {
+	for _, msg := range teasync.Msgs(again) {
 		if _, ok := msg.(traces.SearchMsg); ok {
 			t.Fatal("a second refresh started while the first runs")
 		}
@@ -306,30 +307,6 @@ func TestLiveTracesPauseCancels(t *testing.T) {
 	if !strings.Contains(m.traces.Title(), "new)") {
 		t.Errorf("resuming did not search again: %q", m.traces.Title())
 	}
-}
-
-// msgs runs a command and returns its messages, batches unpacked (not
-// the messages those lead to).
-func msgs(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	var out []tea.Msg
-	queue := []tea.Msg{cmd()}
-	for len(queue) > 0 {
-		msg := queue[0]
-		queue = queue[1:]
-		if b, ok := msg.(tea.BatchMsg); ok {
-			for _, c := range b {
-				if c != nil {
-					queue = append(queue, c())
-				}
-			}
-			continue
-		}
-		out = append(out, msg)
-	}
-	return out
 }
 
 // growingAlerts answers one more alert at each call.

@@ -66,3 +66,27 @@ func Key(k string) tea.KeyPressMsg {
 	}
 	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
 }
+
+// Msgs runs cmd and returns its messages, batches unpacked, without
+// feeding them to a model (nor running the commands they would lead to).
+func Msgs(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	var out []tea.Msg
+	queue := []tea.Msg{cmd()}
+	for len(queue) > 0 {
+		msg := queue[0]
+		queue = queue[1:]
+		if b, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range b {
+				if c != nil {
+					queue = append(queue, c())
+				}
+			}
+			continue
+		}
+		out = append(out, msg)
+	}
+	return out
+}

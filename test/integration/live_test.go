@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/telx-cli/telx/internal/teasync"
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/prometheus"
 	"github.com/telx-cli/telx/test/harness"
@@ -15,30 +16,6 @@ import (
 	"github.com/telx-cli/telx/tui/metrics"
 	"github.com/telx-cli/telx/tui/styles"
 )
-
-// paneMsgs runs a command's messages, batches unpacked (a tick's command
-// waits for its time), and returns them.
-func paneMsgs(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	var out []tea.Msg
-	queue := []tea.Msg{cmd()}
-	for len(queue) > 0 {
-		msg := queue[0]
-		queue = queue[1:]
-		if b, ok := msg.(tea.BatchMsg); ok {
-			for _, c := range b {
-				if c != nil {
-					queue = append(queue, c())
-				}
-			}
-			continue
-		}
-		out = append(out, msg)
-	}
-	return out
-}
 
 // livePaneStep gives the pane msg, runs what it leads to (the query, and
 // the next tick, which waits for the interval) and gives it the answer;
@@ -49,7 +26,7 @@ func livePaneStep(t *testing.T, m metrics.Model, msg tea.Msg) (metrics.Model, li
 	m = p.(metrics.Model)
 	var tick live.TickMsg
 	answered := false
-	for _, out := range paneMsgs(cmd) {
+	for _, out := range teasync.Msgs(cmd) {
 		switch out := out.(type) {
 		case live.TickMsg:
 			tick = out
@@ -101,7 +78,7 @@ func TestLiveMetricsPaneGainsPoints(t *testing.T) {
 		var cmd tea.Cmd
 		p, cmd = m.Update(tui.MetricQueryMsg{Query: query, Range: sources.Last(time.Minute, time.Now())})
 		m = p.(metrics.Model)
-		for _, out := range paneMsgs(cmd) {
+		for _, out := range teasync.Msgs(cmd) {
 			if r, ok := out.(metrics.ResultMsg); ok {
 				p, _ = m.Update(r)
 				m = p.(metrics.Model)

@@ -1,7 +1,6 @@
 package logs
 
 import (
-	tea "charm.land/bubbletea/v2"
 	"context"
 	"errors"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/telx-cli/telx/internal/teasync"
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui"
 	"github.com/telx-cli/telx/tui/internal/tracetest"
@@ -279,7 +279,7 @@ func TestLogsCursor(t *testing.T) {
 	m = p.(Model)
 	var got *tui.CursorMsg
 	if cmd != nil {
-		for _, msg := range flatten(cmd()) {
+		for _, msg := range teasync.Msgs(cmd) {
 			if c, ok := msg.(tui.CursorMsg); ok {
 				got = &c
 			}
@@ -306,19 +306,4 @@ func TestLogsCursor(t *testing.T) {
 	if m.Selected() == nil || !m.Selected().Time.Equal(last.Time) {
 		t.Errorf("the jump selected %+v, want the line at %s", m.Selected(), last.Time)
 	}
-}
-
-// flatten unpacks a batch's messages.
-func flatten(msg tea.Msg) []tea.Msg {
-	b, ok := msg.(tea.BatchMsg)
-	if !ok {
-		return []tea.Msg{msg}
-	}
-	var out []tea.Msg
-	for _, c := range b {
-		if c != nil {
-			out = append(out, flatten(c())...)
-		}
-	}
-	return out
 }
