@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -17,8 +18,10 @@ import (
 // Fixtures recorded from the real Jaeger by test/record-fixtures.sh.
 const (
 	skewedTrace = "../testdata/recorded/jaeger-api-trace.json"
-	skewedOTLP  = "../testdata/recorded/jaeger-apiv3-trace.json"
-	bigTrace    = "../testdata/recorded/jaeger-api-big-trace.json"
+	// longServiceTrace has services of 40 characters and more.
+	longServiceTrace = "../testdata/long-service-otlp.json"
+	skewedOTLP       = "../testdata/recorded/jaeger-apiv3-trace.json"
+	bigTrace         = "../testdata/recorded/jaeger-api-big-trace.json"
 )
 
 func init() { time.Local = time.UTC }
@@ -33,14 +36,18 @@ func TestTraceWaterfallGolden(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
+		file string
 	}{
-		{"skewed-80", []string{"--width", "80"}},
-		{"skewed-120", []string{"--width", "120"}},
-		{"skewed-200", []string{"--width", "200"}},
-		{"skewed-details-120", []string{"--width", "120", "--details"}},
-		{"skewed-stats-80", []string{"--width", "80", "--stats"}},
-		{"skewed-critical-80", []string{"--width", "80", "--critical-path"}},
-		{"skewed-service-80", []string{"--width", "80", "--service", "postgres"}},
+		{"skewed-80", []string{"--width", "80"}, ""},
+		{"skewed-120", []string{"--width", "120"}, ""},
+		{"skewed-200", []string{"--width", "200"}, ""},
+		{"skewed-details-120", []string{"--width", "120", "--details"}, ""},
+		{"skewed-stats-80", []string{"--width", "80", "--stats"}, ""},
+		{"skewed-critical-80", []string{"--width", "80", "--critical-path"}, ""},
+		{"skewed-service-80", []string{"--width", "80", "--service", "postgres"}, ""},
+		{"long-service-80", []string{"--width", "80"}, longServiceTrace},
+		{"long-service-details-80", []string{"--width", "80", "--details"}, longServiceTrace},
+		{"long-service-200", []string{"--width", "200"}, longServiceTrace},
 	}
 	for _, tt := range tests {
 		for _, color := range []bool{false, true} {
@@ -51,7 +58,8 @@ func TestTraceWaterfallGolden(t *testing.T) {
 				profile = colorprofile.TrueColor
 			}
 			t.Run(name, func(t *testing.T) {
-				args := append([]string{"trace", "--file", skewedTrace, "--utc"}, tt.args...)
+				file := cmp.Or(tt.file, skewedTrace)
+				args := append([]string{"trace", "--file", file, "--utc"}, tt.args...)
 				code, out, errOut := runWith(t, 100, profile, "", args...)
 				if code != ExitOK {
 					t.Fatalf("exit %d: %s", code, errOut)

@@ -328,7 +328,9 @@ func writeRow(w rowWriter, tr *sources.Tree, window sources.TimeRange, nd *sourc
 		}
 		spaces(w, lay.left-cells)
 	} else {
-		// too long: build it styled and cut it to the column
+		// too long: the service is cut before the operation is, then
+		// the whole, styled, is cut to the column
+		svc = ansi.Truncate(svc, serviceRoom(lay.left, cells-Width(svc), Width(svc)), "…")
 		var left strings.Builder
 		paint(&left, st.Dim, g.String())
 		paint(&left, svcPaint(s.Service), svc)
@@ -358,6 +360,36 @@ func writeRow(w rowWriter, tr *sources.Tree, window sources.TimeRange, nd *sourc
 		w.WriteByte(' ')
 		paint(w, st.Error, MarkError)
 	}
+}
+
+// minService is the fewest cells a cut service name keeps, "…" included,
+// so that a row still tells its services apart.
+const minService = 8
+
+// serviceRoom is how many cells a service name of svcWidth cells gets in a
+// left column of left cells whose other parts (guides, operation, notes
+// and the space between) take rest cells: all it needs when everything
+// fits, else what the rest leaves, but no less than minService (nor more
+// than it needs).
+func serviceRoom(left, rest, svcWidth int) int {
+	room := left - rest
+	if room >= svcWidth {
+		return svcWidth
+	}
+	return min(svcWidth, max(room, minService))
+}
+
+// LabelCut reports whether a span's row, in a waterfall of the given
+// width, cuts its service or operation, so that the details under it
+// name both in full.
+func LabelCut(nd *sources.Node, width int) bool {
+	lay := newLayout(width)
+	guides := 2 * nd.Depth
+	if maxLevels := lay.left / 4; nd.Depth > maxLevels {
+		guides = 2*maxLevels + 2
+	}
+	cells := guides + Width(sources.Sanitize(nd.Span.Service)) + 1 + Width(sources.Sanitize(nd.Span.Operation))
+	return cells > lay.left
 }
 
 // eighths are the left-aligned partial blocks, 1/8 to 7/8.
@@ -443,6 +475,16 @@ func writeDetails(w *bufio.Writer, tr *sources.Tree, nd *sources.Node, cont []bo
 		w.WriteString(prefix)
 		w.WriteString(ansi.Truncate(text, room, "…"))
 		w.WriteByte('\n')
+	}
+	if LabelCut(nd, lay.width) {
+		// the row cut the names: here they are in full, wrapped rather
+		// than cut
+		full := sources.Sanitize(s.Service) + " " + sources.Sanitize(s.Operation)
+		for _, part := range strings.Split(ansi.Wrap(full, max(room, 1), ""), "\n") {
+			w.WriteString(prefix)
+			w.WriteString(part)
+			w.WriteByte('\n')
+		}
 	}
 	line(st.Dim.Apply(fmt.Sprintf("%s · span %s · self %s · start +%s", s.Kind, s.SpanID, Duration(nd.SelfTime), Duration(s.Start.Sub(tr.Range.From)))))
 	if s.IsError() {
