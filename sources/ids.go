@@ -2,7 +2,9 @@ package sources
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // TraceID is a trace's ID as telx uses it everywhere: 32 lowercase hex
@@ -74,20 +76,26 @@ func normaliseHex(s string, size int) (string, error) {
 	switch {
 	case s == "":
 		return "", fmt.Errorf("empty")
-	case len(s) > size:
-		return "", fmt.Errorf("%d characters, want at most %d hex characters", len(s), size)
 	}
 	zero := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	for i, r := range s {
 		switch {
-		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
-			if c != '0' {
+		case r >= '0' && r <= '9', r >= 'a' && r <= 'f', r >= 'A' && r <= 'F':
+			if r != '0' {
 				zero = false
 			}
 		default:
-			return "", fmt.Errorf("%q is not a hex character", c)
+			// runes, not bytes, are named and counted: an æ is one
+			// character, and a byte that is not UTF-8 is shown as such
+			bad := strconv.QuoteRune(r)
+			if r == utf8.RuneError {
+				bad = strconv.Quote(s[i : i+1])
+			}
+			return "", fmt.Errorf("%s (character %d) is not a hex digit", bad, utf8.RuneCountInString(s[:i])+1)
 		}
+	}
+	if len(s) > size {
+		return "", fmt.Errorf("%d characters, want at most %d hex digits", len(s), size)
 	}
 	if zero {
 		return "", fmt.Errorf("all zeros")

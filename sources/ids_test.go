@@ -1,6 +1,9 @@
 package sources
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseTraceID(t *testing.T) {
 	tests := []struct {
@@ -85,6 +88,24 @@ func TestIsNormalID(t *testing.T) {
 		}
 		if got := IsNormalID([]byte(tt.in), tt.n); got != tt.want {
 			t.Errorf("IsNormalID([]byte(%q), %d) = %v", tt.in, tt.n, got)
+		}
+	}
+}
+
+// A bad ID's error names the offending character as the user typed it,
+// a rune and not a byte of it, and counts characters, not bytes.
+func TestParseTraceIDErrorNamesCharacter(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"æbc", `'æ' (character 1) is not a hex digit`},
+		{"4bf92f3577b34da6a3ce929d0e0e473æ", `'æ' (character 32) is not a hex digit`},
+		{"4b\xc3", `"\xc3" (character 3) is not a hex digit`},
+		{"4bf\x1b[31m", `'\x1b' (character 4) is not a hex digit`},
+		{"4bf92f3577b34da6a3ce929d0e0e47361", "33 characters, want at most 32 hex digits"},
+	}
+	for _, tt := range tests {
+		_, err := ParseTraceID(tt.in)
+		if err == nil || !strings.HasSuffix(err.Error(), tt.want) {
+			t.Errorf("ParseTraceID(%q) = %v, want …%s", tt.in, err, tt.want)
 		}
 	}
 }
