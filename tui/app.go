@@ -819,14 +819,14 @@ func (m Model) statusBar() string {
 	}
 	for what, err := range m.errs {
 		// the first line: hints follow on the next ones
-		msg := sources.Sanitize(strings.SplitN(err.Error(), "\n", 2)[0])
+		msg := pane.OneLine(strings.SplitN(err.Error(), "\n", 2)[0])
 		parts = append(parts, m.st.Error.Apply(render.MarkError+" "+sources.Sanitize(what)+": "+msg))
 	}
 	sortStrings(parts[1:])
 	if m.noticeErr {
-		parts = append([]string{m.st.Error.Apply(render.MarkError + " " + sources.Sanitize(m.notice))}, parts...)
+		parts = append([]string{m.st.Error.Apply(render.MarkError + " " + pane.OneLine(m.notice))}, parts...)
 	} else if m.notice != "" {
-		parts = append([]string{sources.Sanitize(m.notice)}, parts...)
+		parts = append([]string{pane.OneLine(m.notice)}, parts...)
 	}
 	return render.Fit(strings.Join(parts, " · "), m.width)
 }
@@ -945,7 +945,7 @@ func (m *Model) alertKey(k string) tea.Cmd {
 			}
 		}
 		if service == "" {
-			m.notice = m.st.Error.Apply("✗ alert " + sources.Sanitize(a.Name) + " names no service (labels " + strings.Join(alertServiceLabels, ", ") + ")")
+			m.notice, m.noticeErr = "alert "+a.Name+" names no service (labels "+strings.Join(alertServiceLabels, ", ")+")", true
 			return nil
 		}
 		if !a.ActiveAt.IsZero() {
@@ -958,7 +958,7 @@ func (m *Model) alertKey(k string) tea.Cmd {
 		m.showAlerts = false
 		cmd, err := m.Run("service " + service)
 		if err != nil {
-			m.notice = m.st.Error.Apply("✗ " + err.Error())
+			m.notice, m.noticeErr = err.Error(), true
 		}
 		return cmd
 	}

@@ -801,7 +801,7 @@ func (m Model) View() string {
 	case m.o.Source == nil:
 		lines = []string{m.st.Dim.Apply("No log source (Loki) configured.")}
 	case m.err != nil:
-		lines = append(lines, pane.ErrorLines(m.st, m.err)...)
+		lines = append(lines, pane.ErrorLines(m.st, m.err, m.width)...)
 		if m.query != "" {
 			lines = append(lines, m.st.Dim.Apply("query: "+sources.Sanitize(m.query)))
 		}

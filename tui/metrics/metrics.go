@@ -398,7 +398,7 @@ func (m Model) View() string {
 	case m.o.Source == nil:
 		lines = []string{m.st.Dim.Apply("No metric source (Prometheus) configured.")}
 	case m.err != nil:
-		lines = append(lines, pane.ErrorLines(m.st, m.err)...)
+		lines = append(lines, pane.ErrorLines(m.st, m.err, m.width)...)
 	case m.Loading() && m.custom != "":
 		lines = []string{m.spin.View() + " " + m.st.Dim.Apply("loading "+sources.Sanitize(m.custom)+"…")}
 	case m.Loading():

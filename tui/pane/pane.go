@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui/render"
@@ -61,14 +62,33 @@ func Name(title string) string {
 	return name
 }
 
-// ErrorLines are a failed call's error for a pane: sanitised, one painted
-// line per line of the message.
-func ErrorLines(st *styles.Styles, err error) []string {
+// ErrorLines are a failed call's error for a pane of the given width:
+// one painted line per line of the message (its hints follow on lines of
+// their own), each sanitised and wrapped to the width rather than cut, so
+// that neither a literal "\n" nor a lost hint reaches the screen.
+func ErrorLines(st *styles.Styles, err error, width int) []string {
 	var out []string
-	for _, l := range strings.Split(sources.Sanitize(err.Error()), "\n") {
+	for _, l := range strings.Split(strings.TrimRight(err.Error(), "\n"), "\n") {
+		l = sources.Sanitize(l)
+		if width > 0 {
+			for _, w := range strings.Split(ansi.Wrap(l, width, ""), "\n") {
+				out = append(out, st.Error.Apply(w))
+			}
+			continue
+		}
 		out = append(out, st.Error.Apply(l))
 	}
 	return out
+}
+
+// OneLine is a message, an error's with its hints, for one line (a
+// status bar's): its lines sanitised and joined with " · ".
+func OneLine(msg string) string {
+	lines := strings.Split(strings.TrimRight(msg, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = sources.Sanitize(strings.TrimSpace(l))
+	}
+	return strings.Join(lines, " · ")
 }
 
 // EditPrompt applies an editing key to a pane's one-line prompt: backspace

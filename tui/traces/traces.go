@@ -561,7 +561,7 @@ func (m Model) View() string {
 	}
 	switch {
 	case m.err != nil:
-		lines = append(lines, m.st.Error.Apply(sources.Sanitize(m.err.Error())))
+		lines = append(lines, pane.ErrorLines(m.st, m.err, m.width)...)
 	case len(m.rows) == 0:
 		msg := "No traces."
 		switch {

@@ -493,7 +493,7 @@ func (m *Model) typeKey(k tea.KeyPressMsg) {
 func (m Model) View() string {
 	switch {
 	case m.err != nil:
-		return pane.Box(pane.ErrorLines(m.st, m.err), m.width, m.height)
+		return pane.Box(pane.ErrorLines(m.st, m.err, m.width), m.width, m.height)
 	case m.tree == nil && m.loading != "":
 		return pane.Box([]string{m.st.Dim.Apply("loading " + m.loading + "…")}, m.width, m.height)
 	case m.tree == nil:
