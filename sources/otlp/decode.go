@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -267,7 +268,11 @@ func (d *decoder) spanObject() error {
 		return d.Fail(errors.New("spanId: missing"))
 	}
 	s.Start = nanosTime(start)
-	if dur := time.Duration(end - start); dur > 0 {
+	if end > start {
+		dur := time.Duration(end - start)
+		if dur < 0 { // from before 1970 to after it, past a Duration's reach
+			dur = math.MaxInt64
+		}
 		s.Duration = dur.Truncate(Precision)
 	}
 	return nil
@@ -504,7 +509,7 @@ func (d *decoder) link() (sources.SpanRef, error) {
 		switch string(name) {
 		case "traceId":
 			raw, err := d.RawString()
-			if err != nil {
+			if err != nil || len(raw) == 0 { // empty, as proto3 JSON writes no ID
 				return err
 			}
 			if l.TraceID, err = sources.ParseTraceID(string(raw)); err != nil {
@@ -513,7 +518,7 @@ func (d *decoder) link() (sources.SpanRef, error) {
 			return nil
 		case "spanId":
 			raw, err := d.RawString()
-			if err != nil {
+			if err != nil || len(raw) == 0 {
 				return err
 			}
 			if l.SpanID, err = sources.ParseSpanID(string(raw)); err != nil {
@@ -527,6 +532,19 @@ func (d *decoder) link() (sources.SpanRef, error) {
 		}
 		return d.Skip()
 	})
+	// a Jaeger reference's type, kept in an attribute of the link
+	for i, a := range l.Attrs {
+		if a.Key == refType {
+			if t, ok := a.Value.(string); ok && t != "" {
+				l.Type = sources.RefType(t)
+				l.Attrs = slices.Delete(l.Attrs, i, i+1)
+				if len(l.Attrs) == 0 {
+					l.Attrs = nil
+				}
+			}
+			break
+		}
+	}
 	return l, err
 }
 

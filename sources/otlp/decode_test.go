@@ -160,7 +160,7 @@ func TestDecodeErrors(t *testing.T) {
 		{spans(`{"traceId":"01"}`), "spans[0]: spanId: missing"},
 		{spans(`{"traceId":"01","spanId":"01","name":5}`), "spans[0].name: want a string"},
 		{spans(`{"traceId":"01","spanId":"01","attributes":{}}`), "spans[0].attributes: want an array"},
-		{spans(`{"traceId":"01","spanId":"01","links":[{"traceId":"01","spanId":""}]}`), "links[0].spanId: invalid span ID"},
+		{spans(`{"traceId":"01","spanId":"01","links":[{"traceId":"01","spanId":"zz"}]}`), "links[0].spanId: invalid span ID"},
 		{spans(`{"traceId":"01","spanId":"01","attributes":[{"key":"x","value":{"boolValue":"maybe"}}]}`), "attributes[0].value.boolValue"},
 		{`{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01"`, "reading OTLP JSON"},
 		{`[1,2]`, "not a JSON object"},

@@ -76,8 +76,8 @@ type Event struct {
 
 // Link points at another span.
 type Link struct {
-	TraceID    string     `json:"traceId"`
-	SpanID     string     `json:"spanId"`
+	TraceID    string     `json:"traceId,omitempty"`
+	SpanID     string     `json:"spanId,omitempty"`
 	Attributes []KeyValue `json:"attributes,omitempty"`
 }
 
@@ -267,7 +267,7 @@ func FromGo(v any) AnyValue {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		kv := &KeyValueList{}
+		kv := &KeyValueList{Values: []KeyValue{}}
 		for _, k := range keys {
 			kv.Values = append(kv.Values, KeyValue{Key: k, Value: FromGo(x[k])})
 		}
@@ -288,15 +288,28 @@ func fromAttrs(as sources.Attrs) []KeyValue {
 	return out
 }
 
-// FromTraces converts traces to OTLP, one resource per service and trace,
-// in the order services first appear.
+// FromTraces converts traces to OTLP, one resource per service, resource
+// attributes and trace, in the order they first appear: two instances of
+// a service (two host.name) keep a resource each.
 func FromTraces(traces []*sources.Trace) *TracesData {
 	td := &TracesData{ResourceSpans: []ResourceSpans{}}
+	// spans of one resource mostly share its attributes' slice: the slice
+	// finds the resource fast, the attributes' encoding for certain
+	type shared struct {
+		service string
+		first   *sources.Attr
+		n       int
+	}
 	for _, t := range traces {
-		idx := map[string]int{}
+		bySlice := map[shared]int{}
+		byValue := map[string]int{}
 		for i := range t.Spans {
 			s := &t.Spans[i]
-			ri, ok := idx[s.Service]
+			sk := shared{service: s.Service, n: len(s.Resource)}
+			if len(s.Resource) > 0 {
+				sk.first = &s.Resource[0]
+			}
+			ri, ok := bySlice[sk]
 			if !ok {
 				attrs := []KeyValue{{Key: "service.name", Value: FromGo(s.Service)}}
 				for _, a := range s.Resource {
@@ -304,12 +317,19 @@ func FromTraces(traces []*sources.Trace) *TracesData {
 						attrs = append(attrs, KeyValue{Key: a.Key, Value: FromGo(a.Value)})
 					}
 				}
-				td.ResourceSpans = append(td.ResourceSpans, ResourceSpans{
-					Resource:   Resource{Attributes: attrs},
-					ScopeSpans: []ScopeSpans{{}},
-				})
-				ri = len(td.ResourceSpans) - 1
-				idx[s.Service] = ri
+				key, err := json.Marshal(attrs)
+				if err != nil { // no value FromGo makes fails; keep the span
+					key = []byte(strconv.Itoa(i))
+				}
+				if ri, ok = byValue[string(key)]; !ok {
+					td.ResourceSpans = append(td.ResourceSpans, ResourceSpans{
+						Resource:   Resource{Attributes: attrs},
+						ScopeSpans: []ScopeSpans{{}},
+					})
+					ri = len(td.ResourceSpans) - 1
+					byValue[string(key)] = ri
+				}
+				bySlice[sk] = ri
 			}
 			ss := &td.ResourceSpans[ri].ScopeSpans[0]
 			ss.Spans = append(ss.Spans, fromSpan(s))
@@ -318,25 +338,61 @@ func FromTraces(traces []*sources.Trace) *TracesData {
 	return td
 }
 
+// refType is the link attribute that keeps a Jaeger reference's type, as
+// Jaeger's own OTLP translation names it; a link without it follows from.
+const refType = "opentracing.ref_type"
+
+// unixNanos is t in nanoseconds since 1970, held to what an OTLP
+// timestamp can say: before 1677 or after 2262 it is the nearest end.
+func unixNanos(t time.Time) Nanos {
+	switch {
+	case t.Before(minTime):
+		return math.MinInt64
+	case t.After(maxTime):
+		return math.MaxInt64
+	}
+	return Nanos(t.UnixNano())
+}
+
+var (
+	minTime = time.Unix(0, math.MinInt64)
+	maxTime = time.Unix(0, math.MaxInt64)
+)
+
 func fromSpan(s *sources.Span) Span {
+	start, end := unixNanos(s.Start), unixNanos(s.Start)
+	if s.Duration > 0 { // a negative one is written, and read, as none
+		end = unixNanos(s.End())
+	}
 	p := Span{
 		TraceID:           string(s.TraceID),
 		SpanID:            string(s.SpanID),
 		ParentSpanID:      string(s.ParentID),
 		Name:              s.Operation,
 		Kind:              Enum(s.Kind),
-		StartTimeUnixNano: Nanos(s.Start.UnixNano()),
-		EndTimeUnixNano:   Nanos(s.End().UnixNano()),
+		StartTimeUnixNano: start,
+		EndTimeUnixNano:   end,
 		Attributes:        fromAttrs(s.Attrs),
+	}
+	if len(s.Warnings) > 0 {
+		ws := make([]any, len(s.Warnings))
+		for i, w := range s.Warnings {
+			ws[i] = w
+		}
+		p.Attributes = append(p.Attributes, KeyValue{Key: jaegerWarnings, Value: FromGo(ws)})
 	}
 	if s.Status.Code != sources.StatusUnset || s.Status.Message != "" {
 		p.Status = &Status{Code: Enum(s.Status.Code), Message: s.Status.Message}
 	}
 	for _, e := range s.Events {
-		p.Events = append(p.Events, Event{TimeUnixNano: Nanos(e.Time.UnixNano()), Name: e.Name, Attributes: fromAttrs(e.Attrs)})
+		p.Events = append(p.Events, Event{TimeUnixNano: unixNanos(e.Time), Name: e.Name, Attributes: fromAttrs(e.Attrs)})
 	}
 	for _, l := range s.Links {
-		p.Links = append(p.Links, Link{TraceID: string(l.TraceID), SpanID: string(l.SpanID), Attributes: fromAttrs(l.Attrs)})
+		attrs := fromAttrs(l.Attrs)
+		if l.Type != "" && l.Type != sources.RefFollowsFrom {
+			attrs = append(attrs, KeyValue{Key: refType, Value: FromGo(string(l.Type))})
+		}
+		p.Links = append(p.Links, Link{TraceID: string(l.TraceID), SpanID: string(l.SpanID), Attributes: attrs})
 	}
 	return p
 }
