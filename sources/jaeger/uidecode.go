@@ -184,7 +184,7 @@ func (d *uiDecoder) span() (uiSpan, error) {
 					case "timestamp":
 						var ts int64
 						ts, err = d.Int64()
-						l.time = time.UnixMicro(ts)
+						l.time, _ = sources.MicrosTime(ts)
 					case "fields":
 						l.fields, err = d.keyValues()
 					default:
@@ -206,8 +206,21 @@ func (d *uiDecoder) span() (uiSpan, error) {
 		}
 		return err
 	})
-	s.start = time.UnixMicro(start)
-	s.duration = time.Duration(dur) * time.Microsecond
+	var inRange bool
+	if s.start, inRange = sources.MicrosTime(start); !inRange {
+		s.warnings = append(s.warnings, fmt.Sprintf("startTime %d µs is out of range: the span is placed at %s", start, s.start.Format(time.RFC3339)))
+	}
+	if s.duration, inRange = sources.MicrosDuration(dur); !inRange {
+		s.warnings = append(s.warnings, fmt.Sprintf("duration %d µs is out of range: it is taken as %s", dur, s.duration))
+	}
+	if s.duration < 0 {
+		s.duration = 0
+		s.warnings = append(s.warnings, fmt.Sprintf("duration %d µs is negative: it is taken as 0", dur))
+	}
+	if end := s.start.Add(s.duration); s.duration > 0 && end.After(sources.MaxTime) {
+		s.duration = sources.MaxTime.Sub(s.start)
+		s.warnings = append(s.warnings, fmt.Sprintf("the span would end after %s: it is cut there", sources.MaxTime.Format(time.RFC3339)))
+	}
 	if len(s.refs) == 0 && parent != "" && parent != "0" {
 		s.refs = []jref{{typ: "CHILD_OF", traceID: s.traceID, spanID: parent}}
 	}

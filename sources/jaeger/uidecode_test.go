@@ -1,6 +1,7 @@
 package jaeger
 
 import (
+	"encoding/json"
 	"os"
 	"reflect"
 	"strings"
@@ -113,6 +114,32 @@ func TestDecodeUIJSONErrors(t *testing.T) {
 		_, err := DecodeUIJSON(strings.NewReader(tt.doc))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s:\nerror %v, want it to say %q", tt.doc, err, tt.want)
+		}
+	}
+}
+
+// Times no Duration can reach from 1970 (a start of math.MaxInt64 µs, a
+// duration of 8e15 µs) are held to the range with a warning on the span,
+// so that the trace renders and writes as JSON.
+func TestDecodeUIJSONTimesOutOfRange(t *testing.T) {
+	doc := `{"data":[{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","spans":[
+{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","spanID":"00f067aa0ba902b7","operationName":"a","startTime":1764048942000000,"duration":8000000000000000,"processID":"p1"},
+{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","spanID":"00f067aa0ba902b8","operationName":"b","startTime":9223372036854775807,"duration":5,"processID":"p1"},
+{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","spanID":"00f067aa0ba902b9","operationName":"c","startTime":-9223372036854775808,"duration":-9223372036854775808,"processID":"p1"}],
+"processes":{"p1":{"serviceName":"svc"}}}]}`
+	ts, err := DecodeUIJSON(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range ts[0].Spans {
+		if s.Start.Before(sources.MinTime) || s.End().After(sources.MaxTime) || s.End().Before(sources.MinTime) {
+			t.Errorf("%s: %s + %s is out of range", s.Operation, s.Start, s.Duration)
+		}
+		if len(s.Warnings) == 0 {
+			t.Errorf("%s: no warning", s.Operation)
+		}
+		if _, err := json.Marshal(s); err != nil {
+			t.Errorf("%s: %v", s.Operation, err)
 		}
 	}
 }
