@@ -172,7 +172,12 @@ func writeRules(b *bytes.Buffer, groups []sources.RuleGroup, width int, now time
 		if !g.LastEvaluation.IsZero() {
 			head = append(head, "evaluated "+evaluated(g.LastEvaluation, g.EvaluationTime, now, loc))
 		}
-		b.WriteString(st.Bold.Apply(ansi.Truncate(strings.Join(head, " · "), width, "…")) + "\n")
+		for i, l := range strings.Split(ansi.Wrap(strings.Join(head, " · "), width-2, " "), "\n") {
+			if i > 0 {
+				l = "  " + l
+			}
+			b.WriteString(st.Bold.Apply(l) + "\n")
+		}
 		for _, r := range g.Rules {
 			state := fmt.Sprintf("%-*s", stateWidth, ruleState(r))
 			var facts []string
@@ -190,8 +195,18 @@ func writeRules(b *bytes.Buffer, groups []sources.RuleGroup, width int, now time
 			if !r.LastEvaluation.IsZero() {
 				facts = append(facts, "evaluated "+evaluated(r.LastEvaluation, r.EvaluationTime, now, loc))
 			}
-			line := "  " + paintAlertState(st, state) + "  " + sources.Sanitize(r.Name) + "  " + st.Dim.Apply(strings.Join(facts, " · "))
-			b.WriteString(ansi.Truncate(line, width, "…") + "\n")
+			// the facts beside the name when they fit, else under it
+			name := sources.Sanitize(r.Name)
+			line := "  " + state + "  " + name
+			info := strings.Join(facts, " · ")
+			if ansi.StringWidth(line)+2+ansi.StringWidth(info) <= width {
+				b.WriteString("  " + paintAlertState(st, state) + "  " + name + "  " + st.Dim.Apply(info) + "\n")
+			} else {
+				b.WriteString(ansi.Truncate("  "+paintAlertState(st, state)+"  "+name, width, "…") + "\n")
+				for _, l := range strings.Split(ansi.Wrap(info, width-len(indent), " "), "\n") {
+					b.WriteString(indent + st.Dim.Apply(l) + "\n")
+				}
+			}
 			if r.LastError != "" {
 				wrapped("error:", sources.Sanitize(r.LastError), func(s string) string { return st.Error.Apply(s) })
 			}

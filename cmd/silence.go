@@ -95,6 +95,7 @@ it would create and the alerts it would silence now.`,
 	fs.StringVarP(&opts.Comment, "comment", "c", "", "why: who reads the silence later wants to know (required)")
 	fs.StringVarP(&opts.Author, "author", "a", "", "who the silence is from (default: the context's author, else $USER)")
 	fs.BoolVar(&opts.DryRun, "dry-run", false, "create nothing: show the silence and the alerts it would silence")
+	fs.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
 	return c
 }
 
@@ -236,7 +237,7 @@ func silenceAddRun(ctx context.Context, opts *SilenceOptions) error {
 	if err != nil {
 		return err
 	}
-	loc := opts.Global.Location(false)
+	loc := opts.Global.Location(opts.UTC)
 	if opts.DryRun {
 		if format == "json" {
 			return writeJSON(opts.IO, struct {
