@@ -359,7 +359,7 @@ func TestWriteRulesError(t *testing.T) {
 	now := recordedNow
 	groups := []sources.RuleGroup{{Name: "g", Interval: time.Minute, Rules: []sources.Rule{{
 		Kind: sources.RuleRecording, Name: "job:up:sum", Query: "sum by (job) (up)", Health: "err",
-		LastError: "vector contains metrics with the same labelset after applying rule labels\x1b[31m",
+		LastError:      "vector contains metrics with the same labelset after applying rule labels\x1b[31m",
 		LastEvaluation: now.Add(-30 * time.Second), EvaluationTime: 1500 * time.Microsecond,
 	}}}}
 	for _, width := range []int{40, 80, 200} {
