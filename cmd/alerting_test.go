@@ -375,3 +375,49 @@ func TestWriteRulesError(t *testing.T) {
 		}
 	}
 }
+
+// A context's alertmanager entry is the Alertmanager telx alerts and
+// silence ask, with its credentials and headers; its author signs the
+// silences; the flags and TELX_ALERTMANAGER_TOKEN override it.
+func TestAlertmanagerFromContext(t *testing.T) {
+	f, _ := fakeAM(t)
+	path := writeConfig(t, `current_context: prod
+contexts:
+  prod:
+    author: carol
+    alertmanager:
+      url: `+f.srv.URL+`
+      token: ctx-token
+      headers:
+        X-Team: sre
+`)
+	env := map[string]string{"TELX_CONFIG": path, "USER": "alice"}
+	code, out, errOut := runAt(t, recordedNow, 80, colorprofile.NoTTY, env, "alerts")
+	// (the recorded answer holds all eight, whatever was asked)
+	if code != ExitOK || strings.Count(out, "\n") != 8 || !strings.Contains(out, "\tpager\t") {
+		t.Fatalf("alerts from the context's Alertmanager: exit %d %s\n%s", code, errOut, out)
+	}
+	r := f.reqs[len(f.reqs)-1]
+	if r.Header.Get("Authorization") != "Bearer ctx-token" || r.Header.Get("X-Team") != "sre" {
+		t.Errorf("headers %v", r.Header)
+	}
+	code, out, _ = runAt(t, recordedNow, 80, colorprofile.NoTTY, env, "silence", "add", "HighLatency", "-c", "x", "--dry-run")
+	if code != ExitOK || !strings.Contains(out, "created by: carol") {
+		t.Errorf("the context's author: exit %d\n%s", code, out)
+	}
+	env["TELX_ALERTMANAGER_TOKEN"] = "env-token"
+	runAt(t, recordedNow, 80, colorprofile.NoTTY, env, "silence", "ls", "-q")
+	if got := f.reqs[len(f.reqs)-1].Header.Get("Authorization"); got != "Bearer env-token" {
+		t.Errorf("TELX_ALERTMANAGER_TOKEN: Authorization %q", got)
+	}
+	runAt(t, recordedNow, 80, colorprofile.NoTTY, env, "silence", "ls", "-q", "--alertmanager-token", "flag-token")
+	if got := f.reqs[len(f.reqs)-1].Header.Get("Authorization"); got != "Bearer flag-token" {
+		t.Errorf("--alertmanager-token: Authorization %q", got)
+	}
+	// --from prometheus asks Prometheus all the same
+	f.serveFile("/api/v1/alerts", promAlerts, 0)
+	code, out, errOut = runAt(t, recordedNow, 80, colorprofile.NoTTY, map[string]string{"TELX_CONFIG": path, "TELX_PROMETHEUS_URL": f.srv.URL}, "alerts", "--from", "prometheus")
+	if code != ExitOK || !strings.HasPrefix(out, "firing\t") {
+		t.Errorf("--from prometheus: exit %d %s\n%s", code, errOut, out)
+	}
+}
