@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/config"
 )
 
 // Recorded from the harness's real Alertmanager and Prometheus by
@@ -419,5 +421,23 @@ contexts:
 	code, out, errOut = runAt(t, recordedNow, 80, colorprofile.NoTTY, map[string]string{"TELX_CONFIG": path, "TELX_PROMETHEUS_URL": f.srv.URL}, "alerts", "--from", "prometheus")
 	if code != ExitOK || !strings.HasPrefix(out, "firing\t") {
 		t.Errorf("--from prometheus: exit %d %s\n%s", code, errOut, out)
+	}
+}
+
+// telx config set-context --alertmanager writes the context's alertmanager.
+func TestSetContextAlertmanager(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	env := map[string]string{"TELX_CONFIG": path}
+	code, _, errOut := runAt(t, recordedNow, 80, colorprofile.NoTTY, env, "config", "set-context", "prod", "--alertmanager", "https://am.example.com", "--alertmanager-token-env", "AM_TOKEN")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	f, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	am := f.Contexts["prod"].Alertmanager
+	if am == nil || am.URL != "https://am.example.com" || am.TokenEnv != "AM_TOKEN" {
+		t.Errorf("alertmanager entry %v", am)
 	}
 }
