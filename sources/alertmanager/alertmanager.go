@@ -339,7 +339,7 @@ func (c *Client) do(ctx context.Context, what, method, path string, params url.V
 	lr := &io.LimitedReader{R: resp.Body, N: maxBody + 1}
 	if resp.StatusCode/100 != 2 {
 		b, _ := io.ReadAll(io.LimitReader(lr, 4096))
-		return c.fail(what, &apiError{code: resp.StatusCode, status: resp.Status, msg: errorMessage(b)})
+		return c.fail(what, &apiError{code: resp.StatusCode, status: sources.Sanitize(resp.Status), msg: sources.Sanitize(errorMessage(b))})
 	}
 	if out == nil {
 		_, _ = io.Copy(io.Discard, lr)
