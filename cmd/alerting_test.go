@@ -302,6 +302,7 @@ func TestAlertingUsageErrors(t *testing.T) {
 		{args: []string{"silence", "expire"}, wantErr: "requires at least 1 arg"},
 		{args: []string{"silence", "query"}, wantErr: "requires at least 1 arg"},
 		{args: []string{"rules", "--type", "x"}, wantErr: `--type "x"`},
+		{args: []string{"silence", "lst"}, wantErr: `unknown command "lst" for "telx silence"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

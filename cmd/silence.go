@@ -51,7 +51,8 @@ func newSilenceCmd(io *IO, g *GlobalOptions) *cobra.Command {
 (name=value, name!=value, name=~regex, name!~regex; a first bare word is the
 alert's name). The Alertmanager is --alertmanager, TELX_ALERTMANAGER_URL or
 the context's alertmanager, else ` + DefaultAlertmanagerURL + `.`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: rootArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
 	c.AddCommand(newSilenceAddCmd(io, g), newSilenceLsCmd(io, g), newSilenceExpireCmd(io, g), newSilenceQueryCmd(io, g))
 	return c
