@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	amlabels "github.com/prometheus/alertmanager/pkg/labels"
 )
@@ -130,6 +131,9 @@ func FormatMatchers(ms []Matcher, sep string) string {
 func ParseMatchers(args []string) ([]Matcher, error) {
 	var out []Matcher
 	for i, arg := range args {
+		if !utf8.ValidString(arg) {
+			return nil, fmt.Errorf("bad matcher %q: not valid UTF-8", arg)
+		}
 		if i == 0 && bareWord.MatchString(arg) {
 			out = append(out, Matcher{Name: "alertname", Op: MatchEqual, Value: arg})
 			continue

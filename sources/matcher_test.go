@@ -97,3 +97,29 @@ func TestManagedAlertStatus(t *testing.T) {
 		}
 	}
 }
+
+// No argument makes the parser panic, and what it accepts it writes back
+// as matchers it reads again the same.
+func FuzzParseMatchers(f *testing.F) {
+	for _, s := range []string{`alertname=~"High.*"`, `{a="1",b!~"x|y"}`, `HighLatency`, `a=b,c=d`, `x="\"q\""`, `=`, `{`, `a=~(`, "a=\x00", `a!="\\"`} {
+		f.Add(s, "b=c")
+	}
+	f.Fuzz(func(t *testing.T, first, second string) {
+		ms, err := ParseMatchers([]string{first, second})
+		if err != nil {
+			return
+		}
+		strs := make([]string, len(ms))
+		for i, m := range ms {
+			strs[i] = m.String()
+			m.Matches(first)
+		}
+		again, err := ParseMatchers(strs)
+		if err != nil {
+			t.Fatalf("%q → %q: %v", []string{first, second}, strs, err)
+		}
+		if FormatMatchers(again, "\n") != FormatMatchers(ms, "\n") {
+			t.Fatalf("%q → %q → %q", []string{first, second}, strs, FormatMatchers(again, " "))
+		}
+	})
+}
