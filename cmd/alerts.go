@@ -4,18 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui/render"
-	"github.com/telx-cli/telx/tui/styles"
 )
 
 // AlertsOptions are the inputs of `telx alerts`.
@@ -29,21 +28,50 @@ type AlertsOptions struct {
 	UTC   bool
 	// Watch lists the alerts again at this interval until Ctrl-C; 0: once.
 	Watch time.Duration
+
+	// Matchers filter the alerts, in amtool's syntax.
+	Matchers []string
+	// GroupBy groups the alerts by these labels (comma-separated), or as
+	// Alertmanager groups them ("route").
+	GroupBy string
+	// The Alertmanager side (see amalerts.go): From picks the source
+	// (prometheus, alertmanager; "" for Alertmanager when one is
+	// configured), the states and receiver select its alerts, and
+	// AlertManager returns it.
+	From                                     string
+	Active, Silenced, Inhibited, Unprocessed bool
+	Receiver                                 string
+	AlertManager                             func() (sources.AlertManager, error)
 }
 
 func newAlertsCmd(io *IO, g *GlobalOptions) *cobra.Command {
 	opts := &AlertsOptions{IO: io, Global: g}
 	c := &cobra.Command{
-		Use:   "alerts",
-		Short: "List Prometheus' firing and pending alerts",
-		Long: `List the alerts Prometheus' rules have active, most recently active first:
-state, name, labels, when it became active, the value that triggered it and
-its summary annotation.`,
+		Use:   "alerts [matcher...]",
+		Short: "List the alerts: Alertmanager's when one is configured, else Prometheus' firing and pending ones",
+		Long: `List the alerts, most recently started first.
+
+With an Alertmanager configured (--alertmanager, TELX_ALERTMANAGER_URL or the
+context's alertmanager), its alerts: state (active, silenced with the
+silence's ID, inhibited), name, labels, since when, the receivers and the
+summary annotation. As with amtool, only the active alerts are listed unless
+--active, --silenced, --inhibited or --unprocessed say which.
+
+Else (or with --from prometheus) Prometheus' alerts: state (firing,
+pending), name, labels, when it became active, the value that triggered it
+and its summary annotation.
+
+Matchers in amtool's syntax filter them: name=value, name!=value,
+name=~regex, name!~regex; a first bare word is the alert's name.`,
 		Example: `  telx alerts
-  telx alerts --state firing -o json
+  telx alerts 'alertname=~"High.*"' severity="critical"
+  telx alerts --silenced --inhibited --group-by service_name
+  telx alerts --group-by route -o json
+  telx alerts --from prometheus --state firing -o json
   telx alerts --watch=30s`,
-		Args: watchArgs(cobra.NoArgs),
-		RunE: func(c *cobra.Command, _ []string) error {
+		Args: watchArgs(cobra.ArbitraryArgs),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Matchers = args
 			return alertsRun(c.Context(), opts)
 		},
 	}
@@ -58,6 +86,7 @@ its summary annotation.`,
 		}
 		return pf.client(io, g)
 	}
+	addAlertmanagerAlertFlags(c, io, g, opts)
 	return c
 }
 
@@ -86,6 +115,19 @@ func alertsOnce(ctx context.Context, opts *AlertsOptions) error {
 	if opts.State != "" && opts.State != "firing" && opts.State != "pending" {
 		return UsageError(fmt.Errorf("--state %q: want firing or pending", opts.State))
 	}
+	matchers, err := parseMatcherArgs(opts.Matchers)
+	if err != nil {
+		return err
+	}
+	if am, err := opts.alertmanager(); err != nil || am != nil {
+		if err != nil {
+			return err
+		}
+		return amAlertsOnce(ctx, opts, am, matchers, format)
+	}
+	if opts.GroupBy == "route" {
+		return UsageError(errors.New("--group-by route is Alertmanager's grouping: configure an Alertmanager (--alertmanager, TELX_ALERTMANAGER_URL), or group by labels"))
+	}
 	src, err := opts.Source()
 	if err != nil {
 		return err
@@ -98,15 +140,19 @@ func alertsOnce(ctx context.Context, opts *AlertsOptions) error {
 	}
 	alerts := make([]sources.Alert, 0, len(all))
 	for _, a := range all {
-		if opts.State == "" || a.State == opts.State {
+		if (opts.State == "" || a.State == opts.State) && sources.MatchersMatch(matchers, a.Labels) {
 			alerts = append(alerts, a)
 		}
 	}
 	// most recently active first, as the source returns them; kept stable
 	sort.SliceStable(alerts, func(i, j int) bool { return alerts[i].ActiveAt.After(alerts[j].ActiveAt) })
+	groups := groupAlerts(alerts, func(a sources.Alert) map[string]string { return a.Labels }, splitLabels(opts.GroupBy))
 	if format == "json" {
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")
+		if opts.GroupBy != "" {
+			return enc.Encode(groups)
+		}
 		return enc.Encode(alerts)
 	}
 	if len(alerts) == 0 {
@@ -114,13 +160,16 @@ func alertsOnce(ctx context.Context, opts *AlertsOptions) error {
 		if opts.State != "" {
 			what = opts.State
 		}
+		if len(matchers) > 0 {
+			what += " and match " + sources.Sanitize(sources.FormatMatchers(matchers, " "))
+		}
 		fmt.Fprintf(opts.IO.ErrOut, "no alerts are %s\n", what)
 		return nil
 	}
 	loc := opts.Global.Location(opts.UTC)
 	now := opts.Global.now()
 	if !opts.IO.IsTTY {
-		// for scripts: tab-separated, no header
+		// for scripts: tab-separated, no header, grouped or not
 		for _, a := range alerts {
 			fmt.Fprintf(opts.IO.Out, "%s\t%s\t%s\t%s\t%s\t%s\n", a.State, sources.Sanitize(a.Name), alertLabels(a, ","),
 				a.ActiveAt.In(loc).Format(time.RFC3339), sources.Sanitize(a.Value), sources.Sanitize(a.Annotations["summary"]))
@@ -133,18 +182,27 @@ func alertsOnce(ctx context.Context, opts *AlertsOptions) error {
 	}
 	st := opts.Global.Styles(opts.IO)
 	head := []string{"STATE", "ALERT", "LABELS", "ACTIVE SINCE", "VALUE", "SUMMARY"}
-	rows := make([][]string, 0, len(alerts))
-	for _, a := range alerts {
-		since := a.ActiveAt.In(loc).Format("15:04:05") + " (" + ago(now.Sub(a.ActiveAt)) + ")"
-		if now.Sub(a.ActiveAt) > 24*time.Hour {
-			since = a.ActiveAt.In(loc).Format("2006-01-02 15:04")
+	t := stateTable{head: head, below: 2, paint: paintAlertState}
+	for _, g := range groups {
+		tg := tableGroup{title: g.title()}
+		for _, a := range g.Alerts {
+			tg.rows = append(tg.rows, []string{a.State, sources.Sanitize(a.Name), alertLabels(a, " "), sinceCell(a.ActiveAt, now, loc), alertValue(a.Value), sources.Sanitize(a.Annotations["summary"])})
 		}
-		rows = append(rows, []string{a.State, sources.Sanitize(a.Name), alertLabels(a, " "), since, alertValue(a.Value), sources.Sanitize(a.Annotations["summary"])})
+		t.groups = append(t.groups, tg)
 	}
 	var b bytes.Buffer
-	writeAlertTable(&b, head, rows, width, st)
+	t.write(&b, width, st)
 	_, err = colorWriter(opts.IO).Write(b.Bytes())
 	return err
+}
+
+// sinceCell says when something started: the time and how long ago, or
+// the date when that is over a day ago.
+func sinceCell(at, now time.Time, loc *time.Location) string {
+	if now.Sub(at) > 24*time.Hour {
+		return at.In(loc).Format("2006-01-02 15:04")
+	}
+	return at.In(loc).Format("15:04:05") + " (" + ago(now.Sub(at)) + ")"
 }
 
 // ago says how long ago in a few characters: 42s, 12m, 3h05m.
@@ -181,75 +239,4 @@ func alertValue(s string) string {
 		return sources.Sanitize(s)
 	}
 	return render.FormatValue(v, render.UnitNone)
-}
-
-// writeAlertTable writes the alerts table: the state coloured, the summary
-// last and cut to the width. When that leaves the summary too little room,
-// each summary goes on its own line under its alert; when the labels do
-// not fit either, they go on a line of their own above the summary.
-func writeAlertTable(b *bytes.Buffer, head []string, rows [][]string, width int, st *styles.Styles) {
-	const (
-		minSummary = 30
-		labelsCol  = 2
-	)
-	last := len(head) - 1
-	widths := make([]int, len(head))
-	for i, h := range head {
-		widths[i] = len(h)
-	}
-	for _, r := range rows {
-		for i, c := range r[:last] {
-			widths[i] = max(widths[i], ansi.StringWidth(c))
-		}
-	}
-	used := 0
-	for _, w := range widths[:last] {
-		used += w + 2
-	}
-	below := width-used < minSummary
-	labelsBelow := below && used-2 > width
-	var cols []int // the columns on the alert's line
-	for i := range head {
-		switch {
-		case i == last && below, i == labelsCol && labelsBelow:
-		default:
-			cols = append(cols, i)
-		}
-	}
-	if !below {
-		widths[last] = width - used
-	}
-	line := func(cells []string, paint func(i int, s string) string) {
-		var l strings.Builder
-		for n, i := range cols {
-			if n > 0 {
-				l.WriteString("  ")
-			}
-			cell := render.Fit(cells[i], widths[i])
-			if n == len(cols)-1 {
-				cell = strings.TrimRight(cell, " ")
-			}
-			l.WriteString(paint(i, cell))
-		}
-		b.WriteString(l.String())
-		b.WriteByte('\n')
-	}
-	line(head, func(_ int, s string) string { return st.Header.Apply(s) })
-	for _, r := range rows {
-		line(r, func(i int, s string) string {
-			if i == 0 {
-				if strings.HasPrefix(s, "firing") {
-					return st.Error.Apply(s)
-				}
-				return st.Warn.Apply(s)
-			}
-			return s
-		})
-		for _, c := range []int{labelsCol, last} {
-			if (c == labelsCol && labelsBelow || c == last && below) && r[c] != "" {
-				b.WriteString(st.Dim.Apply(strings.TrimRight(render.Fit("  "+r[c], width), " ")))
-				b.WriteByte('\n')
-			}
-		}
-	}
 }

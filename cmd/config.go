@@ -191,7 +191,7 @@ func setContext(c *cobra.Command, io *IO, g *GlobalOptions, o *setContextOptions
 	if ctx == nil {
 		ctx = &config.Context{}
 	}
-	urls := map[string]string{"jaeger": g.JaegerURL, "prometheus": g.PrometheusURL, "loki": g.LokiURL}
+	urls := map[string]string{"jaeger": g.JaegerURL, "prometheus": g.PrometheusURL, "loki": g.LokiURL, "alertmanager": g.AlertmanagerURL}
 	changed := false
 	for _, b := range config.BackendNames {
 		bk := ctx.Backend(b)

@@ -41,6 +41,9 @@ type GlobalOptions struct {
 	Verbose       bool
 	// Demo serves traces, logs and metrics from the embedded demo incident.
 	Demo bool
+	// AlertmanagerURL is "" when no Alertmanager is configured: telx
+	// alerts then asks Prometheus (see alertmanager.go).
+	AlertmanagerURL string
 
 	// The config file and the context chosen (--config, --context).
 	contextState
@@ -62,6 +65,8 @@ var envFallbacks = map[string]string{
 	"jaeger":     "TELX_JAEGER_URL",
 	"prometheus": "TELX_PROMETHEUS_URL",
 	"loki":       "TELX_LOKI_URL",
+
+	"alertmanager": "TELX_ALERTMANAGER_URL", // no default URL
 }
 
 // NewRootCmd builds the telx command tree writing through io. getenv reads
@@ -108,6 +113,7 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 	f.StringVar(&opts.JaegerURL, "jaeger", DefaultJaegerURL, "Jaeger query URL (env TELX_JAEGER_URL)")
 	f.StringVar(&opts.PrometheusURL, "prometheus", DefaultPrometheusURL, "Prometheus URL (env TELX_PROMETHEUS_URL)")
 	f.StringVar(&opts.LokiURL, "loki", DefaultLokiURL, "Loki URL (env TELX_LOKI_URL)")
+	f.StringVar(&opts.AlertmanagerURL, "alertmanager", "", "Alertmanager URL (env TELX_ALERTMANAGER_URL; none by default)")
 	f.StringVarP(&opts.Output, "output", "o", "", "output format: text or json (some commands offer more)")
 	f.BoolVar(&opts.NoColor, "no-color", false, "never use colour (also when NO_COLOR is set)")
 	f.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "how long to wait for a backend's answer")
@@ -125,6 +131,8 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 		newOperationsCmd(io, opts),
 		newMetricsCmd(io, opts),
 		newAlertsCmd(io, opts),
+		newSilenceCmd(io, opts),
+		newRulesCmd(io, opts),
 		newLogsCmd(io, opts),
 		newLabelsCmd(io, opts),
 		newConfigCmd(io, opts),
@@ -142,7 +150,7 @@ func (o *GlobalOptions) complete(flags *pflag.FlagSet, io *IO, getenv func(strin
 	if err := o.loadContext(flags, io, getenv); err != nil {
 		return err
 	}
-	targets := map[string]*string{"jaeger": &o.JaegerURL, "prometheus": &o.PrometheusURL, "loki": &o.LokiURL}
+	targets := map[string]*string{"jaeger": &o.JaegerURL, "prometheus": &o.PrometheusURL, "loki": &o.LokiURL, "alertmanager": &o.AlertmanagerURL}
 	for name, env := range envFallbacks {
 		if !flags.Changed(name) {
 			if v := strings.TrimSpace(getenv(env)); v != "" {
@@ -153,6 +161,9 @@ func (o *GlobalOptions) complete(flags *pflag.FlagSet, io *IO, getenv func(strin
 		}
 	}
 	for name, target := range targets {
+		if name == "alertmanager" && *target == "" {
+			continue
+		}
 		if err := checkURL(*target); err != nil {
 			return UsageError(fmt.Errorf("--%s: %w", name, err))
 		}

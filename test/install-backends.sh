@@ -2,6 +2,8 @@
 # Installs the real backends telx's tests run against, pinned, and skips what
 # is already there:
 #   - Prometheus and promtool from Debian's package (prometheus);
+#   - Alertmanager and amtool from Debian's package (prometheus-alertmanager),
+#     its system service disabled: the harness starts its own on free ports;
 #   - tmux from Debian's package, for the explorer's end-to-end test;
 #   - Jaeger (and its HotROD demo application) and Loki (and logcli) built
 #     from their Go modules through the nested modules in test/backends/, into
@@ -22,6 +24,20 @@ if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
 	export DEBIAN_FRONTEND=noninteractive
 	$sudo apt-get update -qq
 	$sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
+
+if ! command -v prometheus-alertmanager >/dev/null || ! command -v amtool >/dev/null; then
+	log "installing prometheus-alertmanager from Debian's packages"
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	$sudo apt-get install -y -qq --no-install-recommends prometheus-alertmanager >/dev/null
+	# The package enables a system service on :9093 and :9094; where
+	# systemd runs, it may have started it. The harness needs none.
+	if [ -d /run/systemd/system ]; then
+		$sudo systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true
+	fi
 fi
 
 if ! command -v tmux >/dev/null; then

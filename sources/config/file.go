@@ -32,9 +32,13 @@ type File struct {
 
 // Context is one environment: its backends and its display settings.
 type Context struct {
-	Jaeger     *Backend `yaml:"jaeger,omitempty"`
-	Prometheus *Backend `yaml:"prometheus,omitempty"`
-	Loki       *Backend `yaml:"loki,omitempty"`
+	Jaeger       *Backend `yaml:"jaeger,omitempty"`
+	Prometheus   *Backend `yaml:"prometheus,omitempty"`
+	Loki         *Backend `yaml:"loki,omitempty"`
+	Alertmanager *Backend `yaml:"alertmanager,omitempty"`
+	// Author is the name telx signs the silences it creates with (the
+	// user's login name when empty).
+	Author string `yaml:"author,omitempty"`
 
 	// TraceToLogs is the LogQL template of the logs of a trace: the
 	// default of telx logs --trace-query ({{.Selector}}, {{.TraceID}},
@@ -99,7 +103,7 @@ type TLS struct {
 }
 
 // BackendNames are the backends a context configures, in order.
-var BackendNames = []string{"jaeger", "prometheus", "loki"}
+var BackendNames = []string{"jaeger", "prometheus", "loki", "alertmanager"}
 
 // Backend returns the context's settings of backend name, nil when none.
 func (c *Context) Backend(name string) *Backend {
@@ -113,6 +117,8 @@ func (c *Context) Backend(name string) *Backend {
 		return c.Prometheus
 	case "loki":
 		return c.Loki
+	case "alertmanager":
+		return c.Alertmanager
 	}
 	return nil
 }
@@ -126,6 +132,8 @@ func (c *Context) SetBackend(name string, b *Backend) {
 		c.Prometheus = b
 	case "loki":
 		c.Loki = b
+	case "alertmanager":
+		c.Alertmanager = b
 	}
 }
 

@@ -209,6 +209,12 @@ global:
   evaluation_interval: 1s
 rule_files:
   - {{.Rules}}
+{{- if .Alertmanager}}
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ['{{.Alertmanager}}']
+{{- end}}
 scrape_configs:
   - job_name: spanmetrics
     honor_labels: true
@@ -218,8 +224,9 @@ scrape_configs:
 
 // startPrometheus starts Prometheus on a data directory that may already
 // hold backfilled blocks, scraping target (host:port) every second; with
-// sec, behind TLS and basic auth (--web.config.file).
-func startPrometheus(ctx context.Context, bin, dir, data, target, rules string, timeout time.Duration, sec *Secure) (*process, int, error) {
+// sec, behind TLS and basic auth (--web.config.file); sending its alerts
+// to the Alertmanager at alertmanager (host:port) unless that is empty.
+func startPrometheus(ctx context.Context, bin, dir, data, target, rules, alertmanager string, timeout time.Duration, sec *Secure) (*process, int, error) {
 	ports, err := freePorts(1)
 	if err != nil {
 		return nil, 0, err
@@ -229,7 +236,7 @@ func startPrometheus(ctx context.Context, bin, dir, data, target, rules string, 
 	if err := os.WriteFile(rulesPath, []byte(rules), 0o644); err != nil {
 		return nil, 0, err
 	}
-	vals := struct{ Rules, Target string }{rulesPath, target}
+	vals := struct{ Rules, Target, Alertmanager string }{rulesPath, target, alertmanager}
 	if err := writeTemplate(cfg, prometheusConfig, vals); err != nil {
 		return nil, 0, err
 	}
@@ -239,6 +246,12 @@ func startPrometheus(ctx context.Context, bin, dir, data, target, rules string, 
 		"--storage.tsdb.path=" + data,
 		"--web.listen-address=" + addr,
 		"--log.level=info",
+	}
+	if alertmanager != "" {
+		// Prometheus drops the alerts of its first evaluations, made before
+		// it has discovered the Alertmanager, and would send them again only
+		// a minute later
+		args = append(args, "--rules.alert.resend-delay=1s")
 	}
 	if sec.tls() {
 		web := filepath.Join(dir, "prometheus-web.yml")

@@ -19,6 +19,9 @@ type Binaries struct {
 	LogCLI     string
 	Prometheus string
 	Promtool   string
+	// Alertmanager and its amtool, from Debian's prometheus-alertmanager
+	Alertmanager string
+	Amtool       string
 }
 
 // CacheDir is where test/install-backends.sh puts the binaries it builds.
@@ -34,9 +37,10 @@ func CacheDir() string {
 }
 
 // FindBinaries locates the pinned binaries of the named backends (Jaeger,
-// Prometheus and Loki when none are named; HotROD only when "hotrod" is): Jaeger,
-// HotROD and Loki in the cache under the versions test/backends/*/go.mod
-// pin, Prometheus and promtool on PATH.
+// Prometheus and Loki when none are named; HotROD and Alertmanager only when
+// named): Jaeger, HotROD and Loki in the cache under the versions
+// test/backends/*/go.mod pin, Prometheus and promtool, Alertmanager
+// (prometheus-alertmanager) and amtool on PATH.
 func FindBinaries(backends ...string) (Binaries, error) {
 	want := func(name string) bool {
 		return slices.Contains(backends, name) || len(backends) == 0 && name != hotrod
@@ -78,6 +82,10 @@ func FindBinaries(backends ...string) (Binaries, error) {
 	if want(Prometheus) {
 		b.Prometheus = onPath("prometheus")
 		b.Promtool = onPath("promtool")
+	}
+	if slices.Contains(backends, Alertmanager) {
+		b.Alertmanager = onPath("prometheus-alertmanager")
+		b.Amtool = onPath("amtool")
 	}
 	if len(missing) > 0 {
 		return b, fmt.Errorf("%w: missing %s", errMissing, strings.Join(missing, ", "))

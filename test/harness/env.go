@@ -1,5 +1,5 @@
 // Package harness runs the real backends telx is tested against (Jaeger,
-// Prometheus and Loki) on free loopback ports, each with its own temporary
+// Prometheus, Loki and Alertmanager) on free loopback ports, each with its own temporary
 // data directory and config, and seeds them with the demo scenario.
 //
 // Binaries come from test/install-backends.sh (`make backends`). Processes
@@ -66,6 +66,11 @@ type Options struct {
 	// LokiPatternsOff starts Loki without its pattern ingester, as Loki
 	// runs by default.
 	LokiPatternsOff bool
+	// Alertmanager, when set (or when Backends names it), also starts an
+	// Alertmanager (AlertmanagerConfig) that Prometheus sends its alerts
+	// to; Start returns once it holds the alerts Prometheus fires. It needs
+	// Prometheus.
+	Alertmanager bool
 }
 
 // Env is a set of running, seeded backends.
@@ -76,6 +81,10 @@ type Env struct {
 	JaegerOTLP    string // http://127.0.0.1:port/v1/traces
 	PrometheusURL string
 	LokiURL       string
+	// AlertmanagerURL is http://127.0.0.1:port, with Options.Alertmanager.
+	AlertmanagerURL string
+	// Amtool is the path of Alertmanager's amtool, with Options.Alertmanager.
+	Amtool string
 	// Scenario is what the backends were seeded with.
 	Scenario *demo.Scenario
 	// Dir holds the configs, data and logs of this run.
@@ -85,7 +94,9 @@ type Env struct {
 	// (keyed by backend name; "hotrod": HotROD's run, from the start of
 	// its Jaeger to its lines in Loki, which waits for Loki;
 	// "hotrod-traces": the part until its Jaeger holds its traces;
-	// "backend-logs": shipping the backends' logs, after all the rest).
+	// "backend-logs": shipping the backends' logs, after all the rest;
+	// "alertmanager-alerts": the wait until Alertmanager holds the alerts
+	// Prometheus fires, after Prometheus is ready).
 	Timings map[string]time.Duration
 
 	// HotROD is the run of Options.HotROD, nil without it.
@@ -116,7 +127,16 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 	if (opts.HotROD || opts.BackendLogs) && !want[Loki] {
 		return nil, errors.New("harness: Options.HotROD and BackendLogs need Loki among the backends")
 	}
+	if opts.Alertmanager {
+		want[Alertmanager] = true
+	}
+	if want[Alertmanager] && !want[Prometheus] {
+		return nil, errors.New("harness: Alertmanager needs Prometheus among the backends")
+	}
 	names := opts.Backends
+	if want[Alertmanager] && !slices.Contains(names, Alertmanager) {
+		names = append(slices.Clone(names), Alertmanager)
+	}
 	if opts.HotROD {
 		names = append(slices.Clone(names), Jaeger, hotrod)
 		want[hotrod] = true
@@ -150,7 +170,18 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 	// Start the three (and HotROD) at once: Loki takes the longest to
 	// become ready.
 	var wg sync.WaitGroup
-	errs := make(chan error, 4)
+	errs := make(chan error, 5)
+	// Alertmanager's port is chosen first: Prometheus' config names it.
+	amAddr, amPort := "", 0
+	if want[Alertmanager] {
+		ports, err := freePorts(1)
+		if err != nil {
+			return nil, err
+		}
+		amPort = ports[0]
+		amAddr = fmt.Sprintf("127.0.0.1:%d", amPort)
+		env.AlertmanagerURL, env.Amtool = "http://"+amAddr, bins.Amtool
+	}
 	lokiReady := make(chan struct{}) // closed once the Loki run ends
 	run := func(name string, f func() error) {
 		if !want[name] {
@@ -207,12 +238,20 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 			return err
 		}
 		env.onStop(stop)
-		p, port, err := startPrometheus(ctx, bins.Prometheus, dir, data, target, AlertRules, timeout(prometheusReadyTimeout), opts.Secure)
+		p, port, err := startPrometheus(ctx, bins.Prometheus, dir, data, target, AlertRules, amAddr, timeout(prometheusReadyTimeout), opts.Secure)
 		if err != nil {
 			return err
 		}
 		env.track(p)
 		env.PrometheusURL = fmt.Sprintf("%s://127.0.0.1:%d", opts.Secure.scheme(), port)
+		return nil
+	})
+	run(Alertmanager, func() error {
+		p, err := startAlertmanager(ctx, bins.Alertmanager, dir, amPort, timeout(alertmanagerReadyTimeout))
+		if err != nil {
+			return err
+		}
+		env.track(p)
 		return nil
 	})
 	run(hotrod, func() error {
@@ -228,6 +267,13 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 	}
 	if err := errors.Join(all...); err != nil {
 		return nil, err
+	}
+	if want[Alertmanager] {
+		start := time.Now()
+		if err := env.waitAlertmanagerSeeded(ctx, timeout(alertmanagerReadyTimeout)); err != nil {
+			return nil, err
+		}
+		env.Timings["alertmanager-alerts"] = time.Since(start).Round(time.Millisecond)
 	}
 	if opts.BackendLogs {
 		start := time.Now()

@@ -264,8 +264,9 @@ func serveMetrics(m *demo.Metrics) (string, func(), error) {
 	return l.Addr().String(), func() { _ = srv.Close() }, nil
 }
 
-// AlertRules are the Prometheus alerting rules the harness loads. Both
-// fire during the scenario's incident, which lasts into the present.
+// AlertRules are the Prometheus rules the harness loads: two alerting
+// rules, both firing during the scenario's incident, which lasts into the
+// present, and a group with one recording rule.
 const AlertRules = `groups:
   - name: telx-demo
     rules:
@@ -284,6 +285,11 @@ const AlertRules = `groups:
           severity: warn
         annotations:
           summary: "{{ $labels.service_name }} p95 latency is {{ $value | printf \"%.0f\" }}ms"
+  - name: telx-demo-recording
+    interval: 5s
+    rules:
+      - record: service_name:traces_span_metrics_calls:rate5m
+        expr: sum by (service_name) (rate(traces_span_metrics_calls_total[5m]))
 `
 
 func decodeJSON(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }

@@ -1,5 +1,5 @@
-// Command telx-backends starts the test harness's real Jaeger, Prometheus
-// and Loki, seeded with the demo scenario, prints their addresses as shell
+// Command telx-backends starts the test harness's real Jaeger, Prometheus,
+// Loki and Alertmanager, seeded with the demo scenario, prints their addresses as shell
 // exports, and keeps them running until interrupted. It is for trying telx
 // by hand and recording fixtures:
 //
@@ -36,14 +36,18 @@ func main() {
 	hotrod := flag.Bool("hotrod", true, "run Jaeger's HotROD demo and ship its lines to Loki (needs loki)")
 	hotrodRequests := flag.Int("hotrod-requests", 0, "HotROD /dispatch requests to send (default 12)")
 	backendLogs := flag.Bool("backend-logs", true, "ship the backends' own logs to Loki once they are up (needs loki)")
+	alertmanager := flag.Bool("alertmanager", true, "run an Alertmanager that Prometheus sends its alerts to (needs prometheus)")
 	flag.Parse()
 
-	opts := harness.Options{Seed: *seed, HotROD: *hotrod, HotRODRequests: *hotrodRequests, BackendLogs: *backendLogs}
+	opts := harness.Options{Seed: *seed, HotROD: *hotrod, HotRODRequests: *hotrodRequests, BackendLogs: *backendLogs, Alertmanager: *alertmanager}
 	opts.Scenario.BigTraceBatches = *bigSpans / 10
 	if *backends != "" {
 		opts.Backends = strings.Split(*backends, ",")
 		if !slices.Contains(opts.Backends, harness.Loki) {
 			opts.HotROD, opts.BackendLogs = false, false
+		}
+		if !slices.Contains(opts.Backends, harness.Prometheus) {
+			opts.Alertmanager = false
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -59,6 +63,9 @@ func main() {
 	fmt.Printf("export TELX_JAEGER_GRPC=%s\n", env.JaegerGRPC)
 	fmt.Printf("export TELX_PROMETHEUS_URL=%s\n", env.PrometheusURL)
 	fmt.Printf("export TELX_LOKI_URL=%s\n", env.LokiURL)
+	if env.AlertmanagerURL != "" {
+		fmt.Printf("export TELX_ALERTMANAGER_URL=%s\n", env.AlertmanagerURL)
+	}
 	fmt.Printf("export TELX_DEMO_BIG_TRACE=%s\n", sc.BigTraceID)
 	fmt.Printf("export TELX_DEMO_SKEWED_TRACE=%s\n", sc.SkewedTraceID)
 	fmt.Printf("export TELX_DEMO_FIRST_TRACE=%s\n", sc.Traces[0].ID)
