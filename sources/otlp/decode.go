@@ -54,6 +54,7 @@ type decoder struct {
 	traceOf []int32
 	ids     []sources.TraceID // distinct trace IDs, in order of appearance
 	lastRaw []byte            // the last trace ID as written
+	last    int               // its index in ids
 
 	arena   sources.Attrs
 	idBytes []byte
@@ -280,8 +281,8 @@ func (d *decoder) spanObject() error {
 
 // setTrace records the trace of the span being read.
 func (d *decoder) setTrace(raw []byte) error {
-	i := len(d.ids) - 1
-	if i < 0 || string(raw) != string(d.lastRaw) {
+	i := d.last
+	if len(d.ids) == 0 || string(raw) != string(d.lastRaw) {
 		id, err := sources.ParseTraceID(string(raw))
 		if err != nil {
 			return d.Fail(err)
@@ -298,6 +299,7 @@ func (d *decoder) setTrace(raw []byte) error {
 			d.ids = append(d.ids, id)
 			i = len(d.ids) - 1
 		}
+		d.last = i
 	}
 	if i > 0 && d.traceOf == nil {
 		d.traceOf = make([]int32, d.n-1, max(d.n, 64))
