@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 
 	"github.com/jaegertracing/jaeger-idl/model/v1"
 	"github.com/jaegertracing/jaeger-idl/proto-gen/api_v2"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/encoding"
+	"google.golang.org/grpc/encoding/gzip"
 	grpcproto "google.golang.org/grpc/encoding/proto"
 	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/status"
@@ -20,24 +22,67 @@ import (
 	"github.com/telx-cli/telx/sources"
 )
 
-// grpcAPI is the gRPC api_v2 QueryService.
+// grpcAPI is the gRPC api_v2 QueryService: Jaeger's own model, in chunks
+// of spans.
 type grpcAPI struct {
-	client api_v2.QueryServiceClient
+	client   api_v2.QueryServiceClient
+	maxBytes int64
+	gzip     bool
 }
 
-func newGRPCAPI(u *url.URL, opts []grpc.DialOption) (*grpcAPI, error) {
+// newGRPC returns the api_v3 and api_v2 clients of one connection to u.
+func newGRPC(u *url.URL, opts Options) (*grpcV3API, *grpcAPI, error) {
 	dial := []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.ForceCodecV2(gogoCodec{}))}
 	if u.Scheme != "grpcs" {
 		dial = append(dial, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	}
-	conn, err := grpc.NewClient(u.Host, append(dial, opts...)...)
+	conn, err := grpc.NewClient(u.Host, append(dial, opts.DialOptions...)...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &grpcAPI{client: api_v2.NewQueryServiceClient(conn)}, nil
+	maxBytes := opts.MaxAnswerBytes
+	if maxBytes == 0 {
+		maxBytes = DefaultMaxAnswerBytes
+	}
+	gz := useGzip(u.Host)
+	switch opts.GRPCCompression {
+	case "gzip":
+		gz = true
+	case "none":
+		gz = false
+	}
+	return &grpcV3API{conn: conn, maxBytes: maxBytes, gzip: gz},
+		&grpcAPI{client: api_v2.NewQueryServiceClient(conn), maxBytes: maxBytes, gzip: gz}, nil
 }
 
 func (*grpcAPI) name() string { return "gRPC api_v2" }
+
+// callOptions count what a call receives into *total, over the cap
+// setting *over, and ask for gzip when the client does.
+func (a *grpcAPI) callOptions(total *int64, over *bool) []grpc.CallOption {
+	opts := []grpc.CallOption{grpc.MaxCallRecvMsgSize(maxRecv(a.maxBytes)), grpc.ForceCodecV2(countingCodec{total: total, over: over, max: a.maxBytes})}
+	if a.gzip {
+		opts = append(opts, grpc.UseCompressor(gzip.Name))
+	}
+	return opts
+}
+
+// countingCodec is gogoCodec that counts the bytes received.
+type countingCodec struct {
+	gogoCodec
+	total *int64
+	over  *bool
+	max   int64
+}
+
+func (c countingCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	*c.total += int64(data.Len())
+	if c.max > 0 && *c.total > c.max {
+		*c.over = true
+		return capError(c.max)
+	}
+	return c.gogoCodec.Unmarshal(data, v)
+}
 
 // gogoCodec marshals jaeger-idl's messages, which are gogo-protobuf
 // types that grpc-go's default codec cannot handle, with their own
@@ -78,13 +123,22 @@ func grpcErr(err error, what string) error {
 	return err
 }
 
+// v2Err maps a gRPC error of api_v2: a message over the receive size, or
+// an answer over the cap, is the cap.
+func (a *grpcAPI) v2Err(err error, over bool, what string) error {
+	if over || status.Code(err) == codes.ResourceExhausted && strings.Contains(status.Convert(err).Message(), "larger than max") {
+		return fmt.Errorf("%s: %w", what, capError(a.maxBytes))
+	}
+	return grpcErr(err, what)
+}
+
 type chunkStream interface {
 	Recv() (*api_v2.SpansResponseChunk, error)
 }
 
 // collect reads a stream of span chunks into traces, in the order trace
 // IDs first appear.
-func collect(stream chunkStream, what string) ([]*sources.Trace, error) {
+func (a *grpcAPI) collect(stream chunkStream, over *bool, what string) ([]*sources.Trace, error) {
 	byID := map[sources.TraceID][]jspan{}
 	var order []sources.TraceID
 	for {
@@ -93,7 +147,7 @@ func collect(stream chunkStream, what string) ([]*sources.Trace, error) {
 			break
 		}
 		if err != nil {
-			return nil, grpcErr(err, what)
+			return nil, a.v2Err(err, *over, what)
 		}
 		for i := range chunk.Spans {
 			s := &chunk.Spans[i]
@@ -172,11 +226,13 @@ func (a *grpcAPI) trace(ctx context.Context, id sources.TraceID) (*sources.Trace
 	if err != nil {
 		return nil, err
 	}
-	stream, err := a.client.GetTrace(ctx, &api_v2.GetTraceRequest{TraceID: mid})
+	var total int64
+	var over bool
+	stream, err := a.client.GetTrace(ctx, &api_v2.GetTraceRequest{TraceID: mid}, a.callOptions(&total, &over)...)
 	if err != nil {
-		return nil, grpcErr(err, "trace "+string(id))
+		return nil, a.v2Err(err, over, "trace "+string(id))
 	}
-	ts, err := collect(stream, "trace "+string(id))
+	ts, err := a.collect(stream, &over, "trace "+string(id))
 	if err != nil {
 		return nil, err
 	}
@@ -187,6 +243,8 @@ func (a *grpcAPI) trace(ctx context.Context, id sources.TraceID) (*sources.Trace
 }
 
 func (a *grpcAPI) find(ctx context.Context, q sources.TraceQuery) ([]*sources.Trace, error) {
+	var total int64
+	var over bool
 	stream, err := a.client.FindTraces(ctx, &api_v2.FindTracesRequest{Query: &api_v2.TraceQueryParameters{
 		ServiceName:   q.Service,
 		OperationName: q.Operation,
@@ -196,11 +254,11 @@ func (a *grpcAPI) find(ctx context.Context, q sources.TraceQuery) ([]*sources.Tr
 		DurationMin:   q.MinDuration,
 		DurationMax:   q.MaxDuration,
 		SearchDepth:   int32(limitOf(q)),
-	}})
+	}}, a.callOptions(&total, &over)...)
 	if err != nil {
-		return nil, grpcErr(err, "search")
+		return nil, a.v2Err(err, over, "search")
 	}
-	ts, err := collect(stream, "search")
+	ts, err := a.collect(stream, &over, "search")
 	if errors.Is(err, sources.ErrNotFound) {
 		return nil, nil
 	}
@@ -208,17 +266,21 @@ func (a *grpcAPI) find(ctx context.Context, q sources.TraceQuery) ([]*sources.Tr
 }
 
 func (a *grpcAPI) services(ctx context.Context) ([]string, error) {
-	res, err := a.client.GetServices(ctx, &api_v2.GetServicesRequest{})
+	var total int64
+	var over bool
+	res, err := a.client.GetServices(ctx, &api_v2.GetServicesRequest{}, a.callOptions(&total, &over)...)
 	if err != nil {
-		return nil, grpcErr(err, "services")
+		return nil, a.v2Err(err, over, "services")
 	}
 	return uniqueSorted(res.Services), nil
 }
 
 func (a *grpcAPI) operations(ctx context.Context, service string) ([]string, error) {
-	res, err := a.client.GetOperations(ctx, &api_v2.GetOperationsRequest{Service: service})
+	var total int64
+	var over bool
+	res, err := a.client.GetOperations(ctx, &api_v2.GetOperationsRequest{Service: service}, a.callOptions(&total, &over)...)
 	if err != nil {
-		return nil, grpcErr(err, "operations of "+service)
+		return nil, a.v2Err(err, over, "operations of "+service)
 	}
 	ops := append([]string(nil), res.OperationNames...)
 	for _, o := range res.Operations {

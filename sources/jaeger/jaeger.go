@@ -1,7 +1,8 @@
-// Package jaeger is telx's Jaeger source. It speaks three APIs: HTTP
-// /api/v3 (OTLP JSON), preferred; HTTP /api (Jaeger UI JSON), used when
-// /api/v3 is absent or for tag searches, which /api/v3 cannot do; and the
-// gRPC api_v2 QueryService. Every one gives the same domain traces.
+// Package jaeger is telx's Jaeger source. Over HTTP it speaks /api/v3
+// (OTLP JSON), preferred, and /api (Jaeger UI JSON), used when /api/v3 is
+// absent or for tag searches, which /api/v3 cannot do; over gRPC the
+// api_v3 QueryService (OTLP protobuf), and api_v2 (Jaeger's model) where
+// the server has no api_v3. Every one gives the same domain traces.
 package jaeger
 
 import (
@@ -25,8 +26,11 @@ const (
 	ProtocolHTTP = "http" // HTTP, /api/v3 then /api
 	ProtocolV3   = "v3"   // HTTP /api/v3 only
 	ProtocolV1   = "v1"   // HTTP /api only
-	ProtocolGRPC = "grpc" // gRPC api_v2
+	ProtocolGRPC = "grpc" // gRPC api_v3, else api_v2
 )
+
+// DefaultMaxAnswerBytes is the cap on one answer when Options sets none.
+const DefaultMaxAnswerBytes = 256 << 20
 
 // Options configure a Client.
 type Options struct {
@@ -38,6 +42,14 @@ type Options struct {
 	HTTPClient *http.Client
 	// DialOptions carry credentials and TLS for gRPC.
 	DialOptions []grpc.DialOption
+	// MaxAnswerBytes caps one answer over gRPC (a trace, a search's
+	// traces), as received: DefaultMaxAnswerBytes when 0, none when
+	// negative.
+	MaxAnswerBytes int64
+	// GRPCCompression is "gzip" to ask for gzipped answers over gRPC,
+	// "none" not to, and by default gzip unless the server is on
+	// loopback, where compressing costs more time than it saves.
+	GRPCCompression string
 }
 
 // Client is a sources.TraceSource backed by Jaeger.
@@ -91,11 +103,16 @@ func New(opts Options) (*Client, error) {
 	case ProtocolV1:
 		c.api = &v1API{base: base, client: hc}
 	case ProtocolGRPC:
-		g, err := newGRPCAPI(u, opts.DialOptions)
-		if err != nil {
-			return nil, c.wrap("gRPC api_v2", err)
+		switch opts.GRPCCompression {
+		case "", "gzip", "none":
+		default:
+			return nil, fmt.Errorf("jaeger: unknown gRPC compression %q (want gzip or none)", opts.GRPCCompression)
 		}
-		c.api = g
+		v3, v2, err := newGRPC(u, opts)
+		if err != nil {
+			return nil, c.wrap("gRPC", err)
+		}
+		c.api, c.fallback = v3, v2
 	default:
 		return nil, fmt.Errorf("jaeger: unknown protocol %q (want http, v3, v1 or grpc)", opts.Protocol)
 	}

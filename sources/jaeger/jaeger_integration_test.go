@@ -32,7 +32,23 @@ func clients(t *testing.T, env *harness.Env) map[string]*Client {
 		}
 		out[name] = c
 	}
+	out["grpc-v2"] = grpcV2Client(t, "grpc://"+env.JaegerGRPC)
 	return out
+}
+
+// grpcV2Client is a client of the gRPC api_v2 only, as for a server
+// without api_v3.
+func grpcV2Client(t *testing.T, u string) *Client {
+	t.Helper()
+	c, err := New(Options{URL: u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.api.(*grpcV3API); !ok {
+		t.Fatalf("a grpc:// client uses %s", c.API())
+	}
+	c.api, c.fallback = c.fallback, nil
+	return c
 }
 
 func scenarioTrace(sc *demo.Scenario, id sources.TraceID) *sources.Trace {
@@ -62,8 +78,10 @@ func TestSameTraceThroughEveryAPI(t *testing.T) {
 		if !reflect.DeepEqual(got["v3"], got["v1"]) {
 			diffTraces(t, "v3", got["v3"], "v1", got["v1"])
 		}
-		if !reflect.DeepEqual(got["v3"], got["grpc"]) {
-			diffTraces(t, "v3", got["v3"], "grpc", got["grpc"])
+		for _, name := range []string{"grpc", "grpc-v2"} {
+			if !reflect.DeepEqual(got["v3"], got[name]) {
+				diffTraces(t, "v3", got["v3"], name, got[name])
+			}
 		}
 		want := scenarioTrace(sc, id)
 		tr := got["v3"]
