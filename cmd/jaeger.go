@@ -21,7 +21,7 @@ type jaegerFlags struct {
 
 func addJaegerFlags(c *cobra.Command) *jaegerFlags {
 	f := &jaegerFlags{}
-	c.Flags().StringVar(&f.protocol, "jaeger-protocol", "", "Jaeger API: http (/api/v3, else /api), v3, v1 or grpc; default by URL scheme (env TELX_JAEGER_PROTOCOL)")
+	c.Flags().StringVar(&f.protocol, "jaeger-protocol", "", "Jaeger API: http (/api/v3, else /api), v3, v1, grpc (api_v3, else api_v2) or grpc-v2; default by URL scheme (env TELX_JAEGER_PROTOCOL)")
 	f.backendAuthFlags = addAuthFlags(c, "jaeger", "Jaeger")
 	return f
 }

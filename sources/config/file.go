@@ -71,7 +71,7 @@ type Backend struct {
 	URL string `yaml:"url,omitempty"`
 	// WebURL is the backend's web UI, for links to what telx shows.
 	WebURL string `yaml:"web_url,omitempty"`
-	// Protocol is Jaeger's API (http, v3, v1, grpc).
+	// Protocol is Jaeger's API (http, v3, v1, grpc, grpc-v2).
 	Protocol string `yaml:"protocol,omitempty"`
 
 	Username string `yaml:"username,omitempty"`
@@ -331,9 +331,9 @@ func (f *File) validate(root *yaml.Node) error {
 				bad("only jaeger takes a protocol", at(bn, "protocol")...)
 			}
 			switch b.Protocol {
-			case "", "http", "v3", "v1", "grpc":
+			case "", "http", "v3", "v1", "grpc", "grpc-v2":
 			default:
-				bad(fmt.Sprintf("protocol %q: want http, v3, v1 or grpc", b.Protocol), at(bn, "protocol")...)
+				bad(fmt.Sprintf("protocol %q: want http, v3, v1, grpc or grpc-v2", b.Protocol), at(bn, "protocol")...)
 			}
 			if b.Timeout < 0 {
 				bad("the timeout must not be negative", at(bn, "timeout")...)

@@ -422,12 +422,13 @@ func TestGRPCGzip(t *testing.T) {
 		gzipped     bool
 	}{{"gzip", false, true}, {"gzip", true, true}, {"", false, false}, {"none", true, false}} {
 		p := &payloads{}
-		c, err := New(Options{URL: u, GRPCCompression: tt.compression, DialOptions: []grpc.DialOption{grpc.WithStatsHandler(p)}})
+		proto := ProtocolGRPC
+		if tt.v2 {
+			proto = ProtocolGRPCV2
+		}
+		c, err := New(Options{URL: u, Protocol: proto, GRPCCompression: tt.compression, DialOptions: []grpc.DialOption{grpc.WithStatsHandler(p)}})
 		if err != nil {
 			t.Fatal(err)
-		}
-		if tt.v2 {
-			c.api, c.fallback = c.fallback, nil
 		}
 		got, err := c.Trace(ctx, env.Scenario.BigTraceID)
 		if err != nil {

@@ -30,7 +30,7 @@ import (
 // answers read with protowire, traces straight into the model by
 // otlp.ProtobufDecoder.
 type grpcV3API struct {
-	conn     grpc.ClientConnInterface
+	conn     *grpc.ClientConn
 	maxBytes int64
 	gzip     bool
 }

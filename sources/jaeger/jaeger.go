@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,11 +23,12 @@ import (
 
 // Protocols.
 const (
-	ProtocolAuto = ""     // by the URL: grpc(s):// is gRPC, else HTTP v3 then v1
-	ProtocolHTTP = "http" // HTTP, /api/v3 then /api
-	ProtocolV3   = "v3"   // HTTP /api/v3 only
-	ProtocolV1   = "v1"   // HTTP /api only
-	ProtocolGRPC = "grpc" // gRPC api_v3, else api_v2
+	ProtocolAuto   = ""        // by the URL: grpc(s):// is gRPC, else HTTP v3 then v1
+	ProtocolHTTP   = "http"    // HTTP, /api/v3 then /api
+	ProtocolV3     = "v3"      // HTTP /api/v3 only
+	ProtocolV1     = "v1"      // HTTP /api only
+	ProtocolGRPC   = "grpc"    // gRPC api_v3, else api_v2
+	ProtocolGRPCV2 = "grpc-v2" // gRPC api_v2 only
 )
 
 // DefaultMaxAnswerBytes is the cap on one answer when Options sets none.
@@ -57,8 +59,10 @@ type Client struct {
 	url string // without credentials, for messages
 	api api
 
+	conn io.Closer // the gRPC connection, nil over HTTP
+
 	mu       sync.Mutex
-	fallback api // /api, once /api/v3 was found missing
+	fallback api // /api or gRPC api_v2, once /api/v3 or api_v3 was found missing
 }
 
 var _ sources.TraceSource = (*Client)(nil)
@@ -102,7 +106,7 @@ func New(opts Options) (*Client, error) {
 		c.api = &v3API{base: base, client: hc}
 	case ProtocolV1:
 		c.api = &v1API{base: base, client: hc}
-	case ProtocolGRPC:
+	case ProtocolGRPC, ProtocolGRPCV2:
 		switch opts.GRPCCompression {
 		case "", "gzip", "none":
 		default:
@@ -112,11 +116,22 @@ func New(opts Options) (*Client, error) {
 		if err != nil {
 			return nil, c.wrap("gRPC", err)
 		}
-		c.api, c.fallback = v3, v2
+		c.api, c.fallback, c.conn = v3, v2, v3.conn
+		if proto == ProtocolGRPCV2 {
+			c.api, c.fallback = v2, nil
+		}
 	default:
-		return nil, fmt.Errorf("jaeger: unknown protocol %q (want http, v3, v1 or grpc)", opts.Protocol)
+		return nil, fmt.Errorf("jaeger: unknown protocol %q (want http, v3, v1, grpc or grpc-v2)", opts.Protocol)
 	}
 	return c, nil
+}
+
+// Close closes the client's gRPC connection, if it has one.
+func (c *Client) Close() error {
+	if c.conn == nil {
+		return nil
+	}
+	return c.conn.Close()
 }
 
 // API names the API the client uses now.

@@ -36,18 +36,16 @@ func clients(t *testing.T, env *harness.Env) map[string]*Client {
 	return out
 }
 
-// grpcV2Client is a client of the gRPC api_v2 only, as for a server
-// without api_v3.
+// grpcV2Client is a client of the gRPC api_v2 only.
 func grpcV2Client(t *testing.T, u string) *Client {
 	t.Helper()
-	c, err := New(Options{URL: u})
+	c, err := New(Options{URL: u, Protocol: ProtocolGRPCV2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := c.api.(*grpcV3API); !ok {
-		t.Fatalf("a grpc:// client uses %s", c.API())
+	if c.API() != "gRPC api_v2" {
+		t.Fatalf("a grpc-v2 client uses %s", c.API())
 	}
-	c.api, c.fallback = c.fallback, nil
 	return c
 }
 
