@@ -61,13 +61,15 @@ func (rawCodec) Marshal(v any) (mem.BufferSlice, error) {
 
 func (c rawCodec) Unmarshal(data mem.BufferSlice, _ any) error { return c.recv(data) }
 
-// bytesOf returns the bytes of data, copied only when they are in more
-// than one buffer.
-func bytesOf(data mem.BufferSlice) []byte {
+// withBytes calls f with the bytes of data, valid during the call: copied
+// into a pooled buffer when they are in more than one.
+func withBytes(data mem.BufferSlice, f func([]byte) error) error {
 	if len(data) == 1 {
-		return data[0].ReadOnlyData()
+		return f(data[0].ReadOnlyData())
 	}
-	return data.Materialize()
+	buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
+	defer buf.Free()
+	return f(buf.ReadOnlyData())
 }
 
 // callOptions are the options of one call whose answers go to recv.
@@ -131,7 +133,7 @@ func (a *grpcV3API) traces(ctx context.Context, method string, req []byte, what 
 		total += int64(data.Len())
 		if a.maxBytes > 0 && total > a.maxBytes {
 			readErr = capError(a.maxBytes)
-		} else if err := dec.Message(bytesOf(data)); err != nil {
+		} else if err := withBytes(data, dec.Message); err != nil {
 			readErr = fmt.Errorf("malformed api_v3 answer: %w", err)
 		}
 		return readErr
@@ -168,7 +170,7 @@ func (a *grpcV3API) traces(ctx context.Context, method string, req []byte, what 
 func (a *grpcV3API) unary(ctx context.Context, method string, req []byte, what string, read func([]byte) error) error {
 	var readErr error
 	recv := func(data mem.BufferSlice) error {
-		if readErr = read(bytesOf(data)); readErr != nil {
+		if readErr = withBytes(data, read); readErr != nil {
 			readErr = fmt.Errorf("malformed api_v3 answer: %w", readErr)
 		}
 		return readErr
