@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times the built `telx trace <id>` against the real Jaeger for a trace of
-# about 10,000 spans, side by side with curl fetching the same trace from
-# /api/v3 to /dev/null, in the same run. Run after `make backends`.
+# about 10,000 spans, over HTTP /api/v3 and over gRPC (api_v3), side by
+# side with curl fetching the same trace from /api/v3 to /dev/null, in the
+# same run. Run after `make backends`.
 #   bash test/bench-trace.sh [runs] [spans]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +36,10 @@ median_ms() {
 n=$("$tmp/telx" trace "$id" -o json | grep -c '"spanId"')
 curl_ms=$(median_ms curl -fsS -o /dev/null "$url")
 telx_ms=$(median_ms "$tmp/telx" trace "$id" -o text --width 200)
+grpc_ms=$(median_ms "$tmp/telx" trace "$id" -o text --width 200 --jaeger "grpc://$TELX_JAEGER_GRPC")
 echo "trace $id: $n spans, median of $runs runs"
-echo "curl /api/v3 to /dev/null: ${curl_ms} ms"
-echo "telx trace -o text:        ${telx_ms} ms"
+echo "curl /api/v3 to /dev/null:  ${curl_ms} ms"
+echo "telx trace -o text:         ${telx_ms} ms"
+echo "telx trace -o text (gRPC):  ${grpc_ms} ms"
 awk -v t="$telx_ms" -v c="$curl_ms" 'BEGIN { if (c > 0) printf "ratio: %.2fx\n", t / c }'
+awk -v g="$grpc_ms" -v t="$telx_ms" 'BEGIN { if (t > 0) printf "gRPC / HTTP: %.2fx\n", g / t }'
