@@ -32,8 +32,9 @@ type ProtobufDecoder struct {
 	n       int
 	traceOf []int32 // as decoder.traceOf
 	ids     []sources.TraceID
-	lastRaw []byte // the last trace ID as sent
-	last    int    // its index in ids
+	idIndex map[sources.TraceID]int // ids' indexes, once there are many
+	lastRaw []byte                  // the last trace ID as sent
+	last    int                     // its index in ids
 
 	arena   sources.Attrs
 	idBytes []byte
@@ -313,17 +314,7 @@ func (d *ProtobufDecoder) setTrace(raw []byte) error {
 			return d.fail("traceId", err)
 		}
 		d.lastRaw = append(d.lastRaw[:0], raw...)
-		i = -1
-		for j, known := range d.ids {
-			if known == id {
-				i = j
-				break
-			}
-		}
-		if i < 0 {
-			d.ids = append(d.ids, id)
-			i = len(d.ids) - 1
-		}
+		i = d.traceIndex(id)
 		d.last = i
 	}
 	if i > 0 && d.traceOf == nil {
@@ -333,6 +324,32 @@ func (d *ProtobufDecoder) setTrace(raw []byte) error {
 		d.traceOf = append(d.traceOf[:d.n-1], int32(i))
 	}
 	return nil
+}
+
+// traceIndex returns the index of a trace ID in ids, added if new: by a
+// scan while there are few, by a map past that (an answer of many traces
+// would cost a scan each).
+func (d *ProtobufDecoder) traceIndex(id sources.TraceID) int {
+	if d.idIndex == nil {
+		for j, known := range d.ids {
+			if known == id {
+				return j
+			}
+		}
+		if len(d.ids) >= 16 {
+			d.idIndex = make(map[sources.TraceID]int, 2*len(d.ids))
+			for j, known := range d.ids {
+				d.idIndex[known] = j
+			}
+		}
+	} else if j, ok := d.idIndex[id]; ok {
+		return j
+	}
+	d.ids = append(d.ids, id)
+	if d.idIndex != nil {
+		d.idIndex[id] = len(d.ids) - 1
+	}
+	return len(d.ids) - 1
 }
 
 // spanID sets *p from a raw span ID. An ID of 8 bytes, not all zero, is

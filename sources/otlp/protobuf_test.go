@@ -151,12 +151,14 @@ func decodeJSONOf(t testing.TB, traces []*sources.Trace) []*sources.Trace {
 
 func marshal(t testing.TB, td *tracepb.TracesData) []byte {
 	t.Helper()
-	b, err := proto.Marshal(td)
+	b, err := marshalProto(td)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
 }
+
+func marshalProto(td *tracepb.TracesData) ([]byte, error) { return proto.Marshal(td) }
 
 // The same traces read from OTLP protobuf and from OTLP JSON give the same
 // domain traces, by the direct decoder and by the generated types.
@@ -521,6 +523,34 @@ func TestDecodeTraceComesBack(t *testing.T) {
 				t.Errorf("%s: trace %s has %d spans", name, tr.ID, len(tr.Spans))
 			}
 			t.Errorf("%s: want %s with 3 spans and %s with 1", name, a.ID, other)
+		}
+	}
+}
+
+// An answer of many traces, their spans interleaved, reads as from JSON
+// (past 16 traces the decoder finds them by a map).
+func TestProtobufManyTraces(t *testing.T) {
+	sc := demo.Generate(9, time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC), demo.Options{Traces: 60})
+	var parts []*sources.Trace
+	for round := 0; round < 3; round++ {
+		for _, tr := range sc.Traces[1:] {
+			if round < len(tr.Spans) {
+				parts = append(parts, &sources.Trace{ID: tr.ID, Spans: tr.Spans[round : round+1]})
+			}
+		}
+	}
+	got, err := DecodeProtobuf(marshal(t, toProto(parts)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := decodeJSONOf(t, parts)
+	equalTraces(t, "protobuf", got, "JSON", want)
+	if len(got) != len(sc.Traces)-1 {
+		t.Errorf("%d traces, want %d", len(got), len(sc.Traces)-1)
+	}
+	for i, tr := range got {
+		if tr.ID != sc.Traces[i+1].ID || len(tr.Spans) != min(3, len(sc.Traces[i+1].Spans)) {
+			t.Fatalf("trace %d: %s with %d spans", i, tr.ID, len(tr.Spans))
 		}
 	}
 }
