@@ -356,7 +356,7 @@ func checkCapError(t *testing.T, err error, url, api string, max int64) {
 		t.Fatalf("cap %d: error %v (%T), want a BackendError of ErrAnswerTooLarge", max, err, err)
 	}
 	msg := err.Error()
-	for _, want := range []string{"jaeger at " + url, api, "cap of " + formatBytes(max)} {
+	for _, want := range []string{"jaeger at " + url, api, "answer too large: over the cap of " + formatBytes(max), "hint: ask for less"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("cap %d: %q does not say %q", max, msg, want)
 		}
@@ -456,6 +456,14 @@ func TestUseGzip(t *testing.T) {
 	} {
 		if got := useGzip(host); got != want {
 			t.Errorf("useGzip(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
+func TestFormatBytes(t *testing.T) {
+	for n, want := range map[int64]string{DefaultMaxAnswerBytes: "256 MB", 64 << 10: "64 KB", 100: "100 bytes", 1<<20 + 1: "1048577 bytes", 3 << 30: "3072 MB"} {
+		if got := formatBytes(n); got != want {
+			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

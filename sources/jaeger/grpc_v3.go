@@ -107,7 +107,7 @@ func (a *grpcV3API) v3Err(err error, what string) error {
 var ErrAnswerTooLarge = errors.New("answer too large")
 
 func capError(n int64) error {
-	return fmt.Errorf("the answer is over the cap of %s: %w (raise the cap on Jaeger answers to read it)", formatBytes(n), ErrAnswerTooLarge)
+	return fmt.Errorf("%w: over the cap of %s on one answer", ErrAnswerTooLarge, formatBytes(n))
 }
 
 func formatBytes(n int64) string {

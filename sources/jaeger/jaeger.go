@@ -221,6 +221,8 @@ func (c *Client) wrap(apiName string, err error) error {
 	hint := ""
 	switch {
 	case errors.Is(err, sources.ErrNotFound):
+	case errors.Is(err, ErrAnswerTooLarge):
+		hint = "ask for less (a narrower search, a lower --limit), or raise the cap on the size of an answer"
 	case errors.Is(err, sources.ErrAuth):
 		hint = "check the Jaeger credentials (--jaeger-token, --jaeger-user/--jaeger-password, --jaeger-header, or those of the context in use)"
 	case config.TLSHint(err, "jaeger") != "":
