@@ -87,7 +87,8 @@ func (d *ProtobufDecoder) fail(field string, err error) error {
 func wireErr(n int) error { return &protoError{err: protowire.ParseError(n)} }
 
 // Message reads one TracesData message. It keeps nothing of b: the
-// message is copied.
+// message is copied. After an error the decoder holds part of the
+// message: Reset it.
 func (d *ProtobufDecoder) Message(b []byte) error {
 	// b is only read; the strings kept are cut from d.msg at the offsets
 	// of their bytes in b
@@ -615,6 +616,3 @@ func (d *ProtobufDecoder) Reset() {
 	}
 	*d = ProtobufDecoder{}
 }
-
-// Spans tells how many spans were read so far.
-func (d *ProtobufDecoder) Spans() int { return d.n }
