@@ -16,11 +16,13 @@ import (
 // jaegerFlags are the flags of the commands that query Jaeger.
 type jaegerFlags struct {
 	protocol          string
+	compression       string
 	*backendAuthFlags // the flags are bound to this value: keep the pointer
 }
 
 func addJaegerFlags(c *cobra.Command) *jaegerFlags {
 	f := &jaegerFlags{}
+	c.Flags().StringVar(&f.compression, "jaeger-compression", "", "gRPC only: gzip or none; default gzip unless Jaeger is on loopback (env TELX_JAEGER_COMPRESSION)")
 	c.Flags().StringVar(&f.protocol, "jaeger-protocol", "", "Jaeger API: http (/api/v3, else /api), v3, v1, grpc (api_v3, else api_v2) or grpc-v2; default by URL scheme (env TELX_JAEGER_PROTOCOL)")
 	f.backendAuthFlags = addAuthFlags(c, "jaeger", "Jaeger")
 	return f
@@ -29,6 +31,7 @@ func addJaegerFlags(c *cobra.Command) *jaegerFlags {
 // auth resolves the flags with their environment fallbacks.
 func (f *jaegerFlags) auth(getenv func(string) string) (config.Auth, error) {
 	envDefault(&f.protocol, getenv, "TELX_JAEGER_PROTOCOL")
+	envDefault(&f.compression, getenv, "TELX_JAEGER_COMPRESSION")
 	return f.backendAuthFlags.auth(getenv)
 }
 
@@ -50,7 +53,7 @@ func (f *jaegerFlags) client(io *IO, g *GlobalOptions) (*jaeger.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := jaeger.Options{URL: g.JaegerURL, Protocol: f.protocol, HTTPClient: hc}
+	opts := jaeger.Options{URL: g.JaegerURL, Protocol: f.protocol, HTTPClient: hc, GRPCCompression: f.compression}
 	tlsCfg, err := a.TLSConfig()
 	if err != nil {
 		return nil, err

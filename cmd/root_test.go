@@ -57,6 +57,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "bad output format", args: []string{"version", "-o", "yaml"}, wantCode: ExitUsage, wantErr: `unsupported output format "yaml"`},
 		{name: "bad url", args: []string{"version", "--jaeger", "localhost:16686"}, wantCode: ExitUsage, wantErr: "--jaeger:"},
 		{name: "bad timeout", args: []string{"version", "--timeout", "0s"}, wantCode: ExitUsage, wantErr: "--timeout must be positive"},
+		{name: "bad jaeger compression", args: []string{"services", "--jaeger-compression", "zstd"}, wantCode: ExitUsage, wantErr: `unknown compression "zstd" (want gzip or none)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

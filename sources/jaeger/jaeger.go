@@ -92,6 +92,11 @@ func New(opts Options) (*Client, error) {
 			proto = ProtocolGRPC
 		}
 	}
+	switch opts.GRPCCompression {
+	case "", "gzip", "none":
+	default:
+		return nil, fmt.Errorf("jaeger: unknown compression %q (want gzip or none)", opts.GRPCCompression)
+	}
 	c := &Client{url: u.Redacted()}
 	hc := opts.HTTPClient
 	if hc == nil {
@@ -107,11 +112,6 @@ func New(opts Options) (*Client, error) {
 	case ProtocolV1:
 		c.api = &v1API{base: base, client: hc}
 	case ProtocolGRPC, ProtocolGRPCV2:
-		switch opts.GRPCCompression {
-		case "", "gzip", "none":
-		default:
-			return nil, fmt.Errorf("jaeger: unknown gRPC compression %q (want gzip or none)", opts.GRPCCompression)
-		}
 		v3, v2, err := newGRPC(u, opts)
 		if err != nil {
 			return nil, c.wrap("gRPC", err)

@@ -62,9 +62,6 @@ func BenchmarkTraceGRPCvsHTTP(b *testing.B) {
 		})
 	}
 	for _, tr := range transports {
-		if tr.opts.GRPCCompression != "" {
-			continue // telx has no flag for it
-		}
 		b.Run("telx-trace/"+tr.name, func(b *testing.B) {
 			u := tr.opts.URL
 			getenv := func(k string) string {
@@ -73,6 +70,8 @@ func BenchmarkTraceGRPCvsHTTP(b *testing.B) {
 					return u
 				case "TELX_JAEGER_PROTOCOL":
 					return tr.opts.Protocol
+				case "TELX_JAEGER_COMPRESSION":
+					return tr.opts.GRPCCompression
 				}
 				return ""
 			}

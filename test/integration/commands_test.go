@@ -39,6 +39,7 @@ func TestTraceCommandThroughEveryAPI(t *testing.T) {
 		{"trace", id, "--jaeger-protocol", "v1"},
 		{"trace", id, "--jaeger", "grpc://" + env.JaegerGRPC},
 		{"trace", id, "--jaeger", "grpc://" + env.JaegerGRPC, "--jaeger-protocol", "grpc-v2"},
+		{"trace", id, "--jaeger", "grpc://" + env.JaegerGRPC, "--jaeger-compression", "gzip"},
 	} {
 		code, out, errOut := telx(t, env, append(args, "--utc", "--width", "120", "--min-duration", "50ms")...)
 		if code != cmd.ExitOK {
