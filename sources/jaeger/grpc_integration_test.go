@@ -84,6 +84,7 @@ func doPushRichTrace(env *harness.Env) error {
 		},
 		Links: []*tracepb.Span_Link{
 			{TraceId: id("0000000000000000000000000000cafe"), SpanId: id("00000000000000c1"), Attributes: []*common.KeyValue{kv("link.kind", str("batch"))}},
+			{TraceId: id("0000000000000000000000000000f00d"), SpanId: id("00000000000000c2"), Attributes: []*common.KeyValue{kv("opentracing.ref_type", str("child_of"))}},
 		},
 		Status: &tracepb.Status{Code: tracepb.Status_STATUS_CODE_ERROR, Message: "upstream said no"}}
 	body, err := proto.Marshal(&tracepb.TracesData{ResourceSpans: []*tracepb.ResourceSpans{
@@ -177,9 +178,10 @@ func TestRichTraceOverGRPC(t *testing.T) {
 		{"event", fmt.Sprint(eventsByName(child)["retry"].Time.Sub(child.Start)), "1ms"},
 		{"event attributes", eventsByName(child)["retry"].Attrs, sources.Attrs{{Key: "attempt", Value: int64(2)}, {Key: "why", Value: "timeout"}}},
 		{"event without attributes", eventsByName(child)["gave up"].Attrs, sources.Attrs(nil)},
-		{"links", len(child.Links), 1},
-		{"link", child.Links[0].TraceID + "/" + sources.TraceID(child.Links[0].SpanID), sources.TraceID("0000000000000000000000000000cafe/00000000000000c1")},
-		{"link attribute", child.Links[0].Attrs.GetString("link.kind"), "batch"},
+		{"links", len(child.Links), 2},
+		{"link", child.Links[0], sources.SpanRef{Type: sources.RefFollowsFrom, TraceID: "0000000000000000000000000000cafe", SpanID: "00000000000000c1",
+			Attrs: sources.Attrs{{Key: "link.kind", Value: "batch"}}}},
+		{"a reference's type", child.Links[1], sources.SpanRef{Type: sources.RefChildOf, TraceID: "0000000000000000000000000000f00d", SpanID: "00000000000000c2"}},
 		{"resource", got["grpc"].Span("00000000000000a1").Resource.GetString("process.pid"), "4242"},
 	}
 	for _, c := range checks {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -19,7 +20,8 @@ import (
 // fills the domain model as Decode does from JSON. The traces read are the
 // same as Decode gives for the same spans in OTLP JSON: IDs in hex, times
 // at Precision, attributes sorted by key, bytes values in base64, spans in
-// start order, Jaeger's warnings attribute as the span's warnings.
+// start order, Jaeger's warnings attribute as the span's warnings and its
+// reference type attribute as the link's type, links without IDs as none.
 //
 // Each message is copied once into a string, and every string of the model
 // read from it (names, keys, values) is cut from that string: a trace's
@@ -300,7 +302,11 @@ func (d *ProtobufDecoder) spanMessage(b []byte) error {
 	}
 	s.Warnings = KeepWarnings(s.Warnings)
 	s.Start = nanosTime(int64(start))
-	if dur := time.Duration(int64(end) - int64(start)); dur > 0 {
+	if int64(end) > int64(start) {
+		dur := time.Duration(int64(end) - int64(start))
+		if dur < 0 { // from before 1970 to after it, past a Duration's reach
+			dur = math.MaxInt64
+		}
 		s.Duration = dur.Truncate(Precision)
 	}
 	return nil
@@ -566,6 +572,19 @@ func (d *ProtobufDecoder) link(b []byte) (sources.SpanRef, error) {
 		return l, d.fail("links", err)
 	}
 	SortAttrs(l.Attrs)
+	// a Jaeger reference's type, kept in an attribute of the link
+	for i, a := range l.Attrs {
+		if a.Key == refType {
+			if t, ok := a.Value.(string); ok && t != "" {
+				l.Type = sources.RefType(t)
+				l.Attrs = slices.Delete(l.Attrs, i, i+1)
+				if len(l.Attrs) == 0 {
+					l.Attrs = nil
+				}
+			}
+			break
+		}
+	}
 	return l, nil
 }
 

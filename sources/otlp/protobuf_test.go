@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,14 +30,15 @@ func toProto(traces []*sources.Trace) *tracepb.TracesData {
 		idx := map[string]*tracepb.ResourceSpans{}
 		for i := range t.Spans {
 			s := &t.Spans[i]
-			rs, ok := idx[s.Service]
+			key := s.Service + "\x00" + fmt.Sprintf("%#v", s.Resource)
+			rs, ok := idx[key]
 			if !ok {
 				attrs := append(sources.Attrs{{Key: "service.name", Value: s.Service}}, s.Resource...)
 				rs = &tracepb.ResourceSpans{
 					Resource:   &resource.Resource{Attributes: protoAttrs(attrs)},
 					ScopeSpans: []*tracepb.ScopeSpans{{Scope: &common.InstrumentationScope{Name: "test"}}},
 				}
-				idx[s.Service] = rs
+				idx[key] = rs
 				td.ResourceSpans = append(td.ResourceSpans, rs)
 			}
 			sp := &tracepb.Span{
@@ -48,6 +51,13 @@ func toProto(traces []*sources.Trace) *tracepb.TracesData {
 				EndTimeUnixNano:   uint64(s.End().UnixNano()),
 				Attributes:        protoAttrs(s.Attrs),
 			}
+			if len(s.Warnings) > 0 {
+				ws := make([]any, len(s.Warnings))
+				for i, w := range s.Warnings {
+					ws[i] = w
+				}
+				sp.Attributes = append(sp.Attributes, protoAttrs(sources.Attrs{{Key: jaegerWarnings, Value: ws}})...)
+			}
 			if s.Status != (sources.Status{}) {
 				sp.Status = &tracepb.Status{Code: tracepb.Status_StatusCode(s.Status.Code), Message: s.Status.Message}
 			}
@@ -55,7 +65,11 @@ func toProto(traces []*sources.Trace) *tracepb.TracesData {
 				sp.Events = append(sp.Events, &tracepb.Span_Event{TimeUnixNano: uint64(e.Time.UnixNano()), Name: e.Name, Attributes: protoAttrs(e.Attrs)})
 			}
 			for _, l := range s.Links {
-				sp.Links = append(sp.Links, &tracepb.Span_Link{TraceId: unhex(string(l.TraceID)), SpanId: unhex(string(l.SpanID)), Attributes: protoAttrs(l.Attrs)})
+				attrs := l.Attrs
+				if l.Type != "" && l.Type != sources.RefFollowsFrom {
+					attrs = append(slices.Clip(attrs), sources.Attr{Key: refType, Value: string(l.Type)})
+				}
+				sp.Links = append(sp.Links, &tracepb.Span_Link{TraceId: unhex(string(l.TraceID)), SpanId: unhex(string(l.SpanID)), Attributes: protoAttrs(attrs)})
 			}
 			rs.ScopeSpans[0].Spans = append(rs.ScopeSpans[0].Spans, sp)
 		}
@@ -127,10 +141,13 @@ func richTrace() *sources.Trace {
 			Resource: sources.Attrs{{Key: "host.name", Value: "h1"}, {Key: "a", Value: int64(1)}},
 			Events: []sources.Event{{Time: t0.Add(1100 * time.Microsecond), Name: "retry", Attrs: sources.Attrs{{Key: "n", Value: int64(2)}, {Key: "b", Value: "x"}}},
 				{Time: t0.Add(1200 * time.Microsecond), Name: "done"}},
-			Links: []sources.SpanRef{{TraceID: "a3ce929d0e0e4736a3ce929d0e0e4736", SpanID: "0000000000000001", Attrs: sources.Attrs{{Key: "why", Value: "batch"}}},
-				{TraceID: tid, SpanID: "00000000000000b1"}}},
+			Links: []sources.SpanRef{{Type: sources.RefFollowsFrom, TraceID: "a3ce929d0e0e4736a3ce929d0e0e4736", SpanID: "0000000000000001", Attrs: sources.Attrs{{Key: "why", Value: "batch"}}},
+				{Type: sources.RefChildOf, TraceID: tid, SpanID: "00000000000000b1"},
+				{Type: sources.RefFollowsFrom, Attrs: sources.Attrs{{Key: "no", Value: "ids"}}}},
+			Warnings: []string{"a warning of telx's"}},
 		{TraceID: tid, SpanID: "00000000000000a1", Service: "web", Operation: "root", Kind: sources.KindServer, Start: t0, Duration: 5 * time.Millisecond},
-		{TraceID: tid, SpanID: "00000000000000a0", ParentID: "00000000000000a1", Service: "web", Operation: "same start", Start: t0},
+		{TraceID: tid, SpanID: "00000000000000a0", ParentID: "00000000000000a1", Service: "web", Operation: "same start", Start: t0,
+			Resource: sources.Attrs{{Key: "host.name", Value: "web-2"}}},
 	}}
 }
 
@@ -255,8 +272,12 @@ func fromGenerated(td *tracepb.TracesData) []*sources.Trace {
 				if len(sp.ParentSpanId) > 0 {
 					s.ParentID, _ = sources.ParseSpanID(hex.EncodeToString(sp.ParentSpanId))
 				}
-				if d := time.Duration(int64(sp.EndTimeUnixNano) - int64(sp.StartTimeUnixNano)); d > 0 {
-					s.Duration = d.Truncate(Precision)
+				if end, start := int64(sp.EndTimeUnixNano), int64(sp.StartTimeUnixNano); end > start {
+					s.Duration = time.Duration(end - start)
+					if s.Duration < 0 {
+						s.Duration = math.MaxInt64
+					}
+					s.Duration = s.Duration.Truncate(Precision)
 				}
 				if sp.Status != nil {
 					s.Status = sources.Status{Code: sources.StatusCode(sp.Status.Code), Message: sp.Status.Message}
@@ -275,7 +296,14 @@ func fromGenerated(td *tracepb.TracesData) []*sources.Trace {
 					s.Events = append(s.Events, sources.Event{Time: nanosTime(int64(e.TimeUnixNano)), Name: e.Name, Attrs: genAttrs(e.Attributes)})
 				}
 				for _, l := range sp.Links {
-					r := sources.SpanRef{Type: sources.RefFollowsFrom, Attrs: genAttrs(l.Attributes)}
+					r := sources.SpanRef{Type: sources.RefFollowsFrom}
+					for _, a := range genAttrs(l.Attributes) {
+						if t, ok := a.Value.(string); ok && a.Key == refType && t != "" && r.Type == sources.RefFollowsFrom {
+							r.Type = sources.RefType(t)
+							continue
+						}
+						r.Attrs = append(r.Attrs, a)
+					}
 					r.TraceID, _ = sources.ParseTraceID(hex.EncodeToString(l.TraceId))
 					r.SpanID, _ = sources.ParseSpanID(hex.EncodeToString(l.SpanId))
 					s.Links = append(s.Links, r)
@@ -416,7 +444,7 @@ func TestProtobufErrors(t *testing.T) {
 		{"not protobuf", []byte("{\"resourceSpans\":[]}"), "reading OTLP protobuf:"},
 		{"no trace ID", withSpan(func(s *tracepb.Span) { s.TraceId = nil }), "resourceSpans[0].scopeSpans[0].spans[0].traceId: missing"},
 		{"zero trace ID", withSpan(func(s *tracepb.Span) { s.TraceId = make([]byte, 16) }), "spans[0].traceId: invalid trace ID"},
-		{"long trace ID", withSpan(func(s *tracepb.Span) { s.TraceId = make([]byte, 17) }), "want at most 32 hex characters"},
+		{"long trace ID", withSpan(func(s *tracepb.Span) { s.TraceId = make([]byte, 17) }), "traceId: invalid trace ID"},
 		{"no span ID", withSpan(func(s *tracepb.Span) { s.SpanId = nil }), "spans[0].spanId: missing"},
 		{"zero span ID", withSpan(func(s *tracepb.Span) { s.SpanId = make([]byte, 8) }), "spans[0].spanId: invalid span ID"},
 		{"long parent ID", withSpan(func(s *tracepb.Span) { s.ParentSpanId = make([]byte, 9) }), "spans[0].parentSpanId: invalid span ID"},
@@ -551,6 +579,33 @@ func TestProtobufManyTraces(t *testing.T) {
 	for i, tr := range got {
 		if tr.ID != sc.Traces[i+1].ID || len(tr.Spans) != min(3, len(sc.Traces[i+1].Spans)) {
 			t.Fatalf("trace %d: %s with %d spans", i, tr.ID, len(tr.Spans))
+		}
+	}
+}
+
+// A span from before 1970 to after it, longer than a Duration reaches,
+// reads as from JSON: the longest Duration.
+func TestProtobufTimesAtTheEnds(t *testing.T) {
+	const tid, sid = "a3ce929d0e0e4736a3ce929d0e0e4736", "00000000000000a1"
+	for _, tt := range []struct{ start, end int64 }{
+		{math.MinInt64 + 1, math.MaxInt64},
+		{-1, math.MaxInt64},
+		{math.MaxInt64, math.MinInt64}, // an end before the start: no duration
+		{0, 1999},
+	} {
+		doc := fmt.Sprintf(`{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":%q,"spanId":%q,"startTimeUnixNano":"%d","endTimeUnixNano":"%d"}]}]}]}`, tid, sid, tt.start, tt.end)
+		want, err := Decode(strings.NewReader(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeProtobuf(marshal(t, &tracepb.TracesData{ResourceSpans: []*tracepb.ResourceSpans{{ScopeSpans: []*tracepb.ScopeSpans{{Spans: []*tracepb.Span{
+			{TraceId: unhex(tid), SpanId: unhex(sid), StartTimeUnixNano: uint64(tt.start), EndTimeUnixNano: uint64(tt.end)}}}}}}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		equalTraces(t, "protobuf", got, "JSON", want)
+		if d := got[0].Spans[0].Duration; d < 0 || tt.end > tt.start && tt.start < 0 && tt.end == math.MaxInt64 && d != time.Duration(math.MaxInt64).Truncate(Precision) {
+			t.Errorf("%d to %d: duration %d", tt.start, tt.end, d)
 		}
 	}
 }
