@@ -469,3 +469,30 @@ func TestFormatBytes(t *testing.T) {
 		}
 	}
 }
+
+// A gRPC server that is not Jaeger's query service (its OTLP port, say)
+// answers Unimplemented to api_v3 and api_v2: the error says so.
+func TestGRPCNotAQueryService(t *testing.T) {
+	srv := grpc.NewServer() // serves nothing: every method is Unimplemented
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(l) }()
+	defer srv.Stop()
+	u := "grpc://" + l.Addr().String()
+	c, err := New(Options{URL: u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Trace(context.Background(), "0000000000000000000000000000abcd")
+	var be *sources.BackendError
+	if !errors.As(err, &be) {
+		t.Fatalf("error %v is not a BackendError", err)
+	}
+	for _, want := range []string{"jaeger at " + u + " (gRPC api_v2)", "Unimplemented", "hint: the server there has no Jaeger query API over gRPC", "16685"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q does not say %q", err, want)
+		}
+	}
+}

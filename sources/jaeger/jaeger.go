@@ -16,6 +16,8 @@ import (
 	"sync"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/config"
@@ -225,6 +227,8 @@ func (c *Client) wrap(apiName string, err error) error {
 		hint = "ask for less (a narrower search, a lower --limit), or raise the cap on the size of an answer"
 	case errors.Is(err, sources.ErrAuth):
 		hint = "check the Jaeger credentials (--jaeger-token, --jaeger-user/--jaeger-password, --jaeger-header, or those of the context in use)"
+	case status.Code(err) == codes.Unimplemented:
+		hint = "the server there has no Jaeger query API over gRPC: is it Jaeger's query port (usually 16685), not its OTLP port (4317)?"
 	case config.TLSHint(err, "jaeger") != "":
 		hint = config.TLSHint(err, "jaeger")
 	case isConnError(err):
