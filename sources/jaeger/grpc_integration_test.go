@@ -496,3 +496,26 @@ func TestGRPCNotAQueryService(t *testing.T) {
 		}
 	}
 }
+
+// A search that finds nothing is no traces and no error, over both gRPC
+// APIs (Jaeger's HTTP /api/v3 answers it 404).
+func TestGRPCEmptySearch(t *testing.T) {
+	env := harness.Shared(t)
+	cs := clients(t, env)
+	far := sources.TimeRange{From: env.Scenario.Window.From.Add(-48 * time.Hour), To: env.Scenario.Window.From.Add(-47 * time.Hour)}
+	for _, name := range []string{"grpc", "grpc-v2", "v3"} {
+		for _, q := range []sources.TraceQuery{
+			{Service: demo.Payments, Range: far},
+			{Service: demo.Payments, Range: env.Scenario.Window, Tags: map[string]string{"no.such": "tag"}},
+			{Service: "no-such-service", Range: env.Scenario.Window},
+		} {
+			if name == "v3" && len(q.Tags) > 0 {
+				continue
+			}
+			ts, err := cs[name].FindTraces(context.Background(), q)
+			if err != nil || len(ts) != 0 {
+				t.Errorf("%s: search %+v: %d traces, %v", name, q, len(ts), err)
+			}
+		}
+	}
+}
