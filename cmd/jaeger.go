@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -71,6 +72,11 @@ func (f *jaegerFlags) client(io *IO, g *GlobalOptions) (*jaeger.Client, error) {
 	}
 	if dial != nil { // the context's proxy_url, for gRPC too
 		opts.DialOptions = append(opts.DialOptions, grpc.WithContextDialer(dial))
+	}
+	if v := g.verboseOut(io); v != nil {
+		if u, err := url.Parse(g.JaegerURL); err == nil {
+			opts.DialOptions = append(opts.DialOptions, jaeger.LogCalls(v, config.RedactURL(u))...)
+		}
 	}
 	c, err := jaeger.New(opts)
 	if err != nil {

@@ -519,3 +519,44 @@ func TestGRPCEmptySearch(t *testing.T) {
 		}
 	}
 }
+
+// LogCalls writes a line per call, the fallback's refused call too.
+func TestGRPCLogCalls(t *testing.T) {
+	env := harness.Shared(t)
+	addr, _ := v3Refuser(t, env.JaegerGRPC)
+	for _, tt := range []struct {
+		addr string
+		want []string
+	}{
+		{env.JaegerGRPC, []string{"jaeger: gRPC jaeger.api_v3.QueryService/GetTrace grpc://" + env.JaegerGRPC + " -> OK ("}},
+		{addr, []string{
+			"jaeger: gRPC jaeger.api_v3.QueryService/GetTrace grpc://" + addr + " -> Unimplemented: unknown service jaeger.api_v3.QueryService (",
+			"jaeger: gRPC jaeger.api_v2.QueryService/GetTrace grpc://" + addr + " -> OK (",
+		}},
+	} {
+		var buf bytes.Buffer
+		u := "grpc://" + tt.addr
+		c, err := New(Options{URL: u, DialOptions: LogCalls(&buf, u)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Trace(context.Background(), env.Scenario.Traces[5].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Services(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		if len(lines) != len(tt.want)+1 {
+			t.Fatalf("%d lines:\n%s", len(lines), buf.String())
+		}
+		for i, want := range tt.want {
+			if !strings.HasPrefix(lines[i], want) || !strings.HasSuffix(lines[i], "s)") {
+				t.Errorf("line %d: %q, want %q… (time)", i, lines[i], want)
+			}
+		}
+		if last := lines[len(lines)-1]; !strings.Contains(last, "QueryService/GetServices "+u+" -> OK (") {
+			t.Errorf("last line: %q", last)
+		}
+	}
+}
