@@ -52,9 +52,10 @@ type decoder struct {
 	// traceOf holds each span's trace when the document holds more than
 	// one; nil while every span has the first span's trace.
 	traceOf []int32
-	ids     []sources.TraceID // distinct trace IDs, in order of appearance
-	lastRaw []byte            // the last trace ID as written
-	last    int               // its index in ids
+	ids     []sources.TraceID       // distinct trace IDs, in order of appearance
+	idIndex map[sources.TraceID]int // ids' indexes, once there are many
+	lastRaw []byte                  // the last trace ID as written
+	last    int                     // its index in ids
 
 	arena   sources.Attrs
 	idBytes []byte
@@ -288,17 +289,7 @@ func (d *decoder) setTrace(raw []byte) error {
 			return d.Fail(err)
 		}
 		d.lastRaw = append(d.lastRaw[:0], raw...)
-		i = -1
-		for j, known := range d.ids {
-			if known == id {
-				i = j
-				break
-			}
-		}
-		if i < 0 {
-			d.ids = append(d.ids, id)
-			i = len(d.ids) - 1
-		}
+		i = traceIndex(&d.ids, &d.idIndex, id)
 		d.last = i
 	}
 	if i > 0 && d.traceOf == nil {

@@ -321,7 +321,7 @@ func (d *ProtobufDecoder) setTrace(raw []byte) error {
 			return d.fail("traceId", err)
 		}
 		d.lastRaw = append(d.lastRaw[:0], raw...)
-		i = d.traceIndex(id)
+		i = traceIndex(&d.ids, &d.idIndex, id)
 		d.last = i
 	}
 	if i > 0 && d.traceOf == nil {
@@ -331,32 +331,6 @@ func (d *ProtobufDecoder) setTrace(raw []byte) error {
 		d.traceOf = append(d.traceOf[:d.n-1], int32(i))
 	}
 	return nil
-}
-
-// traceIndex returns the index of a trace ID in ids, added if new: by a
-// scan while there are few, by a map past that (an answer of many traces
-// would cost a scan each).
-func (d *ProtobufDecoder) traceIndex(id sources.TraceID) int {
-	if d.idIndex == nil {
-		for j, known := range d.ids {
-			if known == id {
-				return j
-			}
-		}
-		if len(d.ids) >= 16 {
-			d.idIndex = make(map[sources.TraceID]int, 2*len(d.ids))
-			for j, known := range d.ids {
-				d.idIndex[known] = j
-			}
-		}
-	} else if j, ok := d.idIndex[id]; ok {
-		return j
-	}
-	d.ids = append(d.ids, id)
-	if d.idIndex != nil {
-		d.idIndex[id] = len(d.ids) - 1
-	}
-	return len(d.ids) - 1
 }
 
 // spanID sets *p from a raw span ID. An ID of 8 bytes, not all zero, is
