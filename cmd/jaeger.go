@@ -50,7 +50,7 @@ func (f *jaegerFlags) client(io *IO, g *GlobalOptions) (*jaeger.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := jaeger.Options{URL: g.JaegerURL, Protocol: f.protocol, HTTPClient: hc}
+	opts := jaeger.Options{URL: g.JaegerURL, Protocol: f.protocol, HTTPClient: hc, Limits: g.Limits()}
 	tlsCfg, err := a.TLSConfig()
 	if err != nil {
 		return nil, err

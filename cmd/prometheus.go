@@ -33,7 +33,7 @@ func (f *promFlags) client(io *IO, g *GlobalOptions) (*prometheus.Client, error)
 	if err != nil {
 		return nil, UsageError(err)
 	}
-	c, err := prometheus.New(prometheus.Options{URL: g.PrometheusURL, HTTPClient: hc})
+	c, err := prometheus.New(prometheus.Options{URL: g.PrometheusURL, HTTPClient: hc, Limits: g.Limits()})
 	if err != nil {
 		return nil, UsageError(err)
 	}

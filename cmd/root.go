@@ -38,7 +38,10 @@ type GlobalOptions struct {
 	Output        string
 	NoColor       bool
 	Timeout       time.Duration
-	Verbose       bool
+	// MaxAnswer caps every answer read (--max-answer); 0: the context's
+	// limits, else the defaults.
+	MaxAnswer config.ByteSize
+	Verbose   bool
 	// Demo serves traces, logs and metrics from the embedded demo incident.
 	Demo bool
 
@@ -111,6 +114,7 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 	f.StringVarP(&opts.Output, "output", "o", "", "output format: text or json (some commands offer more)")
 	f.BoolVar(&opts.NoColor, "no-color", false, "never use colour (also when NO_COLOR is set)")
 	f.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "how long to wait for a backend's answer")
+	f.Var(&opts.MaxAnswer, "max-answer", "the largest answer read from a backend or a trace file, such as 512MiB (default 256MiB for traces, 64MiB for a page of logs or metrics, 16MiB for a list; limits: in the context)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print each backend request (method, URL, status, time) on stderr")
 	f.StringVar(&opts.ConfigPath, "config", "", "config file (env TELX_CONFIG; default $XDG_CONFIG_HOME/telx/config.yaml)")
 	f.StringVar(&opts.ContextName, "context", "", "context of the config file to use (env TELX_CONTEXT; default its current_context)")
@@ -241,6 +245,15 @@ func (o *GlobalOptions) HTTPClient(io *IO, backend string, auth config.Auth) (*h
 		return nil, err
 	}
 	return config.HTTPClient(backend, o.timeoutFor(backend), auth, o.verboseOut(io))
+}
+
+// Limits are the caps on answers: --max-answer for every kind, else the
+// context's limits, else the defaults.
+func (o *GlobalOptions) Limits() config.Limits {
+	if o.MaxAnswer > 0 {
+		return config.AllAnswers(o.MaxAnswer)
+	}
+	return o.Context.AnswerLimits()
 }
 
 // verboseOut is where --verbose logs requests: stderr, or nowhere (nil).

@@ -52,6 +52,18 @@ type Context struct {
 	// Refresh is the explorer's live refresh interval (telx explore
 	// --refresh), at least a second.
 	Refresh time.Duration `yaml:"refresh,omitempty"`
+	// Limits cap the size of the backends' answers (--max-answer sets
+	// them all).
+	Limits *Limits `yaml:"limits,omitempty"`
+}
+
+// AnswerLimits are the context's caps on answers (the defaults where it
+// sets none).
+func (c *Context) AnswerLimits() Limits {
+	if c == nil || c.Limits == nil {
+		return Limits{}
+	}
+	return *c.Limits
 }
 
 // RED are the templates of a service's rate, errors and duration queries.

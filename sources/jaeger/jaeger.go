@@ -8,12 +8,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/config"
@@ -38,12 +42,16 @@ type Options struct {
 	HTTPClient *http.Client
 	// DialOptions carry credentials and TLS for gRPC.
 	DialOptions []grpc.DialOption
+	// Limits cap the size of the answers (config's defaults when zero):
+	// over HTTP every answer's, over gRPC each message's (the trace cap).
+	Limits config.Limits
 }
 
 // Client is a sources.TraceSource backed by Jaeger.
 type Client struct {
-	url string // without credentials, for messages
-	api api
+	url     string        // without credentials, for messages
+	timeout time.Duration // of each call, for messages (0: unknown)
+	api     api
 
 	mu       sync.Mutex
 	fallback api // /api, once /api/v3 was found missing
@@ -77,10 +85,8 @@ func New(opts Options) (*Client, error) {
 		}
 	}
 	c := &Client{url: u.Redacted()}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
-	}
+	hc := config.LimitAnswers(opts.HTTPClient, opts.Limits)
+	c.timeout = hc.Timeout
 	base := strings.TrimRight(u.String(), "/")
 	switch proto {
 	case ProtocolHTTP:
@@ -91,7 +97,9 @@ func New(opts Options) (*Client, error) {
 	case ProtocolV1:
 		c.api = &v1API{base: base, client: hc}
 	case ProtocolGRPC:
-		g, err := newGRPCAPI(u, opts.DialOptions)
+		// each message under the trace cap, not grpc-go's 4 MiB
+		dial := append([]grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(grpcRecvSize(opts.Limits)))}, opts.DialOptions...)
+		g, err := newGRPCAPI(u, dial)
 		if err != nil {
 			return nil, c.wrap("gRPC api_v2", err)
 		}
@@ -187,14 +195,27 @@ func (c *Client) wrap(apiName string, err error) error {
 		return err
 	}
 	hint := ""
-	switch {
+	if status.Code(err) == codes.DeadlineExceeded {
+		err = context.DeadlineExceeded // gRPC's, which says no more
+	}
+	switch te := config.AsTimeoutOf(err, c.timeout); {
 	case errors.Is(err, sources.ErrNotFound):
 	case errors.Is(err, sources.ErrAuth):
 		hint = "check the Jaeger credentials (--jaeger-token, --jaeger-user/--jaeger-password, --jaeger-header, or those of the context in use)"
+	case config.TooLargeHint(err) != "":
+		hint = config.TooLargeHint(err)
+	case te != nil:
+		err, hint = te, te.Hint("jaeger")
 	case config.TLSHint(err, "jaeger") != "":
 		hint = config.TLSHint(err, "jaeger")
 	case isConnError(err):
 		hint = "is Jaeger running there? Set its query address with --jaeger or TELX_JAEGER_URL (HTTP usually on port 16686, gRPC on 16685)"
 	}
 	return &sources.BackendError{Backend: "jaeger", URL: c.url + " (" + apiName + ")", Err: err, Hint: hint}
+}
+
+// grpcRecvSize is the largest gRPC message a client of limits receives:
+// the trace cap.
+func grpcRecvSize(l config.Limits) int {
+	return int(min(l.Cap(config.TraceAnswer), math.MaxInt32))
 }

@@ -1,7 +1,6 @@
 package jaeger
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -18,11 +17,8 @@ import (
 // is an error that names it as a JSON path.
 func DecodeUIJSON(r io.Reader) ([]*sources.Trace, error) {
 	d := &uiDecoder{Reader: jsonread.New(r)}
-	if k := d.Dec.PeekKind(); k != '{' {
-		if _, err := d.Dec.ReadValue(); err != nil {
-			return nil, fmt.Errorf("reading Jaeger JSON: %w", err)
-		}
-		return nil, errors.New("reading Jaeger JSON: not a JSON object")
+	if err := d.ExpectObject(); err != nil {
+		return nil, fmt.Errorf("reading Jaeger JSON: %w", err)
 	}
 	var out []*sources.Trace
 	err := d.Object(func(name []byte) error {

@@ -14,6 +14,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/config"
 )
 
 // FollowOptions tune Follow.
@@ -203,7 +204,8 @@ func retryable(err error) bool {
 	switch {
 	case err == nil:
 		return true
-	case errors.As(err, &fe), errors.Is(err, ErrBadQuery), errors.Is(err, sources.ErrAuth), errors.Is(err, errMetricResult), errors.Is(err, context.Canceled):
+	case errors.As(err, &fe), errors.Is(err, ErrBadQuery), errors.Is(err, sources.ErrAuth), errors.Is(err, errMetricResult), errors.Is(err, context.Canceled),
+		config.TooLargeHint(err) != "": // the same lines would come again
 		return false
 	}
 	return true
@@ -237,7 +239,8 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 		return false, c.wrap(err)
 	}
 	defer conn.CloseNow()
-	conn.SetReadLimit(64 << 20)
+	msgCap := c.limits.Cap(config.PageAnswer)
+	conn.SetReadLimit(msgCap)
 	event(sources.FollowEvent{Connected: true})
 
 	// the lines the tail may miss as it sets up: asked of query_range
@@ -289,7 +292,10 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 			if caughtErr != nil {
 				return true, fnError{caughtErr}
 			}
-			if websocket.CloseStatus(err) != -1 {
+			switch {
+			case errors.Is(err, websocket.ErrMessageTooBig):
+				err = &config.AnswerTooLargeError{What: "a message of the tail", Kind: config.PageAnswer, Limit: msgCap}
+			case websocket.CloseStatus(err) != -1:
 				err = fmt.Errorf("%w: %v", errClosed, err)
 			}
 			return true, c.wrap(err)
