@@ -3,6 +3,7 @@ package jaeger
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -76,5 +77,36 @@ func TestServicesUnderTheSmallCap(t *testing.T) {
 	c, _ = New(Options{URL: srv.URL, Protocol: ProtocolV3, Limits: config.Limits{SmallAnswer: 4 << 20}})
 	if ss, err := c.Services(context.Background()); err != nil || len(ss) < 2 {
 		t.Errorf("%d services, %v", len(ss), err)
+	}
+}
+
+// gRPC: a server that never answers is a timeout too, not a Jaeger that
+// may not be running.
+func TestGRPCTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // and say nothing
+		}
+	}()
+	const timeout = 400 * time.Millisecond
+	c, err := New(Options{URL: "grpc://" + ln.Addr().String(), HTTPClient: &http.Client{Timeout: timeout}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	_, err = c.Trace(ctx, "0af7651916cd43dd8448eb211c80319c")
+	if err == nil || !strings.Contains(err.Error(), "timed out after 400ms") || !strings.Contains(err.Error(), "--timeout 1s") ||
+		strings.Contains(err.Error(), "running there") || strings.Contains(err.Error(), "DeadlineExceeded") {
+		t.Errorf("%v", err)
 	}
 }

@@ -37,6 +37,9 @@ const (
 	// FaultNeverEnds is a 200 whose body starts well and then comes a
 	// few bytes at a time, forever.
 	FaultNeverEnds Fault = "a body that never ends"
+	// FaultNoAnswer reads the request and sends nothing back, not even
+	// headers.
+	FaultNoAnswer Fault = "no answer"
 	// FaultStall is a 200's headers, then nothing.
 	FaultStall Fault = "headers then a stall"
 	// FaultReset is a 200 whose connection is reset in the middle of
@@ -57,7 +60,7 @@ const (
 )
 
 // Faults are the faults every one-shot command is tried against.
-var Faults = []Fault{FaultHTML500, FaultHTML200, FaultEmpty502, FaultTruncated, FaultWrongShape, FaultNeverEnds, FaultStall,
+var Faults = []Fault{FaultHTML500, FaultHTML200, FaultEmpty502, FaultTruncated, FaultWrongShape, FaultNeverEnds, FaultNoAnswer, FaultStall,
 	FaultReset, FaultRedirectLoop, Fault401, Fault403, FaultOverCap}
 
 // FaultServer answers every request with one fault, on loopback.
@@ -205,6 +208,11 @@ func (s *FaultServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if _, err := fmt.Fprint(w, sh.elem); err != nil {
 				return
 			}
+		}
+	case FaultNoAnswer:
+		select {
+		case <-r.Context().Done():
+		case <-s.stop:
 		}
 	case FaultStall:
 		json(http.StatusOK)
