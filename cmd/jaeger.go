@@ -53,7 +53,7 @@ func (f *jaegerFlags) client(io *IO, g *GlobalOptions) (*jaeger.Client, error) {
 	opts := jaeger.Options{URL: g.JaegerURL, Protocol: f.protocol, HTTPClient: hc, Limits: g.Limits()}
 	tlsCfg, err := a.TLSConfig()
 	if err != nil {
-		return nil, err
+		return nil, UsageError(fmt.Errorf("jaeger: %w", err))
 	}
 	secure := strings.HasPrefix(g.JaegerURL, "grpcs://")
 	if tlsCfg != nil || secure {

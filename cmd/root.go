@@ -238,13 +238,21 @@ func rootArgs(c *cobra.Command, args []string) error {
 // HTTPClient returns the HTTP client for one backend ("jaeger",
 // "prometheus" or "loki"): --timeout (or the context's) per request, its
 // auth completed by the context (see BackendAuth), and with --verbose each
-// request logged on stderr without its credentials.
+// request logged on stderr without its credentials. TLS settings that
+// cannot be used are a usage error (ExitUsage).
 func (o *GlobalOptions) HTTPClient(io *IO, backend string, auth config.Auth) (*http.Client, error) {
 	auth, err := o.BackendAuth(context.Background(), backend, auth)
 	if err != nil {
 		return nil, err
 	}
-	return config.HTTPClient(backend, o.timeoutFor(backend), auth, o.verboseOut(io))
+	hc, err := config.HTTPClient(backend, o.timeoutFor(backend), auth, o.verboseOut(io))
+	if err != nil {
+		// TLS files (the CA, a client certificate) or a proxy URL that
+		// cannot be used: a mistake in the flags or the context, the same
+		// exit code for every backend
+		return nil, UsageError(err)
+	}
+	return hc, nil
 }
 
 // Limits are the caps on answers: --max-answer for every kind, else the

@@ -194,6 +194,8 @@ func (c *Client) wrap(err error) error {
 		err, hint = te, te.Hint("loki")
 	case config.TooLargeHint(err) != "":
 		hint = config.TooLargeHint(err)
+	case errors.Is(err, errNoUpgrade):
+		hint = "following needs a WebSocket to Loki: is a proxy in between that does not pass WebSocket upgrades on (the Upgrade and Connection headers)? Is --loki Loki's own URL? Without --follow, telx logs needs no WebSocket"
 	case errors.Is(err, errors.ErrUnsupported):
 		hint = "Loki computes patterns with its pattern ingester (pattern_ingester: {enabled: true} in its config)"
 	case errors.Is(err, ErrBadQuery):

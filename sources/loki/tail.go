@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -233,7 +235,12 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 		HTTPHeader: http.Header{"X-Loki-Response-Encoding-Flags": {"categorize-labels"}},
 	})
 	if err != nil {
-		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+		switch {
+		case resp == nil || resp.StatusCode == http.StatusSwitchingProtocols:
+		case resp.StatusCode < 400:
+			// a proxy that does not pass upgrades on, a URL that is not Loki's
+			err = noUpgrade(resp)
+		default:
 			err = statusError(resp)
 		}
 		return false, c.wrap(err)
@@ -335,4 +342,20 @@ func unionKey(e *sources.LogEntry) string {
 		all[k] = v
 	}
 	return entryKey(all, &sources.LogEntry{Time: e.Time, Line: e.Line})
+}
+
+// errNoUpgrade marks a tail endpoint that answered without upgrading the
+// connection to a WebSocket.
+var errNoUpgrade = errors.New("the WebSocket upgrade was refused")
+
+// noUpgrade describes an answer to the tail's WebSocket handshake that
+// is not an upgrade (nor an error status): its status and the start of
+// its body.
+func noUpgrade(resp *http.Response) error {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+	what := strings.Join(strings.Fields(sources.Sanitize(string(body))), " ")
+	if what == "" {
+		what = "an empty body"
+	}
+	return fmt.Errorf("/loki/api/v1/tail: %w: the server answered %s (%s)", errNoUpgrade, resp.Status, what)
 }
