@@ -64,7 +64,7 @@ func TestFollowWithoutWebSocket(t *testing.T) {
 	if code != ExitError {
 		t.Errorf("exit %d", code)
 	}
-	for _, want := range []string{"loki at " + srv.URL + ": /loki/api/v1/tail: the WebSocket upgrade was refused: the server answered 200 OK (<html><body>Welcome to the corporate gateway</body></html>)",
+	for _, want := range []string{"loki at " + srv.URL + ": /loki/api/v1/tail: the WebSocket upgrade was refused: the server answered 200 OK: an HTML page: Welcome to the corporate gateway",
 		"hint: following needs a WebSocket to Loki: is a proxy in between", "Is --loki Loki's own URL?"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr does not say %q:\n%s", want, errOut)

@@ -428,3 +428,40 @@ func ReadAnswer(r io.Reader, size int64) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// ErrTruncated is an answer whose JSON ends in the middle, the
+// connection having ended cleanly.
+var ErrTruncated = errors.New("the answer is truncated: its JSON ends in the middle")
+
+// IsTruncated tells whether a decoder's error says its document ended
+// in the middle.
+func IsTruncated(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(msg, "unexpected EOF") || strings.Contains(msg, "unexpected end of JSON input")
+}
+
+// ReadingError is an answer whose reading failed part way (a connection
+// reset, a proxy that cut it): the backend was reached and answered.
+type ReadingError struct{ Err error }
+
+func (e *ReadingError) Error() string { return "reading the answer: " + e.Err.Error() }
+func (e *ReadingError) Unwrap() error { return e.Err }
+
+// AnswerHint is the hint, "" when none, for an error that any backend's
+// answer may meet: a cap reached, an answer cut part way, a redirect
+// loop.
+func AnswerHint(err error) string {
+	var re *ReadingError
+	switch {
+	case TooLargeHint(err) != "":
+		return TooLargeHint(err)
+	case errors.As(err, &re):
+		return "the connection broke while the answer came: try again; if it keeps breaking, a proxy in between may cut long answers"
+	case err != nil && strings.Contains(err.Error(), "stopped after 10 redirects"):
+		return "the server sends telx round in redirects: check the URL (a proxy redirecting to a login page?)"
+	}
+	return ""
+}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/config"
+	"github.com/telx-cli/telx/sources/internal/jsonread"
 	"github.com/telx-cli/telx/sources/otlp"
 )
 
@@ -55,7 +56,11 @@ func fetch(ctx context.Context, client *http.Client, u string, answer config.Ans
 	reading.Store(true)
 	defer resp.Body.Close()
 	if resp.StatusCode/100 == 2 {
-		if err := decode(resp.Body); err != nil {
+		body, err := jsonread.ObjectStart(resp.Body)
+		if err == nil {
+			err = decode(body)
+		}
+		if err != nil {
 			// what went wrong reading (a cap, a timeout, a reset) says more
 			// than what the decoder made of it
 			return readError(answer, err)
@@ -72,7 +77,7 @@ func fetch(ctx context.Context, client *http.Client, u string, answer config.Ans
 	case resp.StatusCode == http.StatusNotFound && notFound != nil:
 		return notFound(body)
 	}
-	return fmt.Errorf("%s: %s", resp.Status, sources.Sanitize(string(body)))
+	return fmt.Errorf("%s: %s", resp.Status, sources.BodyText(body))
 }
 
 // readError is the error of reading the answer, when there was one, in
@@ -80,13 +85,18 @@ func fetch(ctx context.Context, client *http.Client, u string, answer config.Ans
 func readError(answer config.Answer, err error) error {
 	rerr := answer.Err()
 	var tl *config.AnswerTooLargeError
+	var noe *jsonread.NotObjectError
 	switch {
+	case rerr == nil && errors.As(err, &noe):
+		return fmt.Errorf("the answer is %w", noe)
+	case rerr == nil && config.IsTruncated(err):
+		return config.ErrTruncated
 	case rerr == nil:
 		return err
 	case errors.As(rerr, &tl), config.IsTimeout(rerr):
 		return rerr
 	}
-	return fmt.Errorf("reading the answer: %w", rerr)
+	return &config.ReadingError{Err: rerr}
 }
 
 func query(base, path string, params url.Values) string {

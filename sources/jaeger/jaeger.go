@@ -21,6 +21,7 @@ import (
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/config"
+	"github.com/telx-cli/telx/sources/internal/jsonread"
 )
 
 // Protocols.
@@ -198,12 +199,15 @@ func (c *Client) wrap(apiName string, err error) error {
 	if status.Code(err) == codes.DeadlineExceeded {
 		err = context.DeadlineExceeded // gRPC's, which says no more
 	}
+	var noe *jsonread.NotObjectError
 	switch te := config.AsTimeoutOf(err, c.timeout); {
 	case errors.Is(err, sources.ErrNotFound):
 	case errors.Is(err, sources.ErrAuth):
 		hint = "check the Jaeger credentials (--jaeger-token, --jaeger-user/--jaeger-password, --jaeger-header, or those of the context in use)"
-	case config.TooLargeHint(err) != "":
-		hint = config.TooLargeHint(err)
+	case config.AnswerHint(err) != "":
+		hint = config.AnswerHint(err)
+	case errors.As(err, &noe):
+		hint = "is this URL Jaeger's query service (HTTP usually on port 16686)? A page of HTML may be a proxy's or a login's"
 	case te != nil:
 		err, hint = te, te.Hint("jaeger")
 	case config.TLSHint(err, "jaeger") != "":

@@ -5,7 +5,6 @@
 package loki
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/config"
+	"github.com/telx-cli/telx/sources/internal/jsonread"
 )
 
 // DefaultPageSize is how many entries one query_range request asks for:
@@ -137,7 +137,10 @@ func (c *Client) fetch(ctx context.Context, u string, categorize bool, answer co
 				if errors.As(rerr, &tl) || config.IsTimeout(rerr) {
 					return rerr
 				}
-				return fmt.Errorf("reading the answer: %w", rerr)
+				return &config.ReadingError{Err: rerr}
+			}
+			if config.IsTruncated(err) {
+				return config.ErrTruncated
 			}
 			return err
 		}
@@ -156,10 +159,14 @@ type httpError struct {
 }
 
 func (e *httpError) Error() string {
-	if e.kind != nil {
-		return fmt.Sprintf("%s: %s: %v", e.status, e.msg, e.kind)
+	msg := e.status
+	if e.msg != "" {
+		msg += ": " + e.msg
 	}
-	return fmt.Sprintf("%s: %s", e.status, e.msg)
+	if e.kind != nil {
+		msg += ": " + e.kind.Error()
+	}
+	return msg
 }
 
 func (e *httpError) Unwrap() error { return e.kind }
@@ -167,9 +174,9 @@ func (e *httpError) Unwrap() error { return e.kind }
 // statusError turns a non-2xx answer into an error with its body.
 func statusError(resp *http.Response) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	e := &httpError{code: resp.StatusCode, status: resp.Status, msg: sources.Sanitize(string(bytes.TrimSpace(body)))}
-	if e.msg == "" {
-		e.msg = "(empty body)"
+	e := &httpError{code: resp.StatusCode, status: resp.Status, msg: sources.BodyText(body)}
+	if e.msg == resp.Status || e.msg == http.StatusText(resp.StatusCode) {
+		e.msg = "" // it says no more than the status
 	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
@@ -189,11 +196,14 @@ func (c *Client) wrap(err error) error {
 	}
 	hint := ""
 	te := config.AsTimeoutOf(err, c.client.Timeout)
+	var noe *jsonread.NotObjectError
 	switch {
 	case te != nil:
 		err, hint = te, te.Hint("loki")
-	case config.TooLargeHint(err) != "":
-		hint = config.TooLargeHint(err)
+	case config.AnswerHint(err) != "":
+		hint = config.AnswerHint(err)
+	case errors.As(err, &noe):
+		hint = "is this URL Loki's (usually on port 3100)? A page of HTML may be a proxy's or a login's"
 	case errors.Is(err, errNoUpgrade):
 		hint = "following needs a WebSocket to Loki: is a proxy in between that does not pass WebSocket upgrades on (the Upgrade and Connection headers)? Is --loki Loki's own URL? Without --follow, telx logs needs no WebSocket"
 	case errors.Is(err, errors.ErrUnsupported):

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -230,6 +229,16 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 	}
 	u := c.base + "/loki/api/v1/tail?" + params.Encode()
 	hc := *c.client
+	if hc.CheckRedirect == nil {
+		// the WebSocket dialer follows redirects without end when the
+		// client sets no policy: net/http's own stops after 10
+		hc.CheckRedirect = func(_ *http.Request, via []*http.Request) error {
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			return nil
+		}
+	}
 	conn, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{
 		HTTPClient: &hc,
 		HTTPHeader: http.Header{"X-Loki-Response-Encoding-Flags": {"categorize-labels"}},
@@ -352,10 +361,9 @@ var errNoUpgrade = errors.New("the WebSocket upgrade was refused")
 // is not an upgrade (nor an error status): its status and the start of
 // its body.
 func noUpgrade(resp *http.Response) error {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
-	what := strings.Join(strings.Fields(sources.Sanitize(string(body))), " ")
-	if what == "" {
-		what = "an empty body"
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if text := sources.BodyText(body); text != "(empty body)" {
+		return fmt.Errorf("/loki/api/v1/tail: %w: the server answered %s: %s", errNoUpgrade, resp.Status, text)
 	}
-	return fmt.Errorf("/loki/api/v1/tail: %w: the server answered %s (%s)", errNoUpgrade, resp.Status, what)
+	return fmt.Errorf("/loki/api/v1/tail: %w: the server answered %s with an empty body", errNoUpgrade, resp.Status)
 }

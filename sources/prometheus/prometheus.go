@@ -8,6 +8,7 @@ package prometheus
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -83,7 +84,39 @@ func (c leanClient) Do(ctx context.Context, req *http.Request) (*http.Response, 
 	}
 	defer resp.Body.Close()
 	body, err := config.ReadAnswer(resp.Body, resp.ContentLength)
-	return resp, body, err
+	if err != nil {
+		var tl *config.AnswerTooLargeError
+		if !errors.As(err, &tl) && !config.IsTimeout(err) {
+			err = &config.ReadingError{Err: err}
+		}
+		return resp, body, err
+	}
+	// client_golang reads Prometheus' errors from 400 and 422 answers
+	// only; others ("server error: 503") it reports by their code alone
+	if code := resp.StatusCode; code/100 != 2 && code != http.StatusBadRequest && code != http.StatusUnprocessableEntity {
+		return resp, body, &httpStatusError{status: resp.Status, msg: errorText(body)}
+	}
+	return resp, body, nil
+}
+
+// httpStatusError is an answer of an HTTP status that client_golang does not
+// decode: its status and what its body says.
+type httpStatusError struct{ status, msg string }
+
+func (e *httpStatusError) Error() string { return e.status + ": " + e.msg }
+
+// errorText is what an error answer says: Prometheus' error (its type
+// and message) when it is one of its JSON errors, else its body's text.
+func errorText(body []byte) string {
+	var e struct {
+		Status    string `json:"status"`
+		ErrorType string `json:"errorType"`
+		Error     string `json:"error"`
+	}
+	if json.Unmarshal(body, &e) == nil && e.Status == "error" && e.Error != "" {
+		return sources.Sanitize(firstLine(e.ErrorType + ": " + e.Error))
+	}
+	return sources.BodyText(body)
 }
 
 // call runs f, the call of one client_golang method, with answers of
@@ -152,24 +185,46 @@ func (c *Client) fail(what string, err error) error {
 	var apiErr *v1.Error
 	var opErr *net.OpError
 	var bad *notObject
+	var se *httpStatusError
 	switch {
 	case config.TooLargeHint(err) != "":
 		var tl *config.AnswerTooLargeError
 		errors.As(err, &tl)
 		be.Err = fmt.Errorf("%s: %w", what, tl)
 		be.Hint = tl.Hint()
+	case config.AnswerHint(err) != "":
+		be.Err = fmt.Errorf("%s: %w", what, err)
+		var re *config.ReadingError
+		if errors.As(err, &re) {
+			be.Err = fmt.Errorf("%s: %w", what, re)
+		}
+		be.Hint = config.AnswerHint(err)
 	case errors.Is(err, sources.ErrAuth):
 		be.Err = fmt.Errorf("%s: %w", what, err)
 		be.Hint = "check --prometheus-token, or --prometheus-user and --prometheus-password (and a tenant header with --prometheus-header), or the credentials of the context in use"
 	case config.TLSHint(err, "prometheus") != "":
 		be.Err = fmt.Errorf("%s: %w", what, err)
 		be.Hint = config.TLSHint(err, "prometheus")
+	case errors.As(err, &se):
+		be.Err = fmt.Errorf("%s: %w", what, se)
+		if strings.HasPrefix(se.status, "5") {
+			be.Hint = "Prometheus, or a proxy in front of it, failed to answer: a narrower range or a coarser --step may help; a proxy's page may mean Prometheus is down behind it"
+		}
+	case errors.As(err, &apiErr) && apiErr.Type == v1.ErrBadResponse && config.IsTruncated(apiErr):
+		be.Err = fmt.Errorf("%s: %w", what, config.ErrTruncated)
+	case errors.As(err, &apiErr) && apiErr.Type == v1.ErrBadResponse && strings.HasPrefix(apiErr.Msg, "bad response code"):
+		be.Err = fmt.Errorf("%s: %s", what, sources.Sanitize(apiErr.Msg))
+	case errors.As(err, &apiErr) && apiErr.Type == v1.ErrBadResponse:
+		// the decoder's message quotes the answer at length
+		msg, _, _ := strings.Cut(apiErr.Msg, ", error found in")
+		be.Err = fmt.Errorf("%s: malformed answer: %s", what, sources.Sanitize(firstLine(msg)))
+		be.Hint = "is this URL Prometheus' API? (for Mimir or Cortex it ends in /prometheus)"
 	case errors.As(err, &apiErr):
 		msg := apiErr.Msg
 		if apiErr.Type == v1.ErrBadResponse && apiErr.Detail != "" {
 			msg += ": " + firstLine(apiErr.Detail)
 		}
-		be.Err = fmt.Errorf("%s: %s: %s", what, apiErr.Type, msg)
+		be.Err = fmt.Errorf("%s: %s: %s", what, apiErr.Type, sources.Sanitize(msg))
 		switch apiErr.Type {
 		case v1.ErrBadData:
 			be.Hint = "the server refused the query; check the PromQL"

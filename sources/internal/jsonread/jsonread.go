@@ -75,45 +75,49 @@ func pointerPath(p jsontext.Pointer) string {
 // Skip skips the next value.
 func (d *Reader) Skip() error { return d.Dec.SkipValue() }
 
+// NotObjectError is a document that does not start with an object, as
+// ObjectStart found at its first byte.
+type NotObjectError struct{ What string }
+
+func (e *NotObjectError) Error() string { return e.What }
+
 // ObjectStart reads r up to its first byte that is not white space and
-// fails at once, with an error naming what it found, when that byte does
-// not open an object: a decoder that reads a document whole before
-// decoding it would read all of a huge wrong one first. The reader it
-// returns reads all of r.
+// fails at once, with a *NotObjectError naming what it found, when that
+// byte does not open an object: a decoder that reads a document whole
+// before decoding it would read all of a huge wrong one first. The reader
+// it returns reads all of r.
 func ObjectStart(r io.Reader) (io.Reader, error) {
 	br := bufio.NewReaderSize(r, 4096)
 	for {
 		b, err := br.ReadByte()
 		if err != nil {
 			if err == io.EOF {
-				return nil, errors.New("an empty answer, not a JSON object")
+				return nil, &NotObjectError{"an empty answer, not a JSON object"}
 			}
 			return nil, err
 		}
-		switch b {
-		case ' ', '\t', '\n', '\r':
-			continue
-		case '{':
-			return io.MultiReader(bytes.NewReader([]byte{'{'}), br), nil
-		}
 		var what string
 		switch {
+		case b == ' ' || b == '\t' || b == '\n' || b == '\r':
+			continue
+		case b == '{':
+			return io.MultiReader(bytes.NewReader([]byte{'{'}), br), nil
 		case b == '[':
-			what = "an array"
+			what = "not a JSON object but an array"
 		case b == '"':
-			what = "a string"
+			what = "not a JSON object but a string"
 		case b == '-' || (b >= '0' && b <= '9'):
-			what = "a number"
+			what = "not a JSON object but a number"
 		case b == 't' || b == 'f':
-			what = "a boolean"
+			what = "not a JSON object but a boolean"
 		case b == 'n':
-			what = "null"
+			what = "not a JSON object but null"
 		case b == '<':
-			return nil, errors.New("not JSON but HTML or XML")
+			what = "not JSON but HTML or XML"
 		default:
-			return nil, fmt.Errorf("not JSON (it starts with %q)", b)
+			what = fmt.Sprintf("not JSON (it starts with %q)", b)
 		}
-		return nil, fmt.Errorf("not a JSON object but %s", what)
+		return nil, &NotObjectError{what}
 	}
 }
 
