@@ -265,14 +265,13 @@ func TooLargeHint(err error) string {
 
 // CapReader returns a reader of r that fails with tooLarge once r holds
 // more than tooLarge.Limit bytes; a reader that knows its size beforehand
-// (size >= 0) past the cap fails at its first read. ReadError tells of
-// its first error.
+// (size >= 0) past the cap fails at its first read.
 func CapReader(r io.Reader, size int64, tooLarge *AnswerTooLargeError) io.Reader {
 	return newCapped(io.NopCloser(r), size, tooLarge)
 }
 
 // capped is a body read under a cap. It remembers the first error its
-// reads met, for ReadError and Answer.Err.
+// reads met, for Answer.Err.
 type capped struct {
 	rc   io.ReadCloser
 	left int64
@@ -316,18 +315,6 @@ func (c *capped) Read(p []byte) (int, error) {
 }
 
 func (c *capped) Close() error { return c.rc.Close() }
-
-// ReadError is the first error met reading body when it is a
-// CapReader's (a cap reached, a read that failed), nil otherwise.
-func ReadError(body io.Reader) error {
-	c, ok := body.(*capped)
-	if !ok {
-		return nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.err
-}
 
 // capTransport reads each answer under the cap of its request's kind.
 type capTransport struct {

@@ -131,15 +131,16 @@ func TestLimitAnswers(t *testing.T) {
 	defer srv.Close()
 	hc := LimitAnswers(&http.Client{Timeout: 10 * time.Second}, Limits{PageAnswer: 2000, SmallAnswer: 100})
 	get := func(kind AnswerKind, query string) (int, error) {
-		req, _ := http.NewRequestWithContext(WithAnswerKind(context.Background(), kind), http.MethodGet, srv.URL+"/api/x?"+query, nil)
+		ctx, answer := TrackAnswer(context.Background(), kind)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/x?"+query, nil)
 		resp, err := hc.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
 		b, err := io.ReadAll(resp.Body)
-		if ReadError(resp.Body) != nil && !errors.Is(ReadError(resp.Body), err) {
-			t.Errorf("ReadError %v, the read's %v", ReadError(resp.Body), err)
+		if answer.Err() != err && !errors.Is(err, answer.Err()) {
+			t.Errorf("Answer.Err %v, the read's %v", answer.Err(), err)
 		}
 		return len(b), err
 	}
