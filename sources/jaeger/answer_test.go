@@ -110,3 +110,22 @@ func TestGRPCTimeout(t *testing.T) {
 		t.Errorf("%v", err)
 	}
 }
+
+// Over gRPC, each message is read under the trace cap, and one over it
+// says so as an answer over the cap does over HTTP.
+func TestGRPCMessageUnderTheTraceCap(t *testing.T) {
+	env := harness.Shared(t)
+	c, err := New(Options{URL: "grpc://" + env.JaegerGRPC, Limits: config.Limits{TraceAnswer: 1 << 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Trace(context.Background(), env.Scenario.BigTraceID)
+	if err == nil || !strings.Contains(err.Error(), "a message of the gRPC answer is larger than 1 KiB, telx's cap on a trace answer") ||
+		!strings.Contains(err.Error(), "--max-answer 2KiB") {
+		t.Errorf("%v", err)
+	}
+	c, _ = New(Options{URL: "grpc://" + env.JaegerGRPC, Limits: config.Limits{TraceAnswer: 1 << 20}})
+	if tr, err := c.Trace(context.Background(), env.Scenario.BigTraceID); err != nil || len(tr.Spans) == 0 {
+		t.Errorf("within the cap: %v", err)
+	}
+}

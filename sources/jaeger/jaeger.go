@@ -52,6 +52,7 @@ type Options struct {
 type Client struct {
 	url     string        // without credentials, for messages
 	timeout time.Duration // of each call, for messages (0: unknown)
+	limits  config.Limits
 	api     api
 
 	mu       sync.Mutex
@@ -85,7 +86,7 @@ func New(opts Options) (*Client, error) {
 			proto = ProtocolGRPC
 		}
 	}
-	c := &Client{url: u.Redacted()}
+	c := &Client{url: u.Redacted(), limits: opts.Limits}
 	hc := config.LimitAnswers(opts.HTTPClient, opts.Limits)
 	c.timeout = hc.Timeout
 	base := strings.TrimRight(u.String(), "/")
@@ -196,8 +197,13 @@ func (c *Client) wrap(apiName string, err error) error {
 		return err
 	}
 	hint := ""
-	if status.Code(err) == codes.DeadlineExceeded {
+	switch status.Code(err) {
+	case codes.DeadlineExceeded:
 		err = context.DeadlineExceeded // gRPC's, which says no more
+	case codes.ResourceExhausted:
+		if strings.Contains(status.Convert(err).Message(), "received message larger than max") {
+			err = &config.AnswerTooLargeError{What: "a message of the gRPC answer", Kind: config.TraceAnswer, Limit: int64(grpcRecvSize(c.limits))}
+		}
 	}
 	var noe *jsonread.NotObjectError
 	switch te := config.AsTimeoutOf(err, c.timeout); {
