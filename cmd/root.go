@@ -113,7 +113,7 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 	f.StringVar(&opts.LokiURL, "loki", DefaultLokiURL, "Loki URL (env TELX_LOKI_URL)")
 	f.StringVarP(&opts.Output, "output", "o", "", "output format: text or json (some commands offer more)")
 	f.BoolVar(&opts.NoColor, "no-color", false, "never use colour (also when NO_COLOR is set)")
-	f.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "how long to wait for a backend's answer")
+	f.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "how long to wait for a backend's answer, reading and decoding it included")
 	f.Var(&opts.MaxAnswer, "max-answer", "the largest answer read from a backend or a trace file, such as 512MiB (default 256MiB for traces, 64MiB for a page of logs or metrics, 16MiB for a list; limits: in the context)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print each backend request (method, URL, status, time) on stderr")
 	f.StringVar(&opts.ConfigPath, "config", "", "config file (env TELX_CONFIG; default $XDG_CONFIG_HOME/telx/config.yaml)")
