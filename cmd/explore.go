@@ -231,7 +231,7 @@ func exploreLogs(opts *ExploreOptions, traces sources.TraceSource) (sources.LogS
 	if err != nil {
 		return nil, err
 	}
-	lc, err := loki.New(loki.Options{URL: opts.Global.LokiURL, HTTPClient: hc})
+	lc, err := loki.New(loki.Options{URL: opts.Global.LokiURL, HTTPClient: hc, Limits: opts.Global.Limits()})
 	if err != nil {
 		return nil, UsageError(err)
 	}
@@ -251,7 +251,7 @@ func exploreMetrics(opts *ExploreOptions, traces sources.TraceSource) (sources.M
 	if err != nil {
 		return nil, err
 	}
-	pc, err := prometheus.New(prometheus.Options{URL: opts.Global.PrometheusURL, HTTPClient: hc})
+	pc, err := prometheus.New(prometheus.Options{URL: opts.Global.PrometheusURL, HTTPClient: hc, Limits: opts.Global.Limits()})
 	if err != nil {
 		return nil, UsageError(err)
 	}

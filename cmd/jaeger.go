@@ -54,10 +54,10 @@ func (f *jaegerFlags) client(io *IO, g *GlobalOptions) (*jaeger.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := jaeger.Options{URL: g.JaegerURL, Protocol: f.protocol, HTTPClient: hc, GRPCCompression: f.compression}
+	opts := jaeger.Options{URL: g.JaegerURL, Protocol: f.protocol, HTTPClient: hc, GRPCCompression: f.compression, Limits: g.Limits()}
 	tlsCfg, err := a.TLSConfig()
 	if err != nil {
-		return nil, err
+		return nil, UsageError(fmt.Errorf("jaeger: %w", err))
 	}
 	secure := strings.HasPrefix(g.JaegerURL, "grpcs://")
 	if tlsCfg != nil || secure {

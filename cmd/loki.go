@@ -102,7 +102,7 @@ func (f *lokiFlags) client(c *cobra.Command, io *IO, g *GlobalOptions) (*loki.Cl
 	if err != nil {
 		return nil, err
 	}
-	opts := loki.Options{URL: u, HTTPClient: hc}
+	opts := loki.Options{URL: u, HTTPClient: hc, Limits: g.Limits()}
 	envDefault(&f.traceIDRegex, g.getenv, "TELX_LOKI_TRACE_ID_REGEX")
 	opts.TraceIDPatterns = g.TraceIDPatterns()
 	if f.traceIDRegex != "" { // the flag (or its variable) replaces the context's

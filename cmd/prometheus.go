@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/telx-cli/telx/sources/config"
 	"github.com/telx-cli/telx/sources/prometheus"
 )
 
@@ -29,11 +28,11 @@ func (f *promFlags) client(io *IO, g *GlobalOptions) (*prometheus.Client, error)
 	if a, err = g.BackendAuth(context.Background(), "prometheus", a); err != nil {
 		return nil, err
 	}
-	hc, err := config.HTTPClient("prometheus", g.timeoutFor("prometheus"), a, g.verboseOut(io))
+	hc, err := g.HTTPClient(io, "prometheus", a)
 	if err != nil {
-		return nil, UsageError(err)
+		return nil, err
 	}
-	c, err := prometheus.New(prometheus.Options{URL: g.PrometheusURL, HTTPClient: hc})
+	c, err := prometheus.New(prometheus.Options{URL: g.PrometheusURL, HTTPClient: hc, Limits: g.Limits()})
 	if err != nil {
 		return nil, UsageError(err)
 	}

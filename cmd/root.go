@@ -38,7 +38,10 @@ type GlobalOptions struct {
 	Output        string
 	NoColor       bool
 	Timeout       time.Duration
-	Verbose       bool
+	// MaxAnswer caps every answer read (--max-answer); 0: the context's
+	// limits, else the defaults.
+	MaxAnswer config.ByteSize
+	Verbose   bool
 	// Demo serves traces, logs and metrics from the embedded demo incident.
 	Demo bool
 	// AlertmanagerURL is "" when no Alertmanager is configured: telx
@@ -116,7 +119,8 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 	f.StringVar(&opts.AlertmanagerURL, "alertmanager", "", "Alertmanager URL (env TELX_ALERTMANAGER_URL; none by default)")
 	f.StringVarP(&opts.Output, "output", "o", "", "output format: text or json (some commands offer more)")
 	f.BoolVar(&opts.NoColor, "no-color", false, "never use colour (also when NO_COLOR is set)")
-	f.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "how long to wait for a backend's answer")
+	f.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "how long to wait for a backend's answer, reading and decoding it included")
+	f.Var(&opts.MaxAnswer, "max-answer", "the largest answer read from a backend or a trace file, such as 512MiB (default 256MiB for traces, 64MiB for a page of logs or metrics, 16MiB for a list; limits: in the context)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print each backend request (method, URL, status, time) on stderr")
 	f.StringVar(&opts.ConfigPath, "config", "", "config file (env TELX_CONFIG; default $XDG_CONFIG_HOME/telx/config.yaml)")
 	f.StringVar(&opts.ContextName, "context", "", "context of the config file to use (env TELX_CONTEXT; default its current_context)")
@@ -245,13 +249,30 @@ func rootArgs(c *cobra.Command, args []string) error {
 // HTTPClient returns the HTTP client for one backend ("jaeger",
 // "prometheus" or "loki"): --timeout (or the context's) per request, its
 // auth completed by the context (see BackendAuth), and with --verbose each
-// request logged on stderr without its credentials.
+// request logged on stderr without its credentials. TLS settings that
+// cannot be used are a usage error (ExitUsage).
 func (o *GlobalOptions) HTTPClient(io *IO, backend string, auth config.Auth) (*http.Client, error) {
 	auth, err := o.BackendAuth(context.Background(), backend, auth)
 	if err != nil {
 		return nil, err
 	}
-	return config.HTTPClient(backend, o.timeoutFor(backend), auth, o.verboseOut(io))
+	hc, err := config.HTTPClient(backend, o.timeoutFor(backend), auth, o.verboseOut(io))
+	if err != nil {
+		// TLS files (the CA, a client certificate) or a proxy URL that
+		// cannot be used: a mistake in the flags or the context, the same
+		// exit code for every backend
+		return nil, UsageError(err)
+	}
+	return hc, nil
+}
+
+// Limits are the caps on answers: --max-answer for every kind, else the
+// context's limits, else the defaults.
+func (o *GlobalOptions) Limits() config.Limits {
+	if o.MaxAnswer > 0 {
+		return config.AllAnswers(o.MaxAnswer)
+	}
+	return o.Context.AnswerLimits()
 }
 
 // verboseOut is where --verbose logs requests: stderr, or nowhere (nil).

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/config"
 	"github.com/telx-cli/telx/sources/demo"
 	"github.com/telx-cli/telx/sources/file"
 	"github.com/telx-cli/telx/sources/otlp"
@@ -126,7 +127,7 @@ func traceRun(ctx context.Context, opts *TraceOptions) error {
 	}
 	var traces []*sources.Trace
 	if opts.File != "" {
-		traces, err = readTraceFile(opts.IO, opts.File, id)
+		traces, err = readTraceFile(opts.IO, opts.File, id, opts.Global.Limits())
 	} else {
 		var src sources.TraceSource
 		if src, err = opts.Source(); err != nil {
@@ -167,17 +168,29 @@ func traceWeb(opts *TraceOptions, id sources.TraceID) error {
 	return nil
 }
 
-func readTraceFile(s *IO, path string, id sources.TraceID) ([]*sources.Trace, error) {
-	r := s.In
+// readTraceFile reads the traces of a file (stdin for "-") under the
+// trace cap of limits.
+func readTraceFile(s *IO, path string, id sources.TraceID, limits config.Limits) ([]*sources.Trace, error) {
+	var r io.Reader = s.In
+	size := int64(-1)
+	what := "the standard input"
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, err
 		}
 		defer f.Close()
-		r = f
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			size = st.Size()
+		}
+		r, what = f, "the file "+path
 	}
-	traces, err := file.ReadTraces(r)
+	tooLarge := &config.AnswerTooLargeError{What: what, Kind: config.TraceAnswer, Limit: limits.Cap(config.TraceAnswer)}
+	traces, err := file.ReadTraces(config.CapReader(r, size, tooLarge))
+	var tl *config.AnswerTooLargeError
+	if errors.As(err, &tl) {
+		return nil, fmt.Errorf("%w\nhint: %s", tl, tl.Hint())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

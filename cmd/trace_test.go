@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -160,6 +161,11 @@ func TestTraceBadInput(t *testing.T) {
 		{"malformed field", []string{"trace", "--file", "-"}, `{"data":[{"traceID":"ab","spans":[{"spanID":"1","startTime":"soon"}]}]}`, ExitError, "startTime"},
 		{"unreachable", []string{"trace", "abcd", "--jaeger", "http://127.0.0.1:1"}, "", ExitError, "jaeger at http://127.0.0.1:1"},
 		{"bad output", []string{"trace", "abcd", "-o", "yaml"}, "", ExitUsage, "unsupported output format"},
+		{"a file over the cap", []string{"trace", "--file", skewedTrace, "--max-answer", "1KiB"}, "", ExitError,
+			"the file " + skewedTrace + " is larger than 1 KiB, telx's cap on a trace answer\nhint: read larger answers with --max-answer 2KiB, or set limits.trace_answer"},
+		{"stdin over the cap", []string{"trace", "--file", "-", "--max-answer", "1KiB"}, strings.Repeat(" ", 2000) + "{}", ExitError,
+			"the standard input is larger than 1 KiB"},
+		{"a bad cap", []string{"trace", "--file", skewedTrace, "--max-answer", "lots"}, "", ExitUsage, `invalid argument "lots" for "--max-answer" flag: "lots" is not a size`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,5 +202,23 @@ func TestTraceBrokenAndHostile(t *testing.T) {
 				t.Errorf("raw %q reached the output", bad)
 			}
 		}
+	}
+}
+
+// The context's limits cap a trace file as --max-answer does, which wins
+// over them.
+func TestTraceFileUnderTheContextsCap(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("current_context: small\ncontexts:\n  small:\n    limits:\n      trace_answer: 2KiB\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"TELX_CONFIG": cfg}
+	code, _, errOut := runIn(t, 80, colorprofile.NoTTY, "", env, "trace", "--file", skewedTrace)
+	if code != ExitError || !strings.Contains(errOut, "is larger than 2 KiB") || !strings.Contains(errOut, "limits.trace_answer") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	code, _, errOut = runIn(t, 80, colorprofile.NoTTY, "", env, "trace", "--file", skewedTrace, "--max-answer", "10MiB")
+	if code != ExitOK {
+		t.Errorf("with --max-answer: exit %d: %s", code, errOut)
 	}
 }

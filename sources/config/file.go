@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -56,6 +57,18 @@ type Context struct {
 	// Refresh is the explorer's live refresh interval (telx explore
 	// --refresh), at least a second.
 	Refresh time.Duration `yaml:"refresh,omitempty"`
+	// Limits cap the size of the backends' answers (--max-answer sets
+	// them all).
+	Limits *Limits `yaml:"limits,omitempty"`
+}
+
+// AnswerLimits are the context's caps on answers (the defaults where it
+// sets none).
+func (c *Context) AnswerLimits() Limits {
+	if c == nil || c.Limits == nil {
+		return Limits{}
+	}
+	return *c.Limits
 }
 
 // RED are the templates of a service's rate, errors and duration queries.
@@ -219,7 +232,15 @@ func Load(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
-	data, err := os.ReadFile(path)
+	if st.Mode().IsRegular() && st.Size() > MaxFileSize {
+		return nil, tooLarge(path)
+	}
+	r, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1)) // a FIFO, a file that grows
 	if err != nil {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
@@ -229,6 +250,81 @@ func Load(path string) (*File, error) {
 	}
 	f.Mode = st.Mode().Perm()
 	return f, nil
+}
+
+// MaxFileSize is the largest config file telx reads: one of a few
+// hundred contexts is tens of kilobytes.
+const MaxFileSize = 1 << 20
+
+// maxKeys is the most keys telx reads in one mapping of the file (the
+// contexts, a backend's headers): yaml.v3 looks for duplicate keys in
+// time quadratic in their number, minutes for a mapping of a million.
+const maxKeys = 1000
+
+func tooLarge(path string) error {
+	return fmt.Errorf("config file %s: larger than %s, the most telx reads from a config file (is it the right file?)", path, ByteSize(MaxFileSize))
+}
+
+// maxKeyWork bounds yaml.v3's work looking for duplicate keys: the sum
+// over the file's mappings of the square of their number of keys. A
+// file of 1,000 contexts is within it; the worst file within it is read
+// in tens of milliseconds.
+const maxKeyWork = 4 * maxKeys * maxKeys
+
+// checkMappings refuses a mapping of more than maxKeys keys (and files
+// of so many large mappings that yaml.v3 would take long, maxKeyWork),
+// and a key given twice in a mapping, in time linear in the file's size,
+// before yaml.v3's decoder looks for duplicates in quadratic time.
+func checkMappings(path string, root *yaml.Node) error {
+	type item struct {
+		n    *yaml.Node
+		keys []string
+	}
+	stack := []item{{n: root}}
+	work := 0
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := it.n
+		if n.Kind == yaml.MappingNode {
+			keys := len(n.Content) / 2
+			if keys > maxKeys {
+				return fmt.Errorf("config file %s: line %d: %s: %d keys, more than the %d telx reads in one place",
+					path, n.Line, keyPath(it.keys), keys, maxKeys)
+			}
+			if work += keys * keys; work > maxKeyWork {
+				return fmt.Errorf("config file %s: line %d: %s: too many keys in the file's large mappings (at most %d in one, fewer when several are large)",
+					path, n.Line, keyPath(it.keys), maxKeys)
+			}
+			seen := make(map[string]int, len(n.Content)/2)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				if k.Kind == yaml.ScalarNode {
+					if line, dup := seen[k.Value]; dup {
+						return fmt.Errorf("config file %s: line %d: key %q given twice (first at line %d)", path, k.Line, k.Value, line)
+					}
+					seen[k.Value] = k.Line
+				}
+				stack = append(stack, item{n: n.Content[i+1], keys: append(it.keys[:len(it.keys):len(it.keys)], k.Value)})
+			}
+			continue
+		}
+		for i, c := range n.Content {
+			keys := it.keys
+			if n.Kind == yaml.SequenceNode {
+				keys = append(keys[:len(keys):len(keys)], fmt.Sprint(i))
+			}
+			stack = append(stack, item{n: c, keys: keys})
+		}
+	}
+	return nil
+}
+
+func keyPath(keys []string) string {
+	if len(keys) == 0 {
+		return "the top level"
+	}
+	return strings.Join(keys, ".")
 }
 
 // unknownField is yaml.v3's message for a key that no field takes.
@@ -241,12 +337,18 @@ var quotedValue = regexp.MustCompile("`[^`]*`")
 // errors.
 func Parse(path string, data []byte) (*File, error) {
 	f := &File{Path: path}
+	if len(data) > MaxFileSize {
+		return nil, tooLarge(path)
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, fmt.Errorf("config file %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	if len(root.Content) == 0 {
 		return f, nil // empty file
+	}
+	if err := checkMappings(path, &root); err != nil {
+		return nil, err
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)

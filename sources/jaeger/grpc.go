@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/config"
 )
 
 // grpcAPI is the gRPC api_v2 QueryService: Jaeger's own model, in chunks
@@ -40,10 +41,7 @@ func newGRPC(u *url.URL, opts Options) (*grpcV3API, *grpcAPI, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	maxBytes := opts.MaxAnswerBytes
-	if maxBytes == 0 {
-		maxBytes = DefaultMaxAnswerBytes
-	}
+	maxBytes := opts.Limits.Cap(config.TraceAnswer)
 	gz := useGzip(u.Host)
 	switch opts.GRPCCompression {
 	case "gzip":

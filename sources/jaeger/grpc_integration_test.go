@@ -26,6 +26,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/config"
 	"github.com/telx-cli/telx/sources/demo"
 	"github.com/telx-cli/telx/test/harness"
 )
@@ -345,7 +346,7 @@ func TestGRPCFallsBackToV2(t *testing.T) {
 	// a message past the cap over api_v2 (chunks of 10 spans), and a whole
 	// answer past it
 	for _, max := range []int64{100, 64 << 10} {
-		c, _ := New(Options{URL: "grpc://" + addr, MaxAnswerBytes: max})
+		c, _ := New(Options{URL: "grpc://" + addr, Limits: config.Limits{TraceAnswer: config.ByteSize(max)}})
 		_, err := c.Trace(ctx, env.Scenario.BigTraceID)
 		checkCapError(t, err, "grpc://"+addr, "gRPC api_v2", max)
 	}
@@ -354,25 +355,29 @@ func TestGRPCFallsBackToV2(t *testing.T) {
 func checkCapError(t *testing.T, err error, url, api string, max int64) {
 	t.Helper()
 	var be *sources.BackendError
-	if !errors.As(err, &be) || !errors.Is(err, ErrAnswerTooLarge) {
-		t.Fatalf("cap %d: error %v (%T), want a BackendError of ErrAnswerTooLarge", max, err, err)
+	var tl *config.AnswerTooLargeError
+	if !errors.As(err, &be) || !errors.As(err, &tl) {
+		t.Fatalf("cap %d: error %v (%T), want a BackendError of an AnswerTooLargeError", max, err, err)
+	}
+	if tl.Limit != max || tl.Kind != config.TraceAnswer {
+		t.Errorf("cap %d: the error names the cap %d of %s", max, tl.Limit, tl.Kind)
 	}
 	msg := err.Error()
-	for _, want := range []string{"jaeger at " + url, api, "answer too large: over the cap of " + formatBytes(max), "hint: ask for less"} {
+	for _, want := range []string{"jaeger at " + url, api, "is larger than " + config.ByteSize(max).String(), "hint: read larger answers with --max-answer"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("cap %d: %q does not say %q", max, msg, want)
 		}
 	}
 }
 
-// An answer over MaxAnswerBytes is refused, whether one message (over the
+// An answer over the trace cap is refused, whether one message (over the
 // receive size) or the whole stream is too big.
 func TestGRPCAnswerCap(t *testing.T) {
 	env := harness.Shared(t)
 	ctx := context.Background()
 	u := "grpc://" + env.JaegerGRPC
 	for _, max := range []int64{100, 64 << 10} {
-		c, _ := New(Options{URL: u, MaxAnswerBytes: max})
+		c, _ := New(Options{URL: u, Limits: config.Limits{TraceAnswer: config.ByteSize(max)}})
 		_, err := c.Trace(ctx, env.Scenario.BigTraceID)
 		checkCapError(t, err, u, "gRPC api_v3", max)
 		if c.API() != "gRPC api_v3" {
@@ -380,7 +385,7 @@ func TestGRPCAnswerCap(t *testing.T) {
 		}
 	}
 	// the same cap is enough for a small trace
-	c, _ := New(Options{URL: u, MaxAnswerBytes: 64 << 10})
+	c, _ := New(Options{URL: u, Limits: config.Limits{TraceAnswer: 64 << 10}})
 	if _, err := c.Trace(ctx, env.Scenario.Traces[5].ID); err != nil {
 		t.Errorf("small trace under a 64 KB cap: %v", err)
 	}
@@ -458,14 +463,6 @@ func TestUseGzip(t *testing.T) {
 	} {
 		if got := useGzip(host); got != want {
 			t.Errorf("useGzip(%q) = %v, want %v", host, got, want)
-		}
-	}
-}
-
-func TestFormatBytes(t *testing.T) {
-	for n, want := range map[int64]string{DefaultMaxAnswerBytes: "256 MB", 64 << 10: "64 KB", 100: "100 bytes", 1<<20 + 1: "1048577 bytes", 3 << 30: "3072 MB"} {
-		if got := formatBytes(n); got != want {
-			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

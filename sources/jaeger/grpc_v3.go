@@ -21,6 +21,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/config"
 	"github.com/telx-cli/telx/sources/otlp"
 )
 
@@ -102,22 +103,9 @@ func (a *grpcV3API) v3Err(err error, what string) error {
 	return grpcErr(err, what)
 }
 
-// ErrAnswerTooLarge is the error of an answer over the cap
-// (Options.MaxAnswerBytes).
-var ErrAnswerTooLarge = errors.New("answer too large")
-
+// capError is the error of a gRPC answer over the trace cap n.
 func capError(n int64) error {
-	return fmt.Errorf("%w: over the cap of %s on one answer", ErrAnswerTooLarge, formatBytes(n))
-}
-
-func formatBytes(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
+	return &config.AnswerTooLargeError{What: "the gRPC answer", Kind: config.TraceAnswer, Limit: n}
 }
 
 // traces calls a method that streams TracesData and reads the stream into

@@ -12,19 +12,38 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/config"
+	"github.com/telx-cli/telx/sources/internal/jsonread"
 	"github.com/telx-cli/telx/sources/otlp"
 )
 
-// get fetches base+path?params and hands a 2xx body to decode. Other
-// answers become errors: 401/403 wrap ErrAuth; a 404 whose body is not
-// JSON means the API is not served (errNoAPI); the rest carry the body.
-func get(ctx context.Context, client *http.Client, u string, decode func(io.Reader) error, notFound func(body []byte) error) error {
+// get fetches u and hands a 2xx body, read under the cap of kind, to
+// decode. Other answers become errors: 401/403 wrap ErrAuth; a 404 whose
+// body is not JSON means the API is not served (errNoAPI); the rest carry
+// the body. The client's timeout bounds the whole call, decoding
+// included: past it, the error is a config.TimeoutError.
+func get(ctx context.Context, client *http.Client, kind config.AnswerKind, u string, decode func(io.Reader) error, notFound func(body []byte) error) error {
+	start := time.Now()
+	var reading atomic.Bool
+	actx, answer := config.TrackAnswer(ctx, kind)
+	_, err := config.Within(actx, client.Timeout, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, fetch(ctx, client, u, answer, &reading, decode, notFound)
+	})
+	if te := config.CallTimeout(ctx, err, client.Timeout, start, reading.Load()); te != nil {
+		return te
+	}
+	return err
+}
+
+func fetch(ctx context.Context, client *http.Client, u string, answer config.Answer, reading *atomic.Bool,
+	decode func(io.Reader) error, notFound func(body []byte) error) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
@@ -34,9 +53,19 @@ func get(ctx context.Context, client *http.Client, u string, decode func(io.Read
 	if err != nil {
 		return err
 	}
+	reading.Store(true)
 	defer resp.Body.Close()
 	if resp.StatusCode/100 == 2 {
-		return decode(resp.Body)
+		body, err := jsonread.ObjectStart(resp.Body)
+		if err == nil {
+			err = decode(body)
+		}
+		if err != nil {
+			// what went wrong reading (a cap, a timeout, a reset) says more
+			// than what the decoder made of it
+			return readError(answer, err)
+		}
+		return nil
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	body = bytes.TrimSpace(body)
@@ -48,7 +77,26 @@ func get(ctx context.Context, client *http.Client, u string, decode func(io.Read
 	case resp.StatusCode == http.StatusNotFound && notFound != nil:
 		return notFound(body)
 	}
-	return fmt.Errorf("%s: %s", resp.Status, sources.Sanitize(string(body)))
+	return fmt.Errorf("%s: %s", resp.Status, sources.BodyText(body))
+}
+
+// readError is the error of reading the answer, when there was one, in
+// place of err, the decoder's.
+func readError(answer config.Answer, err error) error {
+	rerr := answer.Err()
+	var tl *config.AnswerTooLargeError
+	var noe *jsonread.NotObjectError
+	switch {
+	case rerr == nil && errors.As(err, &noe):
+		return fmt.Errorf("the answer is %w", noe)
+	case rerr == nil && config.IsTruncated(err):
+		return config.ErrTruncated
+	case rerr == nil:
+		return err
+	case errors.As(rerr, &tl), config.IsTimeout(rerr):
+		return rerr
+	}
+	return &config.ReadingError{Err: rerr}
 }
 
 func query(base, path string, params url.Values) string {
@@ -76,7 +124,7 @@ func (a *v3API) decodeTraces(r io.Reader) ([]*sources.Trace, error) {
 
 func (a *v3API) trace(ctx context.Context, id sources.TraceID) (*sources.Trace, error) {
 	var ts []*sources.Trace
-	err := get(ctx, a.client, query(a.base, "/api/v3/traces/"+string(id), nil), func(r io.Reader) (err error) {
+	err := get(ctx, a.client, config.TraceAnswer, query(a.base, "/api/v3/traces/"+string(id), nil), func(r io.Reader) (err error) {
 		ts, err = a.decodeTraces(r)
 		return err
 	}, func([]byte) error { return fmt.Errorf("trace %s: %w", id, sources.ErrNotFound) })
@@ -105,20 +153,25 @@ func (a *v3API) find(ctx context.Context, q sources.TraceQuery) ([]*sources.Trac
 	}
 	p.Set("query.num_traces", strconv.Itoa(limitOf(q)))
 	var ts []*sources.Trace
-	err := get(ctx, a.client, query(a.base, "/api/v3/traces", p), func(r io.Reader) (err error) {
+	err := get(ctx, a.client, config.TraceAnswer, query(a.base, "/api/v3/traces", p), func(r io.Reader) (err error) {
 		ts, err = a.decodeTraces(r)
 		return err
 	}, func([]byte) error { return nil }) // an empty search answers 404
-	return ts, err
+	if err != nil {
+		return nil, err // ts may be filled still, by a decoding past its time
+	}
+	return ts, nil
 }
 
 func (a *v3API) services(ctx context.Context) ([]string, error) {
 	var res struct {
 		Services []string `json:"services"`
 	}
-	err := get(ctx, a.client, a.base+"/api/v3/services", jsonInto(&res), nil)
+	if err := get(ctx, a.client, config.SmallAnswer, a.base+"/api/v3/services", jsonInto(&res), nil); err != nil {
+		return nil, err
+	}
 	sort.Strings(res.Services)
-	return res.Services, err
+	return res.Services, nil
 }
 
 func (a *v3API) operations(ctx context.Context, service string) ([]string, error) {
@@ -127,12 +180,14 @@ func (a *v3API) operations(ctx context.Context, service string) ([]string, error
 			Name string `json:"name"`
 		} `json:"operations"`
 	}
-	err := get(ctx, a.client, query(a.base, "/api/v3/operations", url.Values{"service": {service}}), jsonInto(&res), nil)
+	if err := get(ctx, a.client, config.SmallAnswer, query(a.base, "/api/v3/operations", url.Values{"service": {service}}), jsonInto(&res), nil); err != nil {
+		return nil, err
+	}
 	ops := make([]string, 0, len(res.Operations))
 	for _, o := range res.Operations {
 		ops = append(ops, o.Name)
 	}
-	return uniqueSorted(ops), err
+	return uniqueSorted(ops), nil
 }
 
 // v1API is HTTP /api: Jaeger UI JSON.
@@ -145,13 +200,16 @@ func (*v1API) name() string { return "HTTP /api" }
 
 func (a *v1API) traces(ctx context.Context, u string, notFound func([]byte) error) ([]*sources.Trace, error) {
 	var ts []*sources.Trace
-	err := get(ctx, a.client, u, func(r io.Reader) (err error) {
+	err := get(ctx, a.client, config.TraceAnswer, u, func(r io.Reader) (err error) {
 		if ts, err = DecodeUIJSON(r); err != nil {
 			return fmt.Errorf("malformed /api answer: %w", err)
 		}
 		return nil
 	}, notFound)
-	return ts, err
+	if err != nil {
+		return nil, err
+	}
+	return ts, nil
 }
 
 func (a *v1API) trace(ctx context.Context, id sources.TraceID) (*sources.Trace, error) {
@@ -192,17 +250,21 @@ func (a *v1API) services(ctx context.Context) ([]string, error) {
 	var res struct {
 		Data []string `json:"data"`
 	}
-	err := get(ctx, a.client, a.base+"/api/services", jsonInto(&res), nil)
+	if err := get(ctx, a.client, config.SmallAnswer, a.base+"/api/services", jsonInto(&res), nil); err != nil {
+		return nil, err
+	}
 	sort.Strings(res.Data)
-	return res.Data, err
+	return res.Data, nil
 }
 
 func (a *v1API) operations(ctx context.Context, service string) ([]string, error) {
 	var res struct {
 		Data []string `json:"data"`
 	}
-	err := get(ctx, a.client, a.base+"/api/services/"+url.PathEscape(service)+"/operations", jsonInto(&res), nil)
-	return uniqueSorted(res.Data), err
+	if err := get(ctx, a.client, config.SmallAnswer, a.base+"/api/services/"+url.PathEscape(service)+"/operations", jsonInto(&res), nil); err != nil {
+		return nil, err
+	}
+	return uniqueSorted(res.Data), nil
 }
 
 func jsonInto(v any) func(io.Reader) error {

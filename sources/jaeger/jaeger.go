@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/config"
+	"github.com/telx-cli/telx/sources/internal/jsonread"
 )
 
 // Protocols.
@@ -33,9 +36,6 @@ const (
 	ProtocolGRPCV2 = "grpc-v2" // gRPC api_v2 only
 )
 
-// DefaultMaxAnswerBytes is the cap on one answer when Options sets none.
-const DefaultMaxAnswerBytes = 256 << 20
-
 // Options configure a Client.
 type Options struct {
 	// URL of Jaeger's query service: http(s)://host:16686 (a path prefix
@@ -46,10 +46,10 @@ type Options struct {
 	HTTPClient *http.Client
 	// DialOptions carry credentials and TLS for gRPC.
 	DialOptions []grpc.DialOption
-	// MaxAnswerBytes caps one answer over gRPC (a trace, a search's
-	// traces), as received: DefaultMaxAnswerBytes when 0, none when
-	// negative.
-	MaxAnswerBytes int64
+	// Limits cap the size of the answers (config's defaults when zero):
+	// over HTTP every answer's, over gRPC each message's and each
+	// answer's (the trace cap).
+	Limits config.Limits
 	// GRPCCompression is "gzip" to ask for gzipped answers over gRPC,
 	// "none" not to, and by default gzip unless the server is on
 	// loopback, where compressing costs more time than it saves.
@@ -58,8 +58,10 @@ type Options struct {
 
 // Client is a sources.TraceSource backed by Jaeger.
 type Client struct {
-	url string // without credentials, for messages
-	api api
+	url     string        // without credentials, for messages
+	timeout time.Duration // of each call, for messages (0: unknown)
+	limits  config.Limits
+	api     api
 
 	conn io.Closer // the gRPC connection, nil over HTTP
 
@@ -99,11 +101,9 @@ func New(opts Options) (*Client, error) {
 	default:
 		return nil, fmt.Errorf("jaeger: unknown compression %q (want gzip or none)", opts.GRPCCompression)
 	}
-	c := &Client{url: u.Redacted()}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
-	}
+	c := &Client{url: u.Redacted(), limits: opts.Limits}
+	hc := config.LimitAnswers(opts.HTTPClient, opts.Limits)
+	c.timeout = hc.Timeout
 	base := strings.TrimRight(u.String(), "/")
 	switch proto {
 	case ProtocolHTTP:
@@ -221,18 +221,37 @@ func (c *Client) wrap(apiName string, err error) error {
 		return err
 	}
 	hint := ""
-	switch {
+	switch status.Code(err) {
+	case codes.DeadlineExceeded:
+		err = context.DeadlineExceeded // gRPC's, which says no more
+	case codes.ResourceExhausted:
+		if strings.Contains(status.Convert(err).Message(), "received message larger than max") {
+			err = &config.AnswerTooLargeError{What: "a message of the gRPC answer", Kind: config.TraceAnswer, Limit: int64(grpcRecvSize(c.limits))}
+		}
+	}
+	var noe *jsonread.NotObjectError
+	switch te := config.AsTimeoutOf(err, c.timeout); {
 	case errors.Is(err, sources.ErrNotFound):
-	case errors.Is(err, ErrAnswerTooLarge):
-		hint = "ask for less (a narrower search, a lower --limit), or raise the cap on the size of an answer"
 	case errors.Is(err, sources.ErrAuth):
 		hint = "check the Jaeger credentials (--jaeger-token, --jaeger-user/--jaeger-password, --jaeger-header, or those of the context in use)"
 	case status.Code(err) == codes.Unimplemented:
 		hint = "the server there has no Jaeger query API over gRPC: is it Jaeger's query port (usually 16685), not its OTLP port (4317)?"
+	case config.AnswerHint(err) != "":
+		hint = config.AnswerHint(err)
+	case errors.As(err, &noe):
+		hint = "is this URL Jaeger's query service (HTTP usually on port 16686)? A page of HTML may be a proxy's or a login's"
+	case te != nil:
+		err, hint = te, te.Hint("jaeger")
 	case config.TLSHint(err, "jaeger") != "":
 		hint = config.TLSHint(err, "jaeger")
 	case isConnError(err):
 		hint = "is Jaeger running there? Set its query address with --jaeger or TELX_JAEGER_URL (HTTP usually on port 16686, gRPC on 16685)"
 	}
 	return &sources.BackendError{Backend: "jaeger", URL: c.url + " (" + apiName + ")", Err: err, Hint: hint}
+}
+
+// grpcRecvSize is the largest gRPC message a client of limits receives:
+// the trace cap.
+func grpcRecvSize(l config.Limits) int {
+	return int(min(l.Cap(config.TraceAnswer), math.MaxInt32))
 }

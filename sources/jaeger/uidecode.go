@@ -1,7 +1,6 @@
 package jaeger
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/internal/jsonread"
+	"github.com/telx-cli/telx/sources/otlp"
 )
 
 // DecodeUIJSON reads Jaeger UI JSON: an /api/traces answer or a UI export
@@ -18,11 +18,8 @@ import (
 // is an error that names it as a JSON path.
 func DecodeUIJSON(r io.Reader) ([]*sources.Trace, error) {
 	d := &uiDecoder{Reader: jsonread.New(r)}
-	if k := d.Dec.PeekKind(); k != '{' {
-		if _, err := d.Dec.ReadValue(); err != nil {
-			return nil, fmt.Errorf("reading Jaeger JSON: %w", err)
-		}
-		return nil, errors.New("reading Jaeger JSON: not a JSON object")
+	if err := d.ExpectObject(); err != nil {
+		return nil, fmt.Errorf("reading Jaeger JSON: %w", err)
 	}
 	var out []*sources.Trace
 	err := d.Object(func(name []byte) error {
@@ -66,8 +63,11 @@ type uiSpan struct {
 
 func (d *uiDecoder) trace() (*sources.Trace, error) {
 	var (
-		id        string
-		spans     []uiSpan
+		id string
+		// the spans, in blocks that never move: a slice that grows would
+		// hold the spans up to three times over as it is copied
+		spans     [][]uiSpan
+		n         int
 		processes = map[string]*uiProcess{}
 		warnings  []string
 	)
@@ -79,7 +79,11 @@ func (d *uiDecoder) trace() (*sources.Trace, error) {
 		case "spans":
 			err = d.Array(func() error {
 				s, err := d.span()
-				spans = append(spans, s)
+				if n%uiBlock == 0 {
+					spans = append(spans, make([]uiSpan, 0, uiBlock))
+				}
+				spans[len(spans)-1] = append(spans[len(spans)-1], s)
+				n++
 				return err
 			})
 		case "processes":
@@ -99,38 +103,53 @@ func (d *uiDecoder) trace() (*sources.Trace, error) {
 	if err != nil {
 		return nil, err
 	}
-	if id == "" && len(spans) > 0 {
-		id = spans[0].traceID
+	if id == "" && n > 0 {
+		id = spans[0][0].traceID
 	}
 	tid, err := sources.ParseTraceID(id)
 	if err != nil {
 		return nil, d.Fail(fmt.Errorf("traceID: %w", err))
 	}
-	var notes []string
-	js := make([]jspan, len(spans))
-	for i := range spans {
-		s := &spans[i]
-		p := s.process
-		if p == nil {
-			p = processes[s.processID]
-		}
-		if p == nil {
-			notes = append(notes, fmt.Sprintf("span %s: process %q is not in the trace", s.spanID, s.processID))
-			p = &uiProcess{}
-		}
-		s.service, s.jspan.process = p.service, p.tags
-		if s.traceID == "" {
-			s.traceID = id
-		}
-		for k := range s.refs {
-			if s.refs[k].traceID == "" { // a reference within the trace
-				s.refs[k].traceID = s.traceID
+	var notes, leftOut []string
+	t := &sources.Trace{ID: tid, Spans: make([]sources.Span, 0, n)}
+	i := 0
+	for b, block := range spans {
+		for k := range block {
+			s := &block[k]
+			p := s.process
+			if p == nil {
+				p = processes[s.processID]
 			}
+			if p == nil {
+				notes = append(notes, fmt.Sprintf("span %s: process %q is not in the trace", s.spanID, s.processID))
+				p = &uiProcess{}
+			}
+			s.service, s.jspan.process = p.service, p.tags
+			if s.traceID == "" {
+				s.traceID = id
+			}
+			for r := range s.refs {
+				if s.refs[r].traceID == "" { // a reference within the trace
+					s.refs[r].traceID = s.traceID
+				}
+			}
+			// as toTrace does, block by block
+			if ds, err := s.toDomain(); err != nil {
+				leftOut = append(leftOut, fmt.Sprintf("span %d (%q) left out: %v", i, s.spanID, err))
+			} else {
+				t.Spans = append(t.Spans, ds)
+			}
+			i++
 		}
-		js[i] = s.jspan
+		spans[b] = nil // done with: the collector may take it
 	}
-	return toTrace(tid, js, append(notes, warnings...)), nil
+	t.Warnings = append(append(notes, warnings...), leftOut...)
+	otlp.SortSpans(t.Spans)
+	return t, nil
 }
+
+// uiBlock is how many spans a block of the decoder holds.
+const uiBlock = 1024
 
 func (d *uiDecoder) span() (uiSpan, error) {
 	var s uiSpan

@@ -15,6 +15,8 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/config"
+	"github.com/telx-cli/telx/sources/internal/jsonread"
 )
 
 // The wire format of query and query_range:
@@ -338,7 +340,11 @@ type page struct {
 func decodeStreams(r io.Reader, dir sources.Direction, ex *extractor) (*page, error) {
 	// one page is at most a few megabytes: reading it whole and decoding
 	// the bytes is faster than decoding from the stream
-	data, err := io.ReadAll(r)
+	r, err := jsonread.ObjectStart(r)
+	if err != nil {
+		return nil, malformed("query answer", err)
+	}
+	data, err := config.ReadAnswer(r, -1)
 	if err != nil {
 		return nil, err
 	}
@@ -439,6 +445,10 @@ func writeSorted(b *strings.Builder, m map[string]string) {
 
 // decodeSeries reads a matrix or vector answer.
 func decodeSeries(r io.Reader) ([]sources.Series, error) {
+	r, err := jsonread.ObjectStart(r)
+	if err != nil {
+		return nil, malformed("query answer", err)
+	}
 	var resp wireResponse
 	if err := json.NewDecoder(r).Decode(&resp); err != nil {
 		return nil, malformed("query answer", err)
@@ -493,5 +503,15 @@ func DecodeStreams(r io.Reader, dir sources.Direction, traceIDPatterns []*regexp
 // message quotes the answer, which may hold escape sequences: it is
 // sanitised.
 func malformed(what string, err error) error {
-	return fmt.Errorf("malformed %s: %s", what, sources.Sanitize(err.Error()))
+	return &malformedError{msg: fmt.Sprintf("malformed %s: %s", what, sources.Sanitize(err.Error())), err: err}
 }
+
+// malformedError is an answer that cannot be decoded: a sanitised
+// message, and the decoder's error beneath it (a timeout, say).
+type malformedError struct {
+	msg string
+	err error
+}
+
+func (e *malformedError) Error() string { return e.msg }
+func (e *malformedError) Unwrap() error { return e.err }

@@ -15,6 +15,8 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/config"
+	"github.com/telx-cli/telx/sources/internal/jsonread"
 )
 
 var (
@@ -116,10 +118,6 @@ func mergeLevels(series []sources.Series) []sources.Series {
 	return counts.Series()
 }
 
-// maxPatternsAnswer caps the patterns answer read: a few thousand
-// patterns with their samples are a few megabytes.
-const maxPatternsAnswer = 64 << 20
-
 // The wire format of /loki/api/v1/patterns (Loki 3.x):
 //
 //	{"status":"success","data":[{"pattern":"<_> level=info msg=<_>","level":"info","samples":[[1764570000,12],…]}]}
@@ -154,13 +152,14 @@ func (c *Client) LogPatterns(ctx context.Context, q sources.LogQuery, step time.
 		"step":  {strconv.FormatFloat(step.Seconds(), 'f', -1, 64)},
 	}
 	var res wirePatterns
-	err := c.get(ctx, "/loki/api/v1/patterns", params, false, func(r io.Reader) error {
-		data, err := io.ReadAll(io.LimitReader(r, maxPatternsAnswer+1))
+	err := c.get(ctx, "/loki/api/v1/patterns", params, false, config.PageAnswer, func(r io.Reader) error {
+		r, err := jsonread.ObjectStart(r)
+		if err != nil {
+			return malformed("patterns answer", err)
+		}
+		data, err := config.ReadAnswer(r, -1) // under the page cap
 		if err != nil {
 			return err
-		}
-		if len(data) > maxPatternsAnswer {
-			return fmt.Errorf("the patterns answer is larger than %d MiB", maxPatternsAnswer>>20)
 		}
 		if err := json.Unmarshal(data, &res); err != nil {
 			return malformed("patterns answer", err)

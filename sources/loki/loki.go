@@ -5,7 +5,6 @@
 package loki
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,9 +14,12 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/config"
+	"github.com/telx-cli/telx/sources/internal/jsonread"
 )
 
 // DefaultPageSize is how many entries one query_range request asks for:
@@ -34,6 +36,9 @@ type Options struct {
 	// PageSize is the limit of one query_range request (default 5,000);
 	// longer results are fetched page by page.
 	PageSize int
+	// Limits cap the size of Loki's answers and tail messages (config's
+	// defaults when zero).
+	Limits config.Limits
 	// TraceIDPatterns find a trace ID in a line when neither the
 	// structured metadata, the labels nor the usual line formats hold one:
 	// the first that matches with a valid ID wins; its first group (or
@@ -46,6 +51,7 @@ type Client struct {
 	base     string // URL without a trailing slash
 	url      string // redacted, for messages
 	client   *http.Client
+	limits   config.Limits
 	pageSize int
 	ex       extractor
 }
@@ -58,10 +64,7 @@ func New(opts Options) (*Client, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("loki: %q is not an http(s) URL", opts.URL)
 	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
-	}
+	hc := config.LimitAnswers(opts.HTTPClient, opts.Limits)
 	ps := opts.PageSize
 	if ps <= 0 {
 		ps = DefaultPageSize
@@ -70,6 +73,7 @@ func New(opts Options) (*Client, error) {
 		base:     strings.TrimRight(u.String(), "/"),
 		url:      u.Redacted(),
 		client:   hc,
+		limits:   opts.Limits,
 		pageSize: ps,
 		ex:       extractor{patterns: opts.TraceIDPatterns},
 	}, nil
@@ -82,18 +86,37 @@ func (c *Client) URL() string { return c.url }
 // syntax error, a bad label name, a limit above the server's.
 var ErrBadQuery = errors.New("bad query")
 
-// get fetches path?params and hands a 2xx body to decode. Other answers
-// become errors that carry Loki's message. With categorize, Loki keeps
-// structured metadata (and parsed labels) apart from the stream's labels,
-// which costs it about a third more time on a page of lines.
-func (c *Client) get(ctx context.Context, path string, params url.Values, categorize bool, decode func(io.Reader) error) error {
+// get fetches path?params and hands a 2xx body, read under the cap of
+// kind, to decode. Other answers become errors that carry Loki's message.
+// With categorize, Loki keeps structured metadata (and parsed labels)
+// apart from the stream's labels, which costs it about a third more time
+// on a page of lines. The client's timeout bounds the whole call,
+// decoding included. decode's results must not be used after an error:
+// past the timeout, it may still be running.
+func (c *Client) get(ctx context.Context, path string, params url.Values, categorize bool, kind config.AnswerKind, decode func(io.Reader) error) error {
 	u := c.base + path
 	if len(params) > 0 {
 		u += "?" + params.Encode()
 	}
+	start := time.Now()
+	var reading atomic.Bool
+	actx, answer := config.TrackAnswer(ctx, kind)
+	_, err := config.Within(actx, c.client.Timeout, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, c.fetch(ctx, u, categorize, answer, &reading, decode)
+	})
+	if err == nil {
+		return nil
+	}
+	if te := config.CallTimeout(ctx, err, c.client.Timeout, start, reading.Load()); te != nil {
+		err = te
+	}
+	return c.wrap(err)
+}
+
+func (c *Client) fetch(ctx context.Context, u string, categorize bool, answer config.Answer, reading *atomic.Bool, decode func(io.Reader) error) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return c.wrap(err)
+		return err
 	}
 	req.Header.Set("Accept", "application/json")
 	if categorize {
@@ -101,16 +124,29 @@ func (c *Client) get(ctx context.Context, path string, params url.Values, catego
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return c.wrap(err)
+		return err
 	}
+	reading.Store(true)
 	defer resp.Body.Close()
 	if resp.StatusCode/100 == 2 {
 		if err := decode(resp.Body); err != nil {
-			return c.wrap(err)
+			// what went wrong reading (a cap, a timeout, a reset) says more
+			// than what the decoder made of it
+			if rerr := answer.Err(); rerr != nil {
+				var tl *config.AnswerTooLargeError
+				if errors.As(rerr, &tl) || config.IsTimeout(rerr) {
+					return rerr
+				}
+				return &config.ReadingError{Err: rerr}
+			}
+			if config.IsTruncated(err) {
+				return config.ErrTruncated
+			}
+			return err
 		}
 		return nil
 	}
-	return c.wrap(statusError(resp))
+	return statusError(resp)
 }
 
 // httpError is a non-2xx answer: its status, its body (Loki's errors are
@@ -123,10 +159,14 @@ type httpError struct {
 }
 
 func (e *httpError) Error() string {
-	if e.kind != nil {
-		return fmt.Sprintf("%s: %s: %v", e.status, e.msg, e.kind)
+	msg := e.status
+	if e.msg != "" {
+		msg += ": " + e.msg
 	}
-	return fmt.Sprintf("%s: %s", e.status, e.msg)
+	if e.kind != nil {
+		msg += ": " + e.kind.Error()
+	}
+	return msg
 }
 
 func (e *httpError) Unwrap() error { return e.kind }
@@ -134,9 +174,9 @@ func (e *httpError) Unwrap() error { return e.kind }
 // statusError turns a non-2xx answer into an error with its body.
 func statusError(resp *http.Response) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	e := &httpError{code: resp.StatusCode, status: resp.Status, msg: sources.Sanitize(string(bytes.TrimSpace(body)))}
-	if e.msg == "" {
-		e.msg = "(empty body)"
+	e := &httpError{code: resp.StatusCode, status: resp.Status, msg: sources.BodyText(body)}
+	if e.msg == resp.Status || e.msg == http.StatusText(resp.StatusCode) {
+		e.msg = "" // it says no more than the status
 	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
@@ -155,7 +195,17 @@ func (c *Client) wrap(err error) error {
 		return err
 	}
 	hint := ""
+	te := config.AsTimeoutOf(err, c.client.Timeout)
+	var noe *jsonread.NotObjectError
 	switch {
+	case te != nil:
+		err, hint = te, te.Hint("loki")
+	case config.AnswerHint(err) != "":
+		hint = config.AnswerHint(err)
+	case errors.As(err, &noe):
+		hint = "is this URL Loki's (usually on port 3100)? A page of HTML may be a proxy's or a login's"
+	case errors.Is(err, errNoUpgrade):
+		hint = "following needs a WebSocket to Loki: is a proxy in between that does not pass WebSocket upgrades on (the Upgrade and Connection headers)? Is --loki Loki's own URL? Without --follow, telx logs needs no WebSocket"
 	case errors.Is(err, errors.ErrUnsupported):
 		hint = "Loki computes patterns with its pattern ingester (pattern_ingester: {enabled: true} in its config)"
 	case errors.Is(err, ErrBadQuery):

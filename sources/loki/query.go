@@ -13,6 +13,8 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/config"
+	"github.com/telx-cli/telx/sources/internal/jsonread"
 )
 
 // IsMetricQuery tells whether a LogQL query computes series rather than
@@ -54,7 +56,7 @@ func (c *Client) QueryLogs(ctx context.Context, q sources.LogQuery, fn func(sour
 			"direction": {dir},
 		}
 		var p *page
-		err := c.get(ctx, "/loki/api/v1/query_range", params, !q.LinesOnly, func(r io.Reader) (err error) {
+		err := c.get(ctx, "/loki/api/v1/query_range", params, !q.LinesOnly, config.PageAnswer, func(r io.Reader) (err error) {
 			p, err = decodeStreams(r, q.Direction, &c.ex)
 			return err
 		})
@@ -126,11 +128,14 @@ func (c *Client) QueryMetrics(ctx context.Context, query string, r sources.TimeR
 		params.Set("step", strconv.FormatFloat(step.Seconds(), 'f', -1, 64))
 	}
 	var out []sources.Series
-	err := c.get(ctx, "/loki/api/v1/query_range", params, true, func(rd io.Reader) (err error) {
+	err := c.get(ctx, "/loki/api/v1/query_range", params, true, config.PageAnswer, func(rd io.Reader) (err error) {
 		out, err = decodeSeries(rd)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 type wireStrings struct {
@@ -140,7 +145,11 @@ type wireStrings struct {
 
 func (c *Client) strings(ctx context.Context, path string, params url.Values) ([]string, error) {
 	var res wireStrings
-	err := c.get(ctx, path, params, true, func(r io.Reader) error {
+	err := c.get(ctx, path, params, true, config.SmallAnswer, func(r io.Reader) error {
+		r, err := jsonread.ObjectStart(r)
+		if err != nil {
+			return malformed("answer", err)
+		}
 		if err := json.NewDecoder(r).Decode(&res); err != nil {
 			return malformed("answer", err)
 		}
@@ -186,13 +195,20 @@ func (c *Client) Series(ctx context.Context, selectors []string, r sources.TimeR
 	var res struct {
 		Data []map[string]string `json:"data"`
 	}
-	err := c.get(ctx, "/loki/api/v1/series", params, true, func(rd io.Reader) error {
+	err := c.get(ctx, "/loki/api/v1/series", params, true, config.SmallAnswer, func(rd io.Reader) error {
+		rd, err := jsonread.ObjectStart(rd)
+		if err != nil {
+			return malformed("answer", err)
+		}
 		if err := json.NewDecoder(rd).Decode(&res); err != nil {
 			return malformed("answer", err)
 		}
 		return nil
 	})
-	return res.Data, err
+	if err != nil {
+		return nil, err
+	}
+	return res.Data, nil
 }
 
 // drainTimestamp passes on the lines at exactly ts not yet seen, when more
@@ -219,7 +235,7 @@ func (c *Client) drainTimestamp(ctx context.Context, q sources.LogQuery, ts int6
 			"limit": {strconv.Itoa(limit)}, "direction": {"forward"},
 		}
 		var p *page
-		err := c.get(ctx, "/loki/api/v1/query_range", params, !q.LinesOnly, func(r io.Reader) (err error) {
+		err := c.get(ctx, "/loki/api/v1/query_range", params, !q.LinesOnly, config.PageAnswer, func(r io.Reader) (err error) {
 			p, err = decodeStreams(r, sources.Forward, &c.ex)
 			return err
 		})

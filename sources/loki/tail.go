@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/config"
 )
 
 // FollowOptions tune Follow.
@@ -203,7 +205,8 @@ func retryable(err error) bool {
 	switch {
 	case err == nil:
 		return true
-	case errors.As(err, &fe), errors.Is(err, ErrBadQuery), errors.Is(err, sources.ErrAuth), errors.Is(err, errMetricResult), errors.Is(err, context.Canceled):
+	case errors.As(err, &fe), errors.Is(err, ErrBadQuery), errors.Is(err, sources.ErrAuth), errors.Is(err, errMetricResult), errors.Is(err, context.Canceled),
+		config.TooLargeHint(err) != "": // the same lines would come again
 		return false
 	}
 	return true
@@ -226,18 +229,34 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 	}
 	u := c.base + "/loki/api/v1/tail?" + params.Encode()
 	hc := *c.client
+	if hc.CheckRedirect == nil {
+		// the WebSocket dialer follows redirects without end when the
+		// client sets no policy: net/http's own stops after 10
+		hc.CheckRedirect = func(_ *http.Request, via []*http.Request) error {
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			return nil
+		}
+	}
 	conn, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{
 		HTTPClient: &hc,
 		HTTPHeader: http.Header{"X-Loki-Response-Encoding-Flags": {"categorize-labels"}},
 	})
 	if err != nil {
-		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+		switch {
+		case resp == nil || resp.StatusCode == http.StatusSwitchingProtocols:
+		case resp.StatusCode < 400:
+			// a proxy that does not pass upgrades on, a URL that is not Loki's
+			err = noUpgrade(resp)
+		default:
 			err = statusError(resp)
 		}
 		return false, c.wrap(err)
 	}
 	defer conn.CloseNow()
-	conn.SetReadLimit(64 << 20)
+	msgCap := c.limits.Cap(config.PageAnswer)
+	conn.SetReadLimit(msgCap)
 	event(sources.FollowEvent{Connected: true})
 
 	// the lines the tail may miss as it sets up: asked of query_range
@@ -289,7 +308,10 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 			if caughtErr != nil {
 				return true, fnError{caughtErr}
 			}
-			if websocket.CloseStatus(err) != -1 {
+			switch {
+			case errors.Is(err, websocket.ErrMessageTooBig):
+				err = &config.AnswerTooLargeError{What: "a message of the tail", Kind: config.PageAnswer, Limit: msgCap}
+			case websocket.CloseStatus(err) != -1:
 				err = fmt.Errorf("%w: %v", errClosed, err)
 			}
 			return true, c.wrap(err)
@@ -329,4 +351,19 @@ func unionKey(e *sources.LogEntry) string {
 		all[k] = v
 	}
 	return entryKey(all, &sources.LogEntry{Time: e.Time, Line: e.Line})
+}
+
+// errNoUpgrade marks a tail endpoint that answered without upgrading the
+// connection to a WebSocket.
+var errNoUpgrade = errors.New("the WebSocket upgrade was refused")
+
+// noUpgrade describes an answer to the tail's WebSocket handshake that
+// is not an upgrade (nor an error status): its status and the start of
+// its body.
+func noUpgrade(resp *http.Response) error {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if text := sources.BodyText(body); text != "(empty body)" {
+		return fmt.Errorf("/loki/api/v1/tail: %w: the server answered %s: %s", errNoUpgrade, resp.Status, text)
+	}
+	return fmt.Errorf("/loki/api/v1/tail: %w: the server answered %s with an empty body", errNoUpgrade, resp.Status)
 }

@@ -120,11 +120,8 @@ func (d *decoder) enum() (int, error) {
 // --- the document ---
 
 func (d *decoder) document() error {
-	if k := d.Dec.PeekKind(); k != '{' {
-		if _, err := d.Dec.ReadValue(); err != nil {
-			return err
-		}
-		return errors.New("not a JSON object")
+	if err := d.ExpectObject(); err != nil {
+		return err
 	}
 	return d.Object(d.tracesData)
 }

@@ -8,8 +8,10 @@ package prometheus
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -24,6 +26,7 @@ import (
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/config"
+	"github.com/telx-cli/telx/sources/internal/jsonread"
 )
 
 const backend = "prometheus"
@@ -34,14 +37,18 @@ type Options struct {
 	// such as Mimir's http://host/prometheus).
 	URL string
 	// HTTPClient sends the requests (RoundTripper and a timeout, say);
-	// http.DefaultClient when nil.
+	// http.DefaultClient when nil. Its timeout bounds each call, decoding
+	// included.
 	HTTPClient *http.Client
+	// Limits cap the size of the answers (config's defaults when zero).
+	Limits config.Limits
 }
 
 // Client queries one Prometheus. It implements sources.MetricSource.
 type Client struct {
-	api v1.API
-	url string // redacted, for messages
+	api     v1.API
+	url     string        // redacted, for messages
+	timeout time.Duration // of each call
 }
 
 // New returns a client for the Prometheus at o.URL.
@@ -50,10 +57,7 @@ func New(o Options) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("prometheus URL %q: want http(s)://host:port", o.URL)
 	}
-	hc := o.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
-	}
+	hc := config.LimitAnswers(o.HTTPClient, o.Limits)
 	// authCheck turns a refused credential into an error telx can map to
 	// its exit code; client_golang would report only "client error: 401".
 	wrapped := *hc
@@ -62,8 +66,79 @@ func New(o Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prometheus URL %q: %w", o.URL, err)
 	}
-	return &Client{api: v1.NewAPI(c), url: config.RedactURL(u)}, nil
+	return &Client{api: v1.NewAPI(leanClient{Client: c, hc: &wrapped}), url: config.RedactURL(u), timeout: hc.Timeout}, nil
 }
+
+// leanClient is client_golang's api.Client but for reading an answer:
+// config.ReadAnswer holds it at most twice, client_golang's buffer three
+// times as it grows, which near the cap is hundreds of megabytes.
+type leanClient struct {
+	api.Client
+	hc *http.Client
+}
+
+func (c leanClient) Do(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
+	resp, err := c.hc.Do(req.WithContext(ctx))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := config.ReadAnswer(resp.Body, resp.ContentLength)
+	if err != nil {
+		var tl *config.AnswerTooLargeError
+		if !errors.As(err, &tl) && !config.IsTimeout(err) {
+			err = &config.ReadingError{Err: err}
+		}
+		return resp, body, err
+	}
+	// client_golang reads Prometheus' errors from 400 and 422 answers
+	// only; others ("server error: 503") it reports by their code alone
+	if code := resp.StatusCode; code/100 != 2 && code != http.StatusBadRequest && code != http.StatusUnprocessableEntity {
+		return resp, body, &httpStatusError{status: resp.Status, msg: errorText(body)}
+	}
+	return resp, body, nil
+}
+
+// httpStatusError is an answer of an HTTP status that client_golang does not
+// decode: its status and what its body says.
+type httpStatusError struct{ status, msg string }
+
+func (e *httpStatusError) Error() string { return e.status + ": " + e.msg }
+
+// errorText is what an error answer says: Prometheus' error (its type
+// and message) when it is one of its JSON errors, else its body's text.
+func errorText(body []byte) string {
+	var e struct {
+		Status    string `json:"status"`
+		ErrorType string `json:"errorType"`
+		Error     string `json:"error"`
+	}
+	if json.Unmarshal(body, &e) == nil && e.Status == "error" && e.Error != "" {
+		return sources.Sanitize(firstLine(e.ErrorType + ": " + e.Error))
+	}
+	return sources.BodyText(body)
+}
+
+// call runs f, the call of one client_golang method, with answers of
+// kind, bounded by the client's timeout, decoding included:
+// client_golang reads an answer whole before decoding it, which it does
+// not stop for ctx.
+func call[T any](ctx context.Context, c *Client, kind config.AnswerKind, f func(context.Context) (T, error)) (T, error) {
+	start := time.Now()
+	v, err := config.Within(config.WithAnswerKind(ctx, kind), c.timeout, f)
+	if te := config.CallTimeout(ctx, err, c.timeout, start, false); te != nil {
+		te.While = "" // client_golang does not say how far it got
+		return v, te
+	}
+	return v, err
+}
+
+// notObject is a 2xx answer that is not a JSON object, which every
+// answer of Prometheus' API is: found at its first byte.
+type notObject struct{ err error }
+
+func (e *notObject) Error() string { return "the answer is " + e.err.Error() }
+func (e *notObject) Unwrap() error { return e.err }
 
 // authCheck reports 401 and 403 answers as errors wrapping sources.ErrAuth.
 type authCheck struct{ base http.RoundTripper }
@@ -83,6 +158,21 @@ func (t authCheck) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		return nil, &authRefused{status: resp.Status}
 	}
+	if err == nil && resp.StatusCode/100 == 2 {
+		body, perr := jsonread.ObjectStart(resp.Body)
+		if perr != nil {
+			var tl *config.AnswerTooLargeError
+			if !errors.As(perr, &tl) && !config.IsTimeout(perr) {
+				perr = &notObject{perr}
+			}
+			resp.Body.Close()
+			return nil, perr
+		}
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{body, resp.Body}
+	}
 	return resp, err
 }
 
@@ -93,21 +183,48 @@ func (c *Client) fail(what string, err error) error {
 	}
 	be := &sources.BackendError{Backend: backend, URL: c.url}
 	var apiErr *v1.Error
-	var netErr net.Error
 	var opErr *net.OpError
+	var bad *notObject
+	var se *httpStatusError
 	switch {
+	case config.TooLargeHint(err) != "":
+		var tl *config.AnswerTooLargeError
+		errors.As(err, &tl)
+		be.Err = fmt.Errorf("%s: %w", what, tl)
+		be.Hint = tl.Hint()
+	case config.AnswerHint(err) != "":
+		be.Err = fmt.Errorf("%s: %w", what, err)
+		var re *config.ReadingError
+		if errors.As(err, &re) {
+			be.Err = fmt.Errorf("%s: %w", what, re)
+		}
+		be.Hint = config.AnswerHint(err)
 	case errors.Is(err, sources.ErrAuth):
 		be.Err = fmt.Errorf("%s: %w", what, err)
 		be.Hint = "check --prometheus-token, or --prometheus-user and --prometheus-password (and a tenant header with --prometheus-header), or the credentials of the context in use"
 	case config.TLSHint(err, "prometheus") != "":
 		be.Err = fmt.Errorf("%s: %w", what, err)
 		be.Hint = config.TLSHint(err, "prometheus")
+	case errors.As(err, &se):
+		be.Err = fmt.Errorf("%s: %w", what, se)
+		if strings.HasPrefix(se.status, "5") {
+			be.Hint = "Prometheus, or a proxy in front of it, failed to answer: a narrower range or a coarser --step may help; a proxy's page may mean Prometheus is down behind it"
+		}
+	case errors.As(err, &apiErr) && apiErr.Type == v1.ErrBadResponse && config.IsTruncated(apiErr):
+		be.Err = fmt.Errorf("%s: %w", what, config.ErrTruncated)
+	case errors.As(err, &apiErr) && apiErr.Type == v1.ErrBadResponse && strings.HasPrefix(apiErr.Msg, "bad response code"):
+		be.Err = fmt.Errorf("%s: %s", what, sources.Sanitize(apiErr.Msg))
+	case errors.As(err, &apiErr) && apiErr.Type == v1.ErrBadResponse:
+		// the decoder's message quotes the answer at length
+		msg, _, _ := strings.Cut(apiErr.Msg, ", error found in")
+		be.Err = fmt.Errorf("%s: malformed answer: %s", what, sources.Sanitize(firstLine(msg)))
+		be.Hint = "is this URL Prometheus' API? (for Mimir or Cortex it ends in /prometheus)"
 	case errors.As(err, &apiErr):
 		msg := apiErr.Msg
 		if apiErr.Type == v1.ErrBadResponse && apiErr.Detail != "" {
 			msg += ": " + firstLine(apiErr.Detail)
 		}
-		be.Err = fmt.Errorf("%s: %s: %s", what, apiErr.Type, msg)
+		be.Err = fmt.Errorf("%s: %s: %s", what, apiErr.Type, sources.Sanitize(msg))
 		switch apiErr.Type {
 		case v1.ErrBadData:
 			be.Hint = "the server refused the query; check the PromQL"
@@ -116,9 +233,13 @@ func (c *Client) fail(what string, err error) error {
 		case v1.ErrBadResponse:
 			be.Hint = "is this URL Prometheus' API? (for Mimir or Cortex it ends in /prometheus)"
 		}
-	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
-		be.Err = fmt.Errorf("%s: no answer in time", what)
-		be.Hint = "raise --timeout, narrow the range, or coarsen --step"
+	case config.IsTimeout(err):
+		te := config.AsTimeoutOf(err, c.timeout)
+		be.Err = fmt.Errorf("%s: %w", what, te)
+		be.Hint = te.Hint(backend) + "; or narrow the range, coarsen --step, simplify the query"
+	case errors.As(err, &bad):
+		be.Err = fmt.Errorf("%s: %w", what, bad)
+		be.Hint = "is this URL Prometheus' API? (for Mimir or Cortex it ends in /prometheus)"
 	case errors.As(err, &opErr):
 		be.Err = fmt.Errorf("%s: %w", what, err)
 		be.Hint = "is Prometheus running there? Set its address with --prometheus or TELX_PROMETHEUS_URL"
@@ -141,7 +262,15 @@ func firstLine(s string) string {
 // step was used.
 func (c *Client) QueryRange(ctx context.Context, q sources.MetricQuery) (*sources.MetricResult, error) {
 	step, _ := sources.LimitStep(q.Range, q.Step)
-	v, warns, infos, err := c.api.QueryRange(ctx, q.Query, v1.Range{Start: q.Range.From, End: q.Range.To, Step: step})
+	type answer struct {
+		v            model.Value
+		warns, infos []string
+	}
+	a, err := call(ctx, c, config.PageAnswer, func(ctx context.Context) (answer, error) {
+		v, warns, infos, err := c.api.QueryRange(ctx, q.Query, v1.Range{Start: q.Range.From, End: q.Range.To, Step: step})
+		return answer{v, warns, infos}, err
+	})
+	v, warns, infos := a.v, a.warns, a.infos
 	if err != nil {
 		return nil, c.fail("range query", err)
 	}
@@ -157,7 +286,15 @@ func (c *Client) Query(ctx context.Context, query string, at time.Time) (*source
 	if at.IsZero() {
 		at = time.Now()
 	}
-	v, warns, infos, err := c.api.Query(ctx, query, at)
+	type answer struct {
+		v            model.Value
+		warns, infos []string
+	}
+	a, err := call(ctx, c, config.PageAnswer, func(ctx context.Context) (answer, error) {
+		v, warns, infos, err := c.api.Query(ctx, query, at)
+		return answer{v, warns, infos}, err
+	})
+	v, warns, infos := a.v, a.warns, a.infos
 	if err != nil {
 		return nil, c.fail("query", err)
 	}
@@ -170,7 +307,15 @@ func (c *Client) Query(ctx context.Context, query string, at time.Time) (*source
 // LabelValues returns the values of label name over r among the series
 // matching matches (all series when empty), and the server's warnings.
 func (c *Client) LabelValues(ctx context.Context, name string, matches []string, r sources.TimeRange) ([]string, []string, error) {
-	vals, warns, _, err := c.api.LabelValues(ctx, name, matches, r.From, r.To)
+	type answer struct {
+		vals  model.LabelValues
+		warns []string
+	}
+	a, err := call(ctx, c, config.SmallAnswer, func(ctx context.Context) (answer, error) {
+		vals, warns, _, err := c.api.LabelValues(ctx, name, matches, r.From, r.To)
+		return answer{vals, warns}, err
+	})
+	vals, warns := a.vals, a.warns
 	if err != nil {
 		return nil, warns, c.fail("label values", err)
 	}
@@ -185,7 +330,15 @@ func (c *Client) LabelValues(ctx context.Context, name string, matches []string,
 // Series returns the label sets of the series matching matches over r,
 // and the server's warnings.
 func (c *Client) Series(ctx context.Context, matches []string, r sources.TimeRange) ([]map[string]string, []string, error) {
-	sets, warns, _, err := c.api.Series(ctx, matches, r.From, r.To)
+	type answer struct {
+		sets  []model.LabelSet
+		warns []string
+	}
+	a, err := call(ctx, c, config.SmallAnswer, func(ctx context.Context) (answer, error) {
+		sets, warns, _, err := c.api.Series(ctx, matches, r.From, r.To)
+		return answer{sets, warns}, err
+	})
+	sets, warns := a.sets, a.warns
 	if err != nil {
 		return nil, warns, c.fail("series", err)
 	}
@@ -198,7 +351,7 @@ func (c *Client) Series(ctx context.Context, matches []string, r sources.TimeRan
 
 // Alerts returns the pending and firing alerts, most recently active first.
 func (c *Client) Alerts(ctx context.Context) ([]sources.Alert, error) {
-	res, err := c.api.Alerts(ctx)
+	res, err := call(ctx, c, config.PageAnswer, c.api.Alerts)
 	if err != nil {
 		return nil, c.fail("alerts", err)
 	}

@@ -8,6 +8,7 @@
 package jsonread
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -74,6 +75,52 @@ func pointerPath(p jsontext.Pointer) string {
 // Skip skips the next value.
 func (d *Reader) Skip() error { return d.Dec.SkipValue() }
 
+// NotObjectError is a document that does not start with an object, as
+// ObjectStart found at its first byte.
+type NotObjectError struct{ What string }
+
+func (e *NotObjectError) Error() string { return e.What }
+
+// ObjectStart reads r up to its first byte that is not white space and
+// fails at once, with a *NotObjectError naming what it found, when that
+// byte does not open an object: a decoder that reads a document whole
+// before decoding it would read all of a huge wrong one first. The reader
+// it returns reads all of r.
+func ObjectStart(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, 4096)
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			if err == io.EOF {
+				return nil, &NotObjectError{"an empty answer, not a JSON object"}
+			}
+			return nil, err
+		}
+		var what string
+		switch {
+		case b == ' ' || b == '\t' || b == '\n' || b == '\r':
+			continue
+		case b == '{':
+			return io.MultiReader(bytes.NewReader([]byte{'{'}), br), nil
+		case b == '[':
+			what = "not a JSON object but an array"
+		case b == '"':
+			what = "not a JSON object but a string"
+		case b == '-' || (b >= '0' && b <= '9'):
+			what = "not a JSON object but a number"
+		case b == 't' || b == 'f':
+			what = "not a JSON object but a boolean"
+		case b == 'n':
+			what = "not a JSON object but null"
+		case b == '<':
+			what = "not JSON but HTML or XML"
+		default:
+			what = fmt.Sprintf("not JSON (it starts with %q)", b)
+		}
+		return nil, &NotObjectError{what}
+	}
+}
+
 // Object reads an object, calling field with each name (valid until the
 // next read) positioned before its value, which field must read or skip.
 // A null is an empty object.
@@ -125,10 +172,58 @@ func (d *Reader) enter(open jsontext.Kind, want string) (bool, error) {
 		_, err := d.Dec.ReadToken()
 		return err == nil, err
 	}
-	if _, err := d.Dec.ReadValue(); err != nil {
+	if err := d.Wrong(); err != nil {
 		return false, err
 	}
 	return false, d.Fail(errors.New("want " + want))
+}
+
+// Wrong reads as little of a value of the wrong kind as names it in an
+// error: an object's or an array's opening delimiter alone (the rest of
+// it, which may be most of a huge document, is not read), a scalar
+// whole.
+func (d *Reader) Wrong() error {
+	switch d.Dec.PeekKind() {
+	case '{', '[':
+		_, err := d.Dec.ReadToken()
+		return err
+	}
+	_, err := d.Dec.ReadValue()
+	return err
+}
+
+// KindName names a JSON value's kind for an error: "an array", "a
+// string".
+func KindName(k jsontext.Kind) string {
+	switch k {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case '0':
+		return "a number"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "not JSON"
+}
+
+// ExpectObject checks that the document starts with an object, reading no
+// further than its first token when it does not (then the error says
+// what it is).
+func (d *Reader) ExpectObject() error {
+	k := d.Dec.PeekKind()
+	if k == '{' {
+		return nil
+	}
+	if err := d.Wrong(); err != nil {
+		return err
+	}
+	return fmt.Errorf("not a JSON object but %s", KindName(k))
 }
 
 // Unquote returns a string value's contents, valid until the next read.
