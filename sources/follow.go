@@ -35,7 +35,7 @@ type FollowOptions struct {
 }
 
 // FollowEvent is news of a follow other than a line: one of Connected,
-// Err (with Retry) or Dropped.
+// Err (with Retry), Dropped or Recovered.
 type FollowEvent struct {
 	// Connected says the follow is connected, and live from now on.
 	Connected bool
@@ -49,6 +49,9 @@ type FollowEvent struct {
 	// message).
 	Dropped     int
 	DroppedMore bool
+	// Recovered is a count of lines a catch-up query fetched that the
+	// tail had not passed on: lines it dropped, counted or not.
+	Recovered int
 }
 
 func (e FollowEvent) String() string {
@@ -60,6 +63,8 @@ func (e FollowEvent) String() string {
 		return fmt.Sprintf("the tail dropped at least %d lines (the backend could not keep up)", e.Dropped)
 	case e.Dropped > 0:
 		return fmt.Sprintf("the tail dropped %d lines (the backend could not keep up)", e.Dropped)
+	case e.Recovered > 0:
+		return fmt.Sprintf("fetched %d lines the tail missed", e.Recovered)
 	case e.Connected:
 		return "the tail is connected"
 	}

@@ -58,6 +58,17 @@ type wireTail struct {
 // in case Loki was slow to.
 var settles = []time.Duration{time.Second, 5 * time.Second}
 
+// reconcileEvery is how often, once settled, Follow asks query_range for
+// the lines since its last ask: Loki's tail drops lines when it cannot
+// keep up, and does not always say so (it lists at most 1,000, and its
+// ingesters drop some silently), so the lines it lost are fetched again
+// and passed on late. A report of dropped lines asks sooner, after
+// reconcileAfterDrop, once the burst that caused it has passed.
+var (
+	reconcileEvery     = 10 * time.Second
+	reconcileAfterDrop = 2 * time.Second
+)
+
 // follower remembers the lines passed on recently, to skip them when a
 // reconnection or a catch-up sends them again. It passes lines on one at
 // a time: the tail and its catch-up run side by side.
@@ -70,12 +81,18 @@ type follower struct {
 }
 
 func (f *follower) emit(e *sources.LogEntry, fn func(sources.LogEntry) error) error {
+	_, err := f.pass(e, fn)
+	return err
+}
+
+// pass is emit that tells whether the line was new.
+func (f *follower) pass(e *sources.LogEntry, fn func(sources.LogEntry) error) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	ts := e.Time.UnixNano()
 	key := unionKey(e)
 	if _, dup := f.seen[key]; dup {
-		return nil
+		return false, nil
 	}
 	f.seen[key] = ts
 	if ts > f.last {
@@ -92,7 +109,7 @@ func (f *follower) emit(e *sources.LogEntry, fn func(sources.LogEntry) error) er
 			}
 		}
 	}
-	return fn(*e)
+	return true, fn(*e)
 }
 
 func (f *follower) setFloor(t int64) {
@@ -270,30 +287,67 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 	link, unlink := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	var caughtErr error // fn's, in a catch-up
+	dropped := make(chan struct{}, 1)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer f.setFloor(0)
+		// catch up: from `from` to now, then from a little before that now
+		catchUp := func() bool {
+			now := time.Now()
+			recovered := 0
+			err := c.QueryLogs(link, sources.LogQuery{Query: query, Range: sources.TimeRange{From: from, To: now}, Direction: sources.Forward},
+				func(e sources.LogEntry) error {
+					passed, err := f.pass(&e, fn)
+					if err != nil {
+						return fnError{err}
+					}
+					if passed {
+						recovered++
+					}
+					return nil
+				})
+			if recovered > 0 {
+				notify(fmt.Sprintf("loki: fetched %d lines the tail missed", recovered))
+				event(sources.FollowEvent{Recovered: recovered})
+			}
+			var fe fnError
+			if errors.As(err, &fe) {
+				caughtErr = fe.err
+				unlink()
+				return false
+			}
+			if err == nil { // a failed catch-up is left to the next, or to the reconnection's
+				from = now.Add(-time.Duration(f.overlap))
+				f.setFloor(from.UnixNano())
+			}
+			return true
+		}
 		for _, d := range settles {
 			select {
 			case <-link.Done():
 				return
 			case <-time.After(time.Until(opened.Add(d))):
 			}
-			err := c.QueryLogs(link, sources.LogQuery{Query: query, Range: sources.TimeRange{From: from, To: time.Now()}, Direction: sources.Forward},
-				func(e sources.LogEntry) error {
-					if err := f.emit(&e, fn); err != nil {
-						return fnError{err}
-					}
-					return nil
-				})
-			var fe fnError
-			if errors.As(err, &fe) {
-				caughtErr = fe.err
-				unlink()
+			if !catchUp() {
 				return
 			}
-			// a failed catch-up is left to the next, or to the reconnection's
+		}
+		for {
+			select {
+			case <-link.Done():
+				return
+			case <-time.After(reconcileEvery):
+			case <-dropped:
+				select {
+				case <-link.Done():
+					return
+				case <-time.After(reconcileAfterDrop):
+				}
+			}
+			if !catchUp() {
+				return
+			}
 		}
 	}()
 	defer func() {
@@ -326,8 +380,12 @@ func (c *Client) tail(ctx context.Context, query string, start time.Time, limit 
 			if more {
 				least = "at least "
 			}
-			notify(fmt.Sprintf("loki: the tail dropped %s%d lines (Loki could not keep up)", least, n))
+			notify(fmt.Sprintf("loki: the tail dropped %s%d lines (Loki could not keep up); fetching them again", least, n))
 			event(sources.FollowEvent{Dropped: n, DroppedMore: more})
+			select {
+			case dropped <- struct{}{}:
+			default: // a catch-up is already due
+			}
 		}
 		p := toPage(msg.Streams, sources.Forward, &c.ex)
 		for i := range p.entries {

@@ -76,8 +76,11 @@ type liveState struct {
 	newFrom int  // index into entries of the first line that arrived out of view, -1: none
 	dropped int  // lines the backend dropped (Loki's dropped_entries)
 	more    bool // and more than it counted
-	older   int  // oldest lines dropped for the cap
-	skipped bool // the catch-up left a gap (TailMsg.Skipped)
+	// recovered counts the lines a catch-up fetched that the tail had
+	// not passed on (dropped, counted or not)
+	recovered int
+	older     int  // oldest lines dropped for the cap
+	skipped   bool // the catch-up left a gap (TailMsg.Skipped)
 }
 
 // tailer carries the lines of a tail from its goroutine to the pane.
@@ -164,6 +167,10 @@ func (m Model) NewBelow() int {
 
 // DroppedOlder counts the oldest lines dropped for Options.MaxLines.
 func (m Model) DroppedOlder() int { return m.live.older }
+
+// Recovered counts the lines a catch-up fetched that the tail had not
+// passed on.
+func (m Model) Recovered() int { return m.live.recovered }
 
 // DroppedByTail counts the lines the source's tail said it dropped, and
 // tells whether it dropped more than it counted.
@@ -355,6 +362,8 @@ func (m *Model) tailNews(msg TailMsg) tea.Cmd {
 		case e.Dropped > 0:
 			m.live.dropped += e.Dropped
 			m.live.more = m.live.more || e.DroppedMore
+		case e.Recovered > 0:
+			m.live.recovered += e.Recovered
 		}
 	}
 	m.live.older += msg.Overflow
@@ -527,6 +536,9 @@ func (m Model) liveStatus() []string {
 			n += "+" // the backend dropped more than it counted
 		}
 		parts = append(parts, m.st.Warn.Apply(n+" dropped by the tail"))
+	}
+	if m.live.recovered > 0 {
+		parts = append(parts, m.st.Dim.Apply(count(m.live.recovered)+" fetched again"))
 	}
 	if m.live.older > 0 {
 		parts = append(parts, m.st.Dim.Apply(count(m.live.older)+" older dropped"))

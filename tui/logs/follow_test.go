@@ -509,6 +509,12 @@ func TestLiveTailBacksOff(t *testing.T) {
 	if v := d.m.View(); !strings.Contains(v, "1,204+ dropped by the tail") {
 		t.Errorf("drops:\n%s", v)
 	}
+	// the lines a catch-up fetched again are counted beside
+	f.event(sources.FollowEvent{Recovered: 1500})
+	d.until("the recovered", func(m Model) bool { return m.Recovered() == 1500 })
+	if v := d.m.View(); !strings.Contains(v, "1,204+ dropped by the tail · 1,500 fetched again") {
+		t.Errorf("recovered:\n%s", v)
+	}
 
 	// refused credentials: said, and not tried again
 	f.end <- fmt.Errorf("loki: %w", sources.ErrAuth)
