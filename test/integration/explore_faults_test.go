@@ -1,0 +1,117 @@
+package integration
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/telx-cli/telx/test/harness"
+)
+
+// The explorer with one backend at a server of faults and the others
+// real: the faulty backend's pane (or the status bar) names it, its URL
+// and what happened, the other panes show their data, the explorer stays
+// under 200 MB and quits on q.
+func TestExplorerAgainstFaults(t *testing.T) {
+	env := harness.Shared(t)
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if harness.Required() {
+			t.Fatal("tmux is missing (test/install-backends.sh installs it)")
+		}
+		t.Skip("skipping: no tmux")
+	}
+	bin := buildTelx(t)
+	for _, f := range harness.Faults {
+		srv := harness.StartFaultServer(t, f)
+		srv.OverCap = 80 << 20 // past the caps of lists and pages
+		for _, faulty := range []string{"jaeger", "prometheus", "loki"} {
+			t.Run(string(f)+"/"+faulty, func(t *testing.T) {
+				// the large bodies one at a time, not to measure each other
+				if f != harness.FaultOverCap {
+					t.Parallel()
+				}
+				urls := map[string]string{"jaeger": env.JaegerURL, "prometheus": env.PrometheusURL, "loki": env.LokiURL}
+				urls[faulty] = srv.URL
+				s := &tmuxSession{t: t, socket: "telx-fault-" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)}
+				var socketPath string
+				t.Cleanup(func() {
+					_, _ = s.tmux("kill-server")
+					if socketPath != "" {
+						_ = os.Remove(socketPath)
+					}
+				})
+				args := []string{"explore", "--service", "payments", "--since", "2h", "--utc", "--timeout", "2s",
+					"--logs", `{service_name=~".+"}`, "--metrics", "up"}
+				cmdline := append([]string{"new-session", "-d", "-s", "telx", "-x", "160", "-y", "45",
+					"-e", "TELX_JAEGER_URL=" + urls["jaeger"], "-e", "TELX_PROMETHEUS_URL=" + urls["prometheus"],
+					"-e", "TELX_LOKI_URL=" + urls["loki"], "-e", "HOME=" + t.TempDir(),
+					"-e", "NO_COLOR=1", "-e", "TERM=xterm-256color", bin}, args...)
+				if out, err := s.tmux(cmdline...); err != nil {
+					t.Fatalf("tmux new-session: %v: %s", err, out)
+				}
+				if out, err := s.tmux("display-message", "-p", "#{socket_path}"); err == nil {
+					socketPath = strings.TrimSpace(out)
+				}
+				pid, _ := s.tmux("display-message", "-p", "#{pane_pid}")
+				working := map[string]func(string) bool{
+					"jaeger": func(scr string) bool { return strings.Contains(scr, "frontend POST /api/checkout") },
+					"loki":   func(scr string) bool { return strings.Contains(scr, "Logs · ") && strings.Contains(scr, "line 1/") },
+					"prometheus": func(scr string) bool {
+						// a Prometheus just started may have no point of up in the window yet
+						return strings.Contains(scr, "Metrics · up") && (strings.Contains(scr, "LAST") || strings.Contains(scr, "No series for up"))
+					},
+				}
+				scr := s.wait("the fault named and the other panes working", func(scr string) bool {
+					if !strings.Contains(scr, faulty+" at "+srv.URL) {
+						return false
+					}
+					for b, ok := range working {
+						if b != faulty && !ok(scr) {
+							return false
+						}
+					}
+					return true
+				})
+				for _, not := range []string{"panic", "goroutine ", `\n`} {
+					if strings.Contains(scr, not) {
+						t.Errorf("the screen shows %q:\n%s", not, scr)
+					}
+				}
+				if hwm := peakRSS(strings.TrimSpace(pid)); hwm > 200<<20 {
+					t.Errorf("the explorer's peak memory is %d MB", hwm>>20)
+				}
+				s.keys("q")
+				deadline := time.Now().Add(10 * time.Second)
+				for {
+					if _, err := s.tmux("has-session", "-t", "telx"); err != nil {
+						break
+					} else if time.Now().After(deadline) {
+						t.Fatalf("q did not quit:\n%s", s.screen())
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+			})
+		}
+	}
+}
+
+// peakRSS is a process's peak resident set (VmHWM), 0 when unknown.
+func peakRSS(pid string) int64 {
+	f, err := os.Open("/proc/" + pid + "/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
