@@ -207,3 +207,32 @@ func Crossing(pts []sources.Point, t Threshold) (at time.Time, held bool) {
 	}
 	return pts[i].Time, i == 0
 }
+
+// Merge is the alerts list of Alertmanager's alerts and Prometheus'
+// alerts: Alertmanager's (with its state and silences), each with the
+// time Prometheus says it went pending and its value when Prometheus has
+// the alert of the same fingerprint, then Prometheus' alerts that
+// Alertmanager does not hold (the pending ones, those not sent yet).
+// With no Alertmanager alerts, Prometheus' alone.
+func Merge(prom []sources.Alert, am []sources.ManagedAlert) []Alert {
+	byFP := make(map[string]sources.Alert, len(prom))
+	for _, a := range prom {
+		byFP[Fingerprint(a.Labels)] = a
+	}
+	out := make([]Alert, 0, len(prom)+len(am))
+	held := map[string]bool{}
+	for _, m := range am {
+		a := FromManaged(m)
+		if p, ok := byFP[a.Fingerprint]; ok {
+			a.ActiveAt, a.Value = p.ActiveAt, p.Value
+		}
+		held[a.Fingerprint] = true
+		out = append(out, a)
+	}
+	for _, p := range prom {
+		if a := FromPrometheus(p); !held[a.Fingerprint] {
+			out = append(out, a)
+		}
+	}
+	return out
+}

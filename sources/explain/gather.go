@@ -45,7 +45,7 @@ type Options struct {
 // Defaults of Options.
 const (
 	DefaultLead      = 10 * time.Minute
-	DefaultMaxLogs   = 20
+	DefaultMaxLogs   = 15
 	DefaultMaxTraces = 5
 	DefaultSample    = 100
 	DefaultMaxSeries = 8
