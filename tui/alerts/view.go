@@ -215,7 +215,7 @@ func (m Model) expireLines() []string {
 	if a := m.Chosen(); a != nil {
 		name = sources.Sanitize(a.Name)
 	}
-	lines := []string{m.st.Bold.Apply("Expire the silences of "+name+"?"), ""}
+	lines := []string{m.st.Bold.Apply("Expire the silences of " + name + "?"), ""}
 	for _, id := range m.expire {
 		lines = append(lines, "  "+sources.Sanitize(id))
 	}
