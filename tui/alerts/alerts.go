@@ -240,9 +240,9 @@ func Load(ctx context.Context, am sources.AlertManager, ms sources.MetricSource)
 	case amErr != nil && (promErr != nil || ms == nil):
 		return nil, nil, "", errors.Join(amErr, promErr)
 	case amErr != nil:
-		return prom, nil, "Alertmanager: " + firstLine(amErr) + " (the alerts are Prometheus')", nil
+		return prom, nil, "the alerts are Prometheus': Alertmanager failed: " + firstLine(amErr), nil
 	case promErr != nil:
-		return nil, managed, "Prometheus: " + firstLine(promErr), nil
+		return nil, managed, "no pending alerts: Prometheus failed: " + firstLine(promErr), nil
 	}
 	return prom, managed, "", nil
 }
