@@ -225,10 +225,22 @@ func (ev *Evidence) series(ctx context.Context, ms sources.MetricSource, o Optio
 		ev.Threshold = &t
 		ev.Query = t.Query
 	}
-	ev.Step = Step(ev.Window)
-	res, err := ms.QueryRange(ctx, sources.MetricQuery{Query: ev.Query, Range: ev.Window, Step: ev.Step})
-	if err != nil {
-		return err
+	var res *sources.MetricResult
+	// when the alert's series was beyond the threshold from the window's
+	// start (Prometheus restarted, say, or the rule was added late), the
+	// window reaches further back, up to MaxWindow, to find the crossing
+	for {
+		ev.Step = Step(ev.Window)
+		var err error
+		res, err = ms.QueryRange(ctx, sources.MetricQuery{Query: ev.Query, Range: ev.Window, Step: ev.Step})
+		if err != nil {
+			return err
+		}
+		d := ev.Window.Duration()
+		if ev.Threshold == nil || !heldFromStart(res.Series, ev.Alert, *ev.Threshold) || d >= MaxWindow {
+			break
+		}
+		ev.Window.From = ev.Window.To.Add(-min(MaxWindow, 4*d))
 	}
 	if res.Step > 0 {
 		ev.Step = res.Step
@@ -270,6 +282,22 @@ func labelKey(ls map[string]string) string {
 		b.WriteString(k + "=" + ls[k] + ",")
 	}
 	return b.String()
+}
+
+// MaxWindow is how far back the series' window may reach to find the
+// crossing.
+const MaxWindow = 24 * time.Hour
+
+// heldFromStart tells whether the alert's series is beyond t from its
+// first point on.
+func heldFromStart(ss []sources.Series, a Alert, t Threshold) bool {
+	for _, s := range ss {
+		if SeriesOfAlert(s, a) {
+			at, held := Crossing(s.Points, t)
+			return held && !at.IsZero()
+		}
+	}
+	return false
 }
 
 // LogQuery is the LogQL of a service's error and warning lines: Loki

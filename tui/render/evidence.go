@@ -118,10 +118,7 @@ func Evidence(ev *explain.Evidence, o EvidenceOptions) (lines []string, traceLin
 			add("  " + st.Dim.Apply("no series over the window"))
 		}
 		for _, s := range ev.Series {
-			name := FormatLabels(s.Labels, nil)
-			if name == "" || name == "{}" {
-				name = "(no labels)"
-			}
+			name := seriesName(s.Labels)
 			mark := "  "
 			if s.Alert {
 				mark = st.Bold.Apply("▶ ")
@@ -345,6 +342,23 @@ func thresholdChart(s explain.Series, ev *explain.Evidence, width, rows int, st 
 		out = append(out, strings.Repeat(" ", col)+st.Error.Apply("^ crossed"))
 	}
 	return out
+}
+
+// seriesName writes a series' labels as {a="1", b="2"}, the metric's
+// name first.
+func seriesName(ls map[string]string) string {
+	keys := make([]string, 0, len(ls))
+	for k := range ls {
+		if k != "__name__" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + strconv.Quote(ls[k])
+	}
+	return ls["__name__"] + "{" + strings.Join(parts, ", ") + "}"
 }
 
 // fitLine cuts a line that is too wide.
