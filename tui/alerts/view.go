@@ -64,7 +64,7 @@ func (m Model) statusText(a explain.Alert) string {
 // list scrolls to show the chosen alert whole. An alert's labels go on a
 // line of their own when they do not fit beside its name.
 func (m Model) listLines(height int) []string {
-	lines := []string{m.st.Bold.Apply("Alerts") + " " + m.st.Dim.Apply("(j/k choose, enter: evidence, t: its service's traces, s: silence, x: expire; a or esc closes)")}
+	lines := []string{m.st.Bold.Apply("Alerts") + " " + m.st.Dim.Apply("(enter evidence, t traces, s silence, x expire; esc closes)")}
 	if m.warning != "" {
 		lines = append(lines, m.st.Warn.Apply("! "+m.warning))
 	}
