@@ -139,7 +139,12 @@ func Evidence(ev *explain.Evidence, o EvidenceOptions) (lines []string, traceLin
 			}
 			add(mark + sources.Sanitize(name))
 			add("    " + st.Dim.Apply(last) + " " + cross)
-			for _, l := range thresholdChart(s, ev, width-4, rows, st) {
+			// the alert's series in full, the others on one line
+			h := 1
+			if s.Alert || len(ev.Series) == 1 {
+				h = rows
+			}
+			for _, l := range thresholdChart(s, ev, width-4, h, st) {
 				add("    " + l)
 			}
 		}
