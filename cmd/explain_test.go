@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/telx-cli/telx/sources/config"
 	"github.com/telx-cli/telx/sources/demo"
 	"github.com/telx-cli/telx/sources/explain"
 )
@@ -128,5 +129,12 @@ func TestServiceLabelsFlag(t *testing.T) {
 	}
 	if got := g.serviceLabels("app, job"); strings.Join(got, ",") != "app,job" {
 		t.Errorf("flag %v", got)
+	}
+	g.Context = &config.Context{AlertServiceLabels: []string{"team", " app"}}
+	if got := g.serviceLabels(""); strings.Join(got, ",") != "team,app" {
+		t.Errorf("context %v", got)
+	}
+	if got := g.serviceLabels("job"); strings.Join(got, ",") != "job" {
+		t.Errorf("the flag over the context: %v", got)
 	}
 }

@@ -1007,7 +1007,7 @@ func (m Model) fullHelp() string {
 	panes := []struct {
 		title string
 		keys  help.KeyMap
-	}{{"Global", helpKeys{m.KeyMap, emptyKeys{}}}, {"Traces", m.traces}, {"Waterfall", m.waterfall}, {"Details", m.details}}
+	}{{"Global", helpKeys{m.KeyMap, emptyKeys{}}}, {"Alerts list (a)", m.alerts}, {"Traces", m.traces}, {"Waterfall", m.waterfall}, {"Details", m.details}}
 	for _, p := range m.extra {
 		panes = append(panes, struct {
 			title string
