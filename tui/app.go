@@ -1007,13 +1007,17 @@ func (m Model) fullHelp() string {
 	panes := []struct {
 		title string
 		keys  help.KeyMap
-	}{{"Global", helpKeys{m.KeyMap, emptyKeys{}}}, {"Alerts list (a)", m.alerts}, {"Traces", m.traces}, {"Waterfall", m.waterfall}, {"Details", m.details}}
+	}{{"Global", helpKeys{m.KeyMap, emptyKeys{}}}, {"Traces", m.traces}, {"Waterfall", m.waterfall}, {"Details", m.details}}
 	for _, p := range m.extra {
 		panes = append(panes, struct {
 			title string
 			keys  help.KeyMap
 		}{pane.Name(p.Title()), p})
 	}
+	panes = append(panes, struct {
+		title string
+		keys  help.KeyMap
+	}{"Alerts list (a)", m.alerts})
 	for _, p := range panes {
 		b.WriteString(m.st.Header.Apply(p.title) + "\n")
 		b.WriteString(h.FullHelpView(p.keys.FullHelp()) + "\n\n")
