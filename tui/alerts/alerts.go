@@ -184,7 +184,7 @@ func (m *Model) Set(alerts []explain.Alert, warning string) {
 	}
 	m.alerts = order(alerts)
 	m.loaded = true
-	m.warning = warning
+	m.warning = sources.Sanitize(warning)
 	for i, a := range m.alerts {
 		if a.Fingerprint == chosen {
 			m.sel = i
@@ -275,8 +275,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case evidenceMsg:
 		if msg.id == m.id && msg.seq == m.evSeq {
+			if m.ev == nil {
+				m.evSel, m.evScroll = 0, 0
+			}
 			m.ev = msg.ev
-			m.evSel, m.evScroll = 0, 0
+			m.evSel = min(m.evSel, max(0, len(m.ev.Traces())-1))
 		}
 		return m, nil
 	case silencedMsg:
@@ -394,10 +397,9 @@ func (m *Model) explain() tea.Cmd {
 		return nil
 	}
 	m.mode = modeEvidence
-	if m.ev != nil && m.evFor == a.Fingerprint {
-		return nil // already there
-	}
-	m.ev, m.evFor = nil, a.Fingerprint
+	if m.evFor != a.Fingerprint {
+		m.ev, m.evFor = nil, a.Fingerprint
+	} // else the last evidence shows until the new one comes
 	m.evSeq++
 	id, seq, src, timeout := m.id, m.evSeq, m.o.Evidence, m.o.Timeout
 	opts := explain.Options{ServiceLabels: m.o.ServiceLabels, Now: m.o.Now()}

@@ -370,3 +370,31 @@ func TestEvidence(t *testing.T) {
 		}
 	}
 }
+
+// At any size, in every mode, nothing panics and no line is wider than
+// the box.
+func TestAnySize(t *testing.T) {
+	src := tracetest.Demo(t)
+	prom, _ := src.Alerts(context.Background())
+	for _, size := range [][2]int{{1, 1}, {10, 3}, {30, 8}, {80, 24}, {300, 80}} {
+		m := New(Options{Styles: styles.New(true), Location: time.UTC, Now: func() time.Time { return tracetest.Now }, AlertManager: &recordingAM{},
+			Evidence: explain.Sources{Metrics: src, Rules: src, Logs: src, Traces: src}})
+		m.SetSize(size[0], size[1])
+		m.Set(explain.Merge(prom, nil), "a warning \x1b[31m")
+		for _, k := range []string{"enter", "j", "pgdown", "pgdown", "g", "esc", "s", "tab", "x", "tab", "enter", "enter", "n", "esc", "j", "x", "esc", "t"} {
+			m, _ = run(m, k)
+			lines := m.Lines(size[1])
+			if len(lines) > size[1] {
+				t.Errorf("%v after %s: %d lines", size, k, len(lines))
+			}
+			for _, l := range lines {
+				if w := ansi.StringWidth(l); w > max(size[0], 1) {
+					t.Errorf("%v after %s: a line of %d columns: %q", size, k, w, l)
+				}
+				if strings.Contains(l, "\x1b[31m") {
+					t.Errorf("the warning's escape reached the screen: %q", l)
+				}
+			}
+		}
+	}
+}
