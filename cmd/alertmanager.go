@@ -68,6 +68,9 @@ func (g *GlobalOptions) silenceAuthor() string {
 		return strings.TrimSpace(g.Context.Author)
 	}
 	for _, k := range []string{"USER", "LOGNAME"} {
+		if g.getenv == nil {
+			break
+		}
 		if v := strings.TrimSpace(g.getenv(k)); v != "" {
 			return v
 		}

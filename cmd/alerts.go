@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/explain"
 	"github.com/telx-cli/telx/tui/render"
 )
 
@@ -42,6 +43,11 @@ type AlertsOptions struct {
 	Active, Silenced, Inhibited, Unprocessed bool
 	Receiver                                 string
 	AlertManager                             func() (sources.AlertManager, error)
+	// Explain names the alert whose evidence to show (explain.go), with
+	// the labels naming its service and the backends the evidence asks.
+	Explain       string
+	ServiceLabels string
+	Evidence      func() (explain.Sources, error)
 }
 
 func newAlertsCmd(io *IO, g *GlobalOptions) *cobra.Command {
@@ -68,7 +74,9 @@ name=~regex, name!~regex; a first bare word is the alert's name.`,
   telx alerts --silenced --inhibited --group-by service_name
   telx alerts --group-by route -o json
   telx alerts --from prometheus --state firing -o json
-  telx alerts --watch=30s`,
+  telx alerts --watch=30s
+  telx alerts --explain HighErrorRate
+  telx alerts --explain 3f2a6c1b9d0e4f57 -o json`,
 		Args: watchArgs(cobra.ArbitraryArgs),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Matchers = args
@@ -87,6 +95,7 @@ name=~regex, name!~regex; a first bare word is the alert's name.`,
 		return pf.client(io, g)
 	}
 	addAlertmanagerAlertFlags(c, io, g, opts)
+	addExplainFlags(c, io, g, opts)
 	return c
 }
 
@@ -118,6 +127,9 @@ func alertsOnce(ctx context.Context, opts *AlertsOptions) error {
 	matchers, err := parseMatcherArgs(opts.Matchers)
 	if err != nil {
 		return err
+	}
+	if opts.Explain != "" {
+		return explainRun(ctx, opts, matchers, format)
 	}
 	if am, err := opts.alertmanager(); err != nil || am != nil {
 		if err != nil {

@@ -58,6 +58,10 @@ type ExploreOptions struct {
 	// Logs pane following.
 	MaxLines int
 	Follow   bool
+	// AlertManager builds the alerts list's Alertmanager (nil, or a nil
+	// answer: none configured); ServiceLabels name an alert's service.
+	AlertManager  func() (sources.AlertManager, error)
+	ServiceLabels string
 }
 
 func newExploreCmd(io *IO, g *GlobalOptions) *cobra.Command {
@@ -93,6 +97,13 @@ Press ? for the keys. telx with no arguments on a terminal does the same.`,
 	opts.Logs = func() (sources.LogSource, error) { return g.logBackend(c, io, lf) }
 	pf := addPrometheusFlags(c)
 	opts.Metrics = func() (sources.MetricSource, error) { return pf.client(io, g) }
+	af := addAlertmanagerFlags(c)
+	opts.AlertManager = func() (sources.AlertManager, error) {
+		if g.Demo || !g.alertmanagerConfigured() {
+			return nil, nil
+		}
+		return af.client(io, g, "")
+	}
 	return c
 }
 
@@ -107,6 +118,7 @@ func addExploreFlags(c *cobra.Command, opts *ExploreOptions) {
 	addLiveFlags(c, &opts.liveFlags)
 	f.IntVar(&opts.MaxLines, "max-lines", logs.DefaultMaxLines, "the Logs pane keeps at most this many lines as new ones arrive, dropping the oldest")
 	f.BoolVar(&opts.Follow, "follow", false, "the Logs pane follows its query live from the start (new lines arrive at the bottom)")
+	addServiceLabelsFlag(c, &opts.ServiceLabels)
 }
 
 func newDemoCmd(io *IO, g *GlobalOptions) *cobra.Command {
@@ -195,6 +207,20 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 		return err
 	}
 	o.Metrics = metricSrc
+	if rs, ok := metricSrc.(sources.RuleSource); ok {
+		o.Rules = rs
+	}
+	if opts.AlertManager != nil {
+		am, err := opts.AlertManager()
+		if err != nil {
+			return err
+		}
+		if am != nil { // a nil *Client is not a nil interface
+			o.AlertManager = am
+		}
+	}
+	o.ServiceLabels = opts.Global.serviceLabels(opts.ServiceLabels)
+	o.Author = opts.Global.silenceAuthor()
 	o.Extra = []tui.Pane{
 		logs.New(logs.Options{Source: logSrc, Styles: o.Styles, Location: o.Location, Timeout: o.Timeout,
 			Templates: traceTemplates(opts.Global, "", ""), MaxLines: opts.MaxLines, Live: opts.Follow, Now: opts.Global.now}),

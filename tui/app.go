@@ -7,7 +7,6 @@ package tui
 import (
 	"context"
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +19,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/explain"
+	"github.com/telx-cli/telx/tui/alerts"
 	"github.com/telx-cli/telx/tui/details"
 	"github.com/telx-cli/telx/tui/live"
 	"github.com/telx-cli/telx/tui/pane"
@@ -102,12 +103,25 @@ type Options struct {
 	Live    bool
 	Refresh time.Duration
 	Ticker  live.Ticker
+	// AlertManager, when set, is where the alerts list takes its alerts
+	// (with Prometheus' pending ones) and creates and expires silences;
+	// Rules are Prometheus' rules, for an alert's evidence.
+	AlertManager sources.AlertManager
+	Rules        sources.RuleSource
+	// ServiceLabels name an alert's service (explain.DefaultServiceLabels);
+	// Author signs the silences.
+	ServiceLabels []string
+	Author        string
 }
 
-// AlertsMsg brings the metric source's active alerts.
+// AlertsMsg brings the metric source's active alerts, and Alertmanager's
+// when one is configured; Warning says which of the two failed while the
+// other answered.
 type AlertsMsg struct {
-	Alerts []sources.Alert
-	Err    error
+	Alerts  []sources.Alert
+	Managed []sources.ManagedAlert
+	Warning string
+	Err     error
 }
 
 // KeyMap are the global keys.
@@ -157,9 +171,8 @@ type Model struct {
 	details   details.Model
 	extra     []Pane
 
-	alerts     []sources.Alert
+	alerts     alerts.Model // the alerts list (a opens it)
 	showAlerts bool
-	alertSel   int // the chosen line of the alerts list
 	// servicesAfterTrace: opened by trace ID with no service asked for, the
 	// services (and a search) wait for the trace, so that nothing competes
 	// with the first frame and the list shows the trace's root service.
@@ -222,6 +235,9 @@ func New(o Options) Model {
 		called:    map[string]bool{},
 		cmdline:   newCommandLine(o.Styles.Color),
 		live:      newLiveState(o),
+		alerts: alerts.New(alerts.Options{Styles: o.Styles, Location: o.Location, Now: o.Now, AlertManager: o.AlertManager,
+			Evidence:      explain.Sources{Metrics: o.Metrics, Rules: o.Rules, Logs: o.Logs, Traces: o.Traces},
+			ServiceLabels: o.ServiceLabels, Author: o.Author, Timeout: o.Timeout}),
 	}
 	m.traces.SetTicker(o.Ticker)
 	// the trace search's state is the Traces pane's, which its search
@@ -410,8 +426,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case AlertsMsg:
 		if msg.Err == nil {
-			m.alerts = msg.Alerts
+			m.setAlerts(msg)
 		}
+		return m, nil
+	case alerts.ServiceMsg:
+		return m, m.alertService(msg)
+	case alerts.OpenTraceMsg:
+		m.showAlerts = false
+		return m.Update(OpenTraceMsg{TraceID: msg.TraceID})
+	case alerts.ReloadMsg:
+		return m, m.loadAlerts(false)
+	case alerts.NoticeMsg:
+		m.notice, m.noticeErr = msg.Text, msg.Err
 		return m, nil
 	case OpenTraceMsg:
 		m.waterfall.SetLoading("trace " + string(msg.TraceID))
@@ -449,6 +475,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.cmdline, cmd = m.cmdline.Update(msg)
 			return m, cmd
 		}
+		if m.showAlerts {
+			return m, m.updateAlerts(msg)
+		}
 		return m, m.updateFocused(msg)
 	case tea.KeyPressMsg:
 		typing := m.typing()
@@ -461,6 +490,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Quit
 		case m.commanding:
 			return m, m.commandKey(msg)
+		case m.showAlerts && m.alerts.Capturing():
+			// the evidence, the silence form or a confirmation: esc goes back
+			return m, m.updateAlerts(msg)
 		case typing:
 		case key.Matches(msg, m.KeyMap.Command):
 			m.openCommandLine()
@@ -485,7 +517,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.showAlerts = false
 			return m, nil
 		case m.showAlerts:
-			return m, m.alertKey(msg.String())
+			return m, m.updateAlerts(msg)
 		case key.Matches(msg, m.KeyMap.Zoom):
 			return m, m.toggleZoom()
 		case key.Matches(msg, m.KeyMap.Cursor):
@@ -504,6 +536,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.moveCursor(c)
 	}
 	var cmd tea.Cmd
+	m.alerts, cmd = m.alerts.Update(msg)
+	cmds = append(cmds, cmd)
 	m.traces, cmd = m.traces.Update(msg)
 	cmds = append(cmds, cmd)
 	m.waterfall, cmd = m.waterfall.Update(msg)
@@ -705,6 +739,7 @@ func (m *Model) sizePanes() {
 	if m.width == 0 || m.height == 0 {
 		return
 	}
+	m.alerts.SetSize(m.width, max(0, m.height-2))
 	bs := m.layout()
 	// each pane has a title line
 	m.traces.SetSize(bs[focusTraces].w, max(0, bs[focusTraces].h-1))
@@ -735,7 +770,7 @@ func (m Model) Render() string {
 	if m.showHelp {
 		body = pane.Box(strings.Split(m.fullHelp(), "\n"), m.width, max(0, m.height-2))
 	} else if m.showAlerts {
-		body = pane.Box(m.alertLines(max(0, m.height-2)), m.width, max(0, m.height-2))
+		body = pane.Box(m.alerts.Lines(max(0, m.height-2)), m.width, max(0, m.height-2))
 	} else if m.zoomed {
 		body = m.zoomView()
 	} else {
@@ -807,8 +842,11 @@ func (m Model) statusBar() string {
 	if h := m.healthMarks(); h != "" {
 		parts[0] += " · " + h
 	}
-	if n := m.firing(); n > 0 {
+	if n := m.alerts.Firing(); n > 0 {
 		parts[0] += " · " + m.st.Error.Apply(strconv.Itoa(n)+" firing "+pluralS(n, "alert")) + m.st.Dim.Apply(" (a)")
+	}
+	if w := m.alerts.Warning(); w != "" {
+		parts[0] += " · " + m.st.Warn.Apply("! "+pane.OneLine(w))
 	}
 	parts[0] = m.withLive(parts[0])
 	for what, n := range m.loading {
@@ -872,17 +910,6 @@ func (m Model) healthMarks() string {
 	return b.String()
 }
 
-// firing counts the firing alerts.
-func (m Model) firing() int {
-	n := 0
-	for _, a := range m.alerts {
-		if a.State == "firing" {
-			n++
-		}
-	}
-	return n
-}
-
 func pluralS(n int, s string) string {
 	if n == 1 {
 		return s
@@ -890,130 +917,29 @@ func pluralS(n int, s string) string {
 	return s + "s"
 }
 
-// activeAlerts are the alerts in the list's order: firing, then pending.
-func (m Model) activeAlerts() []sources.Alert {
-	var out []sources.Alert
-	for _, state := range []string{"firing", "pending"} {
-		from := len(out)
-		for _, a := range m.alerts {
-			if a.State == state {
-				out = append(out, a)
-			}
-		}
-		// the most severe first, else in the source's order
-		slices.SortStableFunc(out[from:], func(a, b sources.Alert) int {
-			return severityRank(a.Labels["severity"]) - severityRank(b.Labels["severity"])
-		})
+// alertService searches the traces of an alert's service over a window
+// that reaches back to when it became active (the alerts list's t).
+func (m *Model) alertService(msg alerts.ServiceMsg) tea.Cmd {
+	if !msg.Since.IsZero() {
+		// from a little before it fired, to now
+		// (whole minutes, for the search form and the title)
+		q := m.traces.Query()
+		q.Lookback = max(q.Lookback, (m.o.Now().Sub(msg.Since) + 16*time.Minute - 1).Truncate(time.Minute))
+		m.traces.SetQuery(q)
 	}
-	return out
+	m.showAlerts = false
+	cmd, err := m.Run("service " + msg.Service)
+	if err != nil {
+		m.notice, m.noticeErr = err.Error(), true
+	}
+	return cmd
 }
 
-// severityRank orders the usual values of an alert's severity label.
-func severityRank(s string) int {
-	switch strings.ToLower(s) {
-	case "critical", "page", "error", "high":
-		return 0
-	case "warning", "warn", "medium":
-		return 1
-	}
-	return 2
-}
-
-// alertServiceLabels are the labels that name an alert's service, in the
-// order they are looked for.
-var alertServiceLabels = []string{"service_name", "service", "job"}
-
-// alertKey handles a key while the alerts list is open: j/k choose an
-// alert, enter searches the traces of its service over a window that
-// reaches back to when it became active.
-func (m *Model) alertKey(k string) tea.Cmd {
-	alerts := m.activeAlerts()
-	switch k {
-	case "j", "down":
-		m.alertSel = min(m.alertSel+1, max(0, len(alerts)-1))
-	case "k", "up":
-		m.alertSel = max(m.alertSel-1, 0)
-	case "enter":
-		if m.alertSel >= len(alerts) {
-			return nil
-		}
-		a := alerts[m.alertSel]
-		service := ""
-		for _, l := range alertServiceLabels {
-			if service = a.Labels[l]; service != "" {
-				break
-			}
-		}
-		if service == "" {
-			m.notice, m.noticeErr = "alert "+a.Name+" names no service (labels "+strings.Join(alertServiceLabels, ", ")+")", true
-			return nil
-		}
-		if !a.ActiveAt.IsZero() {
-			// from a little before it fired, to now
-			// (whole minutes, for the search form and the title)
-			q := m.traces.Query()
-			q.Lookback = max(q.Lookback, (m.o.Now().Sub(a.ActiveAt) + 16*time.Minute - 1).Truncate(time.Minute))
-			m.traces.SetQuery(q)
-		}
-		m.showAlerts = false
-		cmd, err := m.Run("service " + service)
-		if err != nil {
-			m.notice, m.noticeErr = err.Error(), true
-		}
-		return cmd
-	}
-	return nil
-}
-
-// alertLines lists the active alerts, firing first, the chosen one marked,
-// in height lines: the list scrolls to show the chosen alert whole. An
-// alert's labels go on a line of their own when they do not fit beside
-// its name.
-func (m Model) alertLines(height int) []string {
-	lines := []string{m.st.Bold.Apply("Alerts") + " " + m.st.Dim.Apply("(j/k choose, enter: its service's traces; a or esc closes)"), ""}
-	if len(m.alerts) == 0 {
-		return append(lines, m.st.Dim.Apply("No active alerts."))
-	}
-	var list []string
-	chosenEnd := 0 // the line after the chosen alert's, in list
-	for i, a := range m.activeAlerts() {
-		var labels []string
-		for k, v := range a.Labels {
-			if k != "alertname" {
-				labels = append(labels, k+"="+v)
-			}
-		}
-		sortStrings(labels)
-		mark := m.st.Warn.Apply("◌ pending")
-		if a.State == "firing" {
-			mark = m.st.Error.Apply(render.MarkError + " firing ")
-		}
-		sel := "  "
-		if i == m.alertSel {
-			sel = "▶ "
-		}
-		head := sel + mark + " " + m.st.Bold.Apply(sources.Sanitize(a.Name))
-		since := ""
-		if !a.ActiveAt.IsZero() {
-			since = m.st.Dim.Apply(" since " + a.ActiveAt.In(m.location()).Format("15:04:05"))
-		}
-		lbl := m.st.Dim.Apply(sources.Sanitize(strings.Join(labels, " ")))
-		if line := head + " " + lbl + since; ansi.StringWidth(line) <= m.width || len(labels) == 0 {
-			list = append(list, line)
-		} else {
-			list = append(list, head+since, "    "+lbl)
-		}
-		if s := a.Annotations["summary"]; s != "" {
-			list = append(list, "    "+sources.Sanitize(s))
-		}
-		if i == m.alertSel {
-			chosenEnd = len(list)
-		}
-	}
-	if over := chosenEnd - (height - len(lines)); over > 0 {
-		list = list[over:]
-	}
-	return append(lines, list...)
+// updateAlerts gives a key (or pasted text) to the alerts list.
+func (m *Model) updateAlerts(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	m.alerts, cmd = m.alerts.Update(msg)
+	return cmd
 }
 
 func (m Model) location() *time.Location {
@@ -1059,19 +985,11 @@ func (m Model) focusedKeys() help.KeyMap {
 	return m.extra[m.focus-focusExtra]
 }
 
-// alertListKeys are the alerts list's keys, for the help line while it is
-// open.
-var alertListKeys = []key.Binding{
-	key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("j/k", "choose")),
-	key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its service's traces")),
-	key.NewBinding(key.WithKeys("a", "esc"), key.WithHelp("a/esc", "close")),
-}
-
 func (m Model) shortHelp() string {
 	h := m.help
 	h.SetWidth(m.width)
 	if m.showAlerts {
-		return render.Fit(h.ShortHelpView(alertListKeys), m.width)
+		return render.Fit(h.ShortHelpView(m.alerts.ShortHelp()), m.width)
 	}
 	keys := helpKeys{m.zoomKeys(), m.focusedKeys()}.ShortHelp()
 	if m.typing() {
@@ -1096,6 +1014,10 @@ func (m Model) fullHelp() string {
 			keys  help.KeyMap
 		}{pane.Name(p.Title()), p})
 	}
+	panes = append(panes, struct {
+		title string
+		keys  help.KeyMap
+	}{"Alerts list (a)", m.alerts})
 	for _, p := range panes {
 		b.WriteString(m.st.Header.Apply(p.title) + "\n")
 		b.WriteString(h.FullHelpView(p.keys.FullHelp()) + "\n\n")

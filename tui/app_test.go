@@ -390,7 +390,7 @@ func TestAlertsNarrow(t *testing.T) {
 		!strings.HasPrefix(s, "Alerts ") {
 		t.Errorf("the chosen alert is not shown:\n%s", s)
 	}
-	if !strings.Contains(s, "j/k choose • enter its service's traces • a/esc close") {
+	if !strings.Contains(s, "j/k choose • enter evidence • t its service's traces • s silence …") {
 		t.Errorf("the help line is not the list's:\n%s", s)
 	}
 	// wide enough, one line

@@ -315,12 +315,12 @@ func TestAlertChoosesServiceAndWindow(t *testing.T) {
 	// firing first: PaymentsErrors is chosen at the start
 	m = syncUpdate(m, key("a"))
 	screenHas(t, m, "▶ ✗ firing  PaymentsErrors")
-	m = syncUpdate(m, key("enter"))
+	m = syncUpdate(m, key("t"))
 	if q := rec.last(); q.Service != "payments" || q.Range.Duration() != 3*time.Hour+15*time.Minute || !q.Range.To.Equal(tracetest.Now) {
 		t.Errorf("searched %q over %v, want payments over 3h15m to now", q.Service, q.Range.Duration())
 	}
 	if strings.Contains(m.Render(), "PaymentsErrors") {
-		t.Error("the list stays open after enter")
+		t.Error("the list stays open after t")
 	}
 
 	// the third is pending CheckoutSlow; the window never shrinks
@@ -328,7 +328,7 @@ func TestAlertChoosesServiceAndWindow(t *testing.T) {
 	m = syncUpdate(m, key("j"))
 	m = syncUpdate(m, key("j"))
 	screenHas(t, m, "▶ ◌ pending CheckoutSlow")
-	m = syncUpdate(m, key("enter"))
+	m = syncUpdate(m, key("t"))
 	if q := rec.last(); q.Service != "checkout" || q.Range.Duration() != 3*time.Hour+15*time.Minute {
 		t.Errorf("searched %q over %v, want checkout over the same 3h15m", q.Service, q.Range.Duration())
 	}
@@ -339,7 +339,7 @@ func TestAlertChoosesServiceAndWindow(t *testing.T) {
 	m = syncUpdate(m, key("k"))
 	m = syncUpdate(m, key("k"))
 	m = syncUpdate(m, key("j"))
-	m = syncUpdate(m, key("enter"))
+	m = syncUpdate(m, key("t"))
 	if len(rec.asks) != n {
 		t.Errorf("searched %+v for an alert without a service", rec.last())
 	}
@@ -400,9 +400,9 @@ func TestDemoAlertSearchesItsService(t *testing.T) {
 	screenHas(t, m, "▶ ✗ firing  PaymentsHighErrorRate service_name=payments severity=critical since "+alert.ActiveAt.Format("15:04:05"),
 		alert.Annotations["summary"])
 	n := len(rec.asks)
-	m = syncUpdate(m, key("enter"))
+	m = syncUpdate(m, key("t"))
 	if len(rec.asks) != n+1 {
-		t.Fatalf("enter made %d searches", len(rec.asks)-n)
+		t.Fatalf("t made %d searches", len(rec.asks)-n)
 	}
 	q := rec.last()
 	if q.Service != demo.Payments || !q.Range.To.Equal(tracetest.Now) || q.Range.From.After(alert.ActiveAt.Add(-15*time.Minute)) ||

@@ -9,6 +9,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/explain"
+	"github.com/telx-cli/telx/tui/alerts"
 	"github.com/telx-cli/telx/tui/live"
 	"github.com/telx-cli/telx/tui/pane"
 )
@@ -74,9 +76,10 @@ func (m *Model) loadAlerts(refresh bool) tea.Cmd {
 		seq = m.live.alerts.Load(cancel)
 	}
 	src := m.o.Metrics
+	am := m.o.AlertManager
 	return m.callIn(ctx, "alerts", func(ctx context.Context) tea.Msg {
-		a, err := src.Alerts(ctx)
-		return alertsAnswer{seq, AlertsMsg{a, err}}
+		prom, managed, warning, err := alerts.Load(ctx, am, src)
+		return alertsAnswer{seq, AlertsMsg{Alerts: prom, Managed: managed, Warning: warning, Err: err}}
 	}, func(msg tea.Msg) error { return msg.(alertsAnswer).Err })
 }
 
@@ -99,7 +102,7 @@ func (m *Model) updateLive(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		if msg.Err == nil {
-			m.setAlerts(msg.Alerts)
+			m.setAlerts(msg.AlertsMsg)
 			if m.live.on {
 				m.live.updated = m.o.Now()
 			}
@@ -112,36 +115,10 @@ func (m *Model) updateLive(msg tea.Msg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// setAlerts shows alerts, the alerts list's choice staying on the same
-// alert when it is still active.
-func (m *Model) setAlerts(alerts []sources.Alert) {
-	var chosen *sources.Alert
-	if as := m.activeAlerts(); m.alertSel < len(as) {
-		chosen = &as[m.alertSel]
-	}
-	m.alerts = alerts
-	if chosen == nil {
-		return
-	}
-	for i, a := range m.activeAlerts() {
-		if a.Name == chosen.Name && a.ActiveAt.Equal(chosen.ActiveAt) && sameLabels(a.Labels, chosen.Labels) {
-			m.alertSel = i
-			return
-		}
-	}
-	m.alertSel = min(m.alertSel, max(0, len(m.activeAlerts())-1))
-}
-
-func sameLabels(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
+// setAlerts shows the alerts, the alerts list's choice staying on the
+// same alert when it is still active.
+func (m *Model) setAlerts(msg AlertsMsg) {
+	m.alerts.Set(explain.Merge(msg.Alerts, msg.Managed), msg.Warning)
 }
 
 // liveStatus is live mode on the status bar: "live 15s · updated
@@ -188,9 +165,8 @@ func (m Model) withLive(head string) string {
 
 // chosenAlert is the name of the alert chosen in the alerts list.
 func (m Model) chosenAlert() string {
-	as := m.activeAlerts()
-	if m.alertSel >= len(as) {
-		return ""
+	if a := m.alerts.Chosen(); a != nil {
+		return a.Name
 	}
-	return as[m.alertSel].Name
+	return ""
 }

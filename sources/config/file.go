@@ -40,6 +40,9 @@ type Context struct {
 	// Author is the name telx signs the silences it creates with (the
 	// user's login name when empty).
 	Author string `yaml:"author,omitempty"`
+	// AlertServiceLabels are the labels that name an alert's service, the
+	// first found wins (default service_name, service, job).
+	AlertServiceLabels []string `yaml:"alert_service_labels,omitempty"`
 
 	// TraceToLogs is the LogQL template of the logs of a trace: the
 	// default of telx logs --trace-query ({{.Selector}}, {{.TraceID}},

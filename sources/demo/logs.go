@@ -14,7 +14,7 @@ import (
 
 // logQLSubset says what QueryLogs accepts, for its errors.
 const logQLSubset = `a stream selector of = and =~ matchers ({service_name="payments", env=~"demo|prod"}) ` +
-	`followed by line filters (|= "text", != "text") and label filters (| trace_id="…", | level="error")`
+	`followed by line filters (|= "text", != "text") and label filters (| trace_id="…", | level="error", | detected_level=~"error|warn")`
 
 // logQuery is a parsed query of the subset.
 type logQuery struct {
@@ -23,6 +23,7 @@ type logQuery struct {
 	contains []string                  // |= text
 	excludes []string                  // != text
 	labels   map[string]string         // | key="value": a label, metadata, trace_id, span_id or level
+	labelsRE map[string]*regexp.Regexp // | key=~"regex", anchored
 }
 
 // parseLogQL parses the subset of LogQL the demo answers:
@@ -33,7 +34,7 @@ type logQuery struct {
 // else (regex matchers, parsers such as | json, metric queries) is refused.
 func parseLogQL(q string) (*logQuery, error) {
 	p := &lexer{s: q}
-	lq := &logQuery{stream: map[string]string{}, streamRE: map[string]*regexp.Regexp{}, labels: map[string]string{}}
+	lq := &logQuery{stream: map[string]string{}, streamRE: map[string]*regexp.Regexp{}, labels: map[string]string{}, labelsRE: map[string]*regexp.Regexp{}}
 	p.space()
 	if !p.eat("{") {
 		return nil, errors.New("want a stream selector {label=\"value\"}")
@@ -101,13 +102,22 @@ func parseLogQL(q string) (*logQuery, error) {
 			p.space()
 			name := p.ident()
 			p.space()
-			if name == "" || !p.eat("=") || p.peek("~") || p.peek("=") {
-				return nil, fmt.Errorf("at %d: only | label=\"value\" filters", p.i)
+			if name == "" || !p.eat("=") || p.peek("=") {
+				return nil, fmt.Errorf("at %d: only | label=\"value\" and label=~\"regex\" filters", p.i)
 			}
+			isRE := p.eat("~")
 			p.space()
 			v, err := p.str()
 			if err != nil {
 				return nil, err
+			}
+			if isRE {
+				re, err := regexp.Compile("^(?:" + v + ")$")
+				if err != nil {
+					return nil, fmt.Errorf("label %s: %w", name, err)
+				}
+				lq.labelsRE[name] = re
+				continue
 			}
 			lq.labels[name] = v
 		default:
@@ -174,6 +184,20 @@ func (p *lexer) str() (string, error) {
 	return "", fmt.Errorf("unterminated string at %d", p.i)
 }
 
+// label is the value of a label filter's key for e: a stream label,
+// structured metadata, else for level (or Loki's detected_level) the
+// entry's level.
+func (*logQuery) label(e *sources.LogEntry, k string) string {
+	got, ok := e.Labels[k]
+	if !ok {
+		got, ok = e.Metadata[k]
+	}
+	if !ok && (k == "level" || k == "detected_level") {
+		got = e.Level
+	}
+	return got
+}
+
 func (lq *logQuery) match(e *sources.LogEntry) bool {
 	for k, v := range lq.stream {
 		if e.Labels[k] != v {
@@ -196,14 +220,12 @@ func (lq *logQuery) match(e *sources.LogEntry) bool {
 		}
 	}
 	for k, v := range lq.labels {
-		got, ok := e.Labels[k]
-		if !ok {
-			got, ok = e.Metadata[k]
+		if lq.label(e, k) != v {
+			return false
 		}
-		if !ok && k == "level" {
-			got = e.Level
-		}
-		if got != v {
+	}
+	for k, re := range lq.labelsRE {
+		if !re.MatchString(lq.label(e, k)) {
 			return false
 		}
 	}

@@ -324,3 +324,42 @@ func TestQuantile(t *testing.T) {
 		t.Errorf("no observations: %g", got)
 	}
 }
+
+// The demo's rules are its alerting rules, each with its active alerts;
+// the compared side of each expression is a query the demo answers.
+func TestDemoRules(t *testing.T) {
+	s := testSource(t)
+	groups, err := s.Rules(context.Background())
+	if err != nil || len(groups) != 1 || len(groups[0].Rules) != len(AlertRules) {
+		t.Fatalf("%v %v", groups, err)
+	}
+	firing := 0
+	for _, r := range groups[0].Rules {
+		for _, a := range r.Alerts {
+			if a.Name != r.Name {
+				t.Errorf("rule %s holds alert %s", r.Name, a.Name)
+			}
+		}
+		if r.State == "firing" {
+			firing++
+		}
+	}
+	if firing == 0 {
+		t.Error("no demo rule is firing")
+	}
+}
+
+func TestDemoLogLevelRegexFilter(t *testing.T) {
+	s := testSource(t)
+	n := 0
+	err := s.QueryLogs(context.Background(), sources.LogQuery{Query: `{service_name="payments"} | detected_level=~"error|warn"`}, func(e sources.LogEntry) error {
+		if e.Level != "error" && e.Level != "warn" {
+			t.Errorf("level %q", e.Level)
+		}
+		n++
+		return nil
+	})
+	if err != nil || n == 0 {
+		t.Fatalf("%d lines, %v", n, err)
+	}
+}
