@@ -10,6 +10,9 @@
 #   FUZZMATCH     an extended regexp a target's "package/dir FuzzName" must
 #                 match to run (default: all)
 #   FUZZLOG       a directory to keep each target's output in (default: none)
+#   FUZZMINIMIZETIME  how long Go may minimise an input (default 1s; Go's own
+#                 60s lets a target spend a short run minimising one input
+#                 that found new code instead of fuzzing)
 #
 # A failing input is written by Go to the target's testdata/fuzz/FuzzXxx/;
 # keep it there as a seed once the bug is fixed. The script fails when a
@@ -30,6 +33,7 @@ FUZZTIME=${FUZZTIME:-10s}
 FUZZPARALLEL=${FUZZPARALLEL:-2}
 FUZZMATCH=${FUZZMATCH:-.}
 FUZZLOG=${FUZZLOG:-}
+FUZZMINIMIZETIME=${FUZZMINIMIZETIME:-1s}
 GO=${GO:-go}
 
 # "dir name" of every fuzz target, sorted
@@ -58,7 +62,7 @@ while read -r dir name; do
 	corpus="$dir/testdata/fuzz/$name"
 	before=$(ls "$corpus" 2>/dev/null | sort)
 	t0=$(date +%s)
-	"$GO" test -run '^$' -fuzz "^$name\$" -fuzztime "$FUZZTIME" -parallel "$FUZZPARALLEL" -timeout 0 "./$dir" >"$out" 2>&1
+	"$GO" test -run '^$' -fuzz "^$name\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "$FUZZMINIMIZETIME" -parallel "$FUZZPARALLEL" -timeout 0 "./$dir" >"$out" 2>&1
 	status=$?
 	secs=$(( $(date +%s) - t0 ))
 	ran=$((ran + 1))
