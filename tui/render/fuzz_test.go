@@ -353,3 +353,28 @@ func FuzzPatterns(f *testing.F) {
 		fuzzcheck.Lines(t, text, limit, color)
 	})
 }
+
+// FuzzUnits reads any --unit value and guesses the unit of any PromQL
+// query from its metric names: no panic; a unit read by name is one of
+// the known ones and formats every value on one line.
+func FuzzUnits(f *testing.F) {
+	for _, s := range []string{"seconds", " MS ", "%", "/s", "bytes", "nope",
+		`histogram_quantile(0.9, sum by (le) (rate(http_server_duration_seconds_bucket{job="x"}[5m])))`,
+		`rate(process_cpu_seconds_total[1m])`, `sum(node_memory_MemFree_bytes) / sum(node_memory_MemTotal_bytes)`, `up{a="_seconds"}`} {
+		f.Add(s, 1.5)
+	}
+	f.Fuzz(func(t *testing.T, s string, v float64) {
+		units := []Unit{GuessUnit(s), NameUnit(s)}
+		if u, err := ParseUnit(s); err == nil {
+			units = append(units, u)
+		}
+		for _, u := range units {
+			if u < UnitNone || u > UnitPerSecond {
+				t.Fatalf("unit %d for %q", u, s)
+			}
+			if out := FormatValue(v, u); strings.ContainsAny(out, "\n\x1b") || out == "" {
+				t.Errorf("FormatValue(%v, %d) = %q", v, u, out)
+			}
+		}
+	})
+}
