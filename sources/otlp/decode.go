@@ -231,7 +231,9 @@ func (d *decoder) spanObject() error {
 		case "links":
 			err = d.Array(func() error {
 				l, err := d.link()
-				s.Links = append(s.Links, l)
+				if l.TraceID != "" && l.SpanID != "" { // else it links to nothing
+					s.Links = append(s.Links, l)
+				}
 				return err
 			})
 		case "status":

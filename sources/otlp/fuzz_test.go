@@ -18,6 +18,7 @@ func FuzzDecode(f *testing.F) {
 		`{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"api"}}]},"scopeSpans":[{"spans":[{"traceId":"a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","name":"GET /","kind":"SPAN_KIND_SERVER","startTimeUnixNano":1700000000000000000,"endTimeUnixNano":"1700000000250000000","status":{"code":"STATUS_CODE_ERROR","message":"boom"},"attributes":[{"key":"n","value":{"intValue":42}},{"key":"r","value":{"doubleValue":"NaN"}},{"key":"l","value":{"arrayValue":{"values":[{"stringValue":"a"}]}}},{"key":"m","value":{"kvlistValue":{"values":[{"key":"k","value":{"boolValue":true}}]}}},{"key":"b","value":{"bytesValue":"AAE="}}]}]}]}]}`,
 		`{"result":{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","parentSpanId":"00f067aa0ba902b8","startTimeUnixNano":"1","endTimeUnixNano":"9223372036854775807","events":[{"timeUnixNano":"5","name":"e"}],"links":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4737","spanId":"01"}]}]}]}]}}`,
 		`{"resourceSpans":[{"instrumentationLibrarySpans":[{"spans":[{"traceId":"01","spanId":"02","kind":9}]}],"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"late"}}]}}]}`,
+		`{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","links":[{},{"traceId":"03"},{"spanId":"04"}]}]}]}]}`,
 		`[]`, `{}`, `{"resourceSpans":null}`,
 	} {
 		f.Add([]byte(s))
