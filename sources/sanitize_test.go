@@ -1,6 +1,8 @@
 package sources
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -70,5 +72,23 @@ func BenchmarkSanitizeClean(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = Sanitize(s)
+	}
+}
+
+func TestSanitizeError(t *testing.T) {
+	base := fmt.Errorf("answer %q: %w", "\x1b[2J", ErrAuth)
+	err := SanitizeError(base)
+	if got, want := err.Error(), `answer "\x1b[2J": `+ErrAuth.Error(); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if !errors.Is(err, ErrAuth) || !errors.Is(err, base) {
+		t.Error("the sanitised error does not wrap the original")
+	}
+	raw := errors.New("a \x1b[31m red")
+	if got := SanitizeError(raw).Error(); got != `a \x1b[31m red` {
+		t.Errorf("got %q", got)
+	}
+	if SanitizeError(nil) != nil {
+		t.Error("nil is not nil")
 	}
 }

@@ -1,6 +1,9 @@
 package sources
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // MaxPoints is how many points per series Prometheus (and Thanos, Mimir,
 // Cortex) evaluate in one range query; a query over more is refused.
@@ -28,7 +31,17 @@ func niceStepAtLeast(d time.Duration) time.Duration {
 
 // pointsAt is how many points a range query over r at step evaluates.
 func pointsAt(r TimeRange, step time.Duration) int64 {
-	return int64(r.Duration()/step) + 1
+	if d := r.Duration(); d != math.MaxInt64 {
+		return int64(d/step) + 1
+	}
+	return int64(seconds(r)/step.Seconds()) + 1
+}
+
+// seconds is r's length in seconds, also past the 292 years a Duration
+// holds (r.Duration saturates): --from 0 --to 253402300799 is a window of
+// 8,000 years.
+func seconds(r TimeRange) float64 {
+	return float64(r.To.Unix()-r.From.Unix()) + float64(r.To.Nanosecond()-r.From.Nanosecond())/1e9
 }
 
 // AutoStep chooses the step of a range query over r that will be drawn
@@ -53,6 +66,9 @@ func LimitStep(r TimeRange, step time.Duration) (time.Duration, bool) {
 		return step, false
 	}
 	min := r.Duration()/(MaxPoints-1) + 1
+	if r.Duration() == math.MaxInt64 {
+		min = time.Duration(seconds(r)/(MaxPoints-1)*1e9) + 1
+	}
 	s := niceStepAtLeast(min)
 	for pointsAt(r, s) > MaxPoints { // a day multiple rounding down; cannot loop long
 		s += time.Second

@@ -58,3 +58,21 @@ func TestLimitStep(t *testing.T) {
 		}
 	}
 }
+
+// A window longer than a Duration holds (1970 to the end of 9999, as
+// --from 0 --to 253402300799 asks) gets a step within MaxPoints: its
+// length once saturated at 292 years, and the step asked Prometheus for
+// some 100,000 points.
+func TestLimitStepPastWhatADurationHolds(t *testing.T) {
+	r := TimeRange{From: time.Unix(0, 0), To: time.Unix(253402300799, 0)}
+	for _, step := range []time.Duration{time.Second, time.Minute, 24 * time.Hour} {
+		got, changed := LimitStep(r, step)
+		points := (r.To.Unix()-r.From.Unix())/int64(got/time.Second) + 1
+		if !changed || points > MaxPoints || points < MaxPoints/2 {
+			t.Errorf("LimitStep(%v) = %v, %v: %d points", step, got, changed, points)
+		}
+	}
+	if got := AutoStep(r, 100); (r.To.Unix()-r.From.Unix())/int64(got/time.Second)+1 > MaxPoints {
+		t.Errorf("AutoStep = %v: more than %d points", got, MaxPoints)
+	}
+}

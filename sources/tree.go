@@ -283,9 +283,10 @@ func criticalPath(root *Node) []Segment {
 	// scratch holds each visited node's children, as a stack: a visit
 	// appends its own after its parent's and cuts them off when it returns
 	var scratch []*Node
-	var visit func(nd *Node, until time.Time)
-	visit = func(nd *Node, until time.Time) {
-		start := nd.Span.Start
+	// a span is clipped to the part of its parent it lies in, [from, until]
+	var visit func(nd *Node, from, until time.Time)
+	visit = func(nd *Node, from, until time.Time) {
+		start := maxTime(nd.Span.Start, from)
 		cursor := until
 		base := len(scratch)
 		for _, c := range nd.Children {
@@ -305,14 +306,14 @@ func criticalPath(root *Node) []Segment {
 			if cursor.After(ce) {
 				segs = append(segs, Segment{Node: nd, From: ce, To: cursor})
 			}
-			visit(c, ce)
+			visit(c, cs, ce)
 			cursor = cs
 		}
 		if cursor.After(start) {
 			segs = append(segs, Segment{Node: nd, From: start, To: cursor})
 		}
 	}
-	visit(root, root.Span.End())
+	visit(root, root.Span.Start, root.Span.End())
 	slices.Reverse(segs)
 	return segs
 }

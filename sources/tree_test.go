@@ -170,6 +170,12 @@ func TestCriticalPath(t *testing.T) {
 			want:  "a:0-50 b:50-100",
 		},
 		{
+			// before the fix, c's part before b's start, and b's before a's, were on the path
+			name:  "a child that starts before its parent is clipped, its children too",
+			spans: []Span{sp("a", "", 20, 80), sp("b", "a", 10, 40), sp("c", "b", 0, 30)},
+			want:  "c:20-30 b:30-50 a:50-100",
+		},
+		{
 			name:  "orphans are not on the path",
 			spans: []Span{sp("a", "", 0, 100), sp("x", "gone", 10, 80)},
 			want:  "a:0-100",

@@ -177,7 +177,9 @@ func PatternFilter(pattern string, exclude bool) string {
 	if exclude {
 		op = "!> "
 	}
-	if !strings.Contains(pattern, "`") {
+	// a raw string cannot hold a backquote, and Go's strconv.Unquote drops
+	// the carriage returns of one: such a pattern is quoted with escapes
+	if !strings.ContainsAny(pattern, "`\r") {
 		return op + "`" + pattern + "`"
 	}
 	return op + strconv.Quote(pattern)

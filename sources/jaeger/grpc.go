@@ -110,15 +110,16 @@ func (gogoCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	return encoding.GetCodecV2(grpcproto.Name).Unmarshal(data, v)
 }
 
-// grpcErr maps gRPC status codes to telx's errors.
+// grpcErr maps gRPC status codes to telx's errors. The server's message
+// is sanitised: it reaches the terminal.
 func grpcErr(err error, what string) error {
 	switch status.Code(err) {
 	case codes.NotFound:
 		return fmt.Errorf("%s: %w", what, sources.ErrNotFound)
 	case codes.Unauthenticated, codes.PermissionDenied:
-		return fmt.Errorf("%s: %v: %w", what, status.Convert(err).Message(), sources.ErrAuth)
+		return fmt.Errorf("%s: %s: %w", what, sources.Sanitize(status.Convert(err).Message()), sources.ErrAuth)
 	}
-	return err
+	return sources.SanitizeError(err)
 }
 
 // v2Err maps a gRPC error of api_v2: a message over the receive size, or

@@ -145,12 +145,16 @@ func (j *jspan) toDomain() (sources.Span, error) {
 }
 
 // toTrace converts the spans of one trace, in start order. A span that
-// cannot be read is left out with a warning, so the rest still shows.
+// cannot be read, or of another trace, is left out with a warning, so the
+// rest still shows.
 func toTrace(id sources.TraceID, spans []jspan, warnings []string) *sources.Trace {
 	t := &sources.Trace{ID: id, Spans: make([]sources.Span, 0, len(spans))}
 	t.Warnings = append(t.Warnings, warnings...)
 	for i := range spans {
 		s, err := spans[i].toDomain()
+		if err == nil && s.TraceID != id { // listed under another trace in a UI file
+			err = fmt.Errorf("of trace %s", s.TraceID)
+		}
 		if err != nil {
 			t.Warnings = append(t.Warnings, fmt.Sprintf("span %d (%q) left out: %v", i, spans[i].spanID, err))
 			continue

@@ -105,7 +105,7 @@ func (c *Client) QueryLogs(ctx context.Context, q sources.LogQuery, fn func(sour
 			continue
 		}
 		// the next page starts at the last timestamp, inclusively
-		if last != boundary {
+		if last != boundary || seen == nil { // nil: drained, or a server that answered past the range
 			seen = map[string]bool{}
 			boundary = last
 		}

@@ -204,9 +204,9 @@ func (d *decoder) spanObject() error {
 			return d.setTrace(raw)
 		case "spanId":
 			haveSpan = true
-			return d.spanID(&s.SpanID)
+			return d.spanID(&s.SpanID, true)
 		case "parentSpanId":
-			return d.spanID(&s.ParentID)
+			return d.spanID(&s.ParentID, false)
 		case "name":
 			s.Operation, err = d.String()
 		case "kind":
@@ -231,7 +231,9 @@ func (d *decoder) spanObject() error {
 		case "links":
 			err = d.Array(func() error {
 				l, err := d.link()
-				s.Links = append(s.Links, l)
+				if l.TraceID != "" && l.SpanID != "" { // else it links to nothing
+					s.Links = append(s.Links, l)
+				}
 				return err
 			})
 		case "status":
@@ -298,14 +300,19 @@ func (d *decoder) setTrace(raw []byte) error {
 	return nil
 }
 
-// spanID reads a span ID into p. A normalised ID waits in idBytes, to be
-// cut from one string with the IDs around it.
-func (d *decoder) spanID(p *sources.SpanID) error {
+// spanID reads a span ID into p; empty is no ID (no parent), unless the ID
+// is required (a span's own). A normalised ID waits in idBytes, to be cut
+// from one string with the IDs around it.
+func (d *decoder) spanID(p *sources.SpanID, required bool) error {
 	raw, err := d.RawString()
 	if err != nil {
 		return err
 	}
 	if len(raw) == 0 {
+		if required {
+			_, err := sources.ParseSpanID("")
+			return d.Fail(err)
+		}
 		*p = ""
 		return nil
 	}

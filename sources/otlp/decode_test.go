@@ -158,6 +158,7 @@ func TestDecodeErrors(t *testing.T) {
 		{spans(`{"traceId":"01","spanId":"01","parentSpanId":"00"}`), "parentSpanId: invalid span ID"},
 		{spans(`{"spanId":"01"}`), "spans[0]: traceId: missing"},
 		{spans(`{"traceId":"01"}`), "spans[0]: spanId: missing"},
+		{spans(`{"traceId":"01","spanId":""}`), `spans[0].spanId: invalid span ID "": empty`}, // found by FuzzDecode
 		{spans(`{"traceId":"01","spanId":"01","name":5}`), "spans[0].name: want a string"},
 		{spans(`{"traceId":"01","spanId":"01","attributes":{}}`), "spans[0].attributes: want an array"},
 		{spans(`{"traceId":"01","spanId":"01","links":[{"traceId":"01","spanId":"zz"}]}`), "links[0].spanId: invalid span ID"},

@@ -139,3 +139,29 @@ func TestFromTracesNamesTheServiceOnce(t *testing.T) {
 		t.Errorf("resource attributes %v", keys)
 	}
 }
+
+// A link without a trace or a span ID links to nothing and is dropped:
+// Encode wrote it with empty IDs, which Decode refused (defect 3 of #15:
+// telx reads back what it writes).
+func TestLinksWithoutIDs(t *testing.T) {
+	doc := `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","links":[{},{"traceId":"03"},{"spanId":"04"},{"traceId":"05","spanId":"06"}]}]}]}]}`
+	ts, err := Decode(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := ts[0].Spans[0].Links
+	if len(links) != 1 || links[0].TraceID != "00000000000000000000000000000005" || links[0].SpanID != "0000000000000006" {
+		t.Fatalf("links %+v", links)
+	}
+	var buf bytes.Buffer
+	if err := Encode(&buf, ts); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Decode(&buf)
+	if err != nil {
+		t.Fatalf("what Encode wrote: %v", err)
+	}
+	if !reflect.DeepEqual(back[0].Spans[0].Links, links) {
+		t.Errorf("read back %+v, want %+v", back[0].Spans[0].Links, links)
+	}
+}

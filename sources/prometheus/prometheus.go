@@ -246,6 +246,9 @@ func (c *Client) fail(what string, err error) error {
 	default:
 		be.Err = fmt.Errorf("%s: %w", what, err)
 	}
+	// Prometheus' message, or the body of an answer that is not its API's,
+	// reaches the terminal
+	be.Err = sources.SanitizeError(be.Err)
 	return be
 }
 

@@ -161,6 +161,10 @@ var timeTicks = []time.Duration{
 	time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute,
 	10 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour,
 	12 * time.Hour, 24 * time.Hour, 2 * 24 * time.Hour, 7 * 24 * time.Hour,
+	// windows of months to millennia (--from 0): without these, the axis
+	// stepped a week at a time through them
+	30 * 24 * time.Hour, 91 * 24 * time.Hour, 365 * 24 * time.Hour, 5 * 365 * 24 * time.Hour,
+	25 * 365 * 24 * time.Hour, 100 * 365 * 24 * time.Hour,
 }
 
 // writeTimeAxis writes the x-axis (└──┬──) and time labels at round
@@ -169,6 +173,8 @@ func writeTimeAxis(w *bufio.Writer, r sources.TimeRange, cols, axisW int, st *st
 	layout := "15:04"
 	if r.Duration() < 2*time.Minute {
 		layout = "15:04:05"
+	} else if r.Duration() > 365*24*time.Hour {
+		layout = "2006-01-02"
 	} else if r.Duration() > 24*time.Hour {
 		layout = "01-02 15:04"
 	}

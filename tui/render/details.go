@@ -28,7 +28,7 @@ func SpanDetails(tr *sources.Tree, nd *sources.Node, width int, st *styles.Style
 	}
 	// attribute values wrap: a statement or a message is read whole
 	kv := func(k, v string) {
-		text := ansi.Wrap(st.Dim.Apply(sources.Sanitize(k)+" = ")+sources.Sanitize(v), max(1, width), " ,/")
+		text := wrap(st.Dim.Apply(sources.Sanitize(k)+" = ")+sources.Sanitize(v), max(1, width), " ,/")
 		for _, l := range strings.Split(text, "\n") {
 			add(l)
 		}

@@ -295,7 +295,7 @@ func appendWrapped(buf []byte, s string, indent, width int) []byte {
 		buf = append(buf, '\n')
 		indent, avail = 0, width
 	}
-	wrapped := ansi.Wrap(s, avail, ",") // JSON has no spaces to break at
+	wrapped := wrap(s, avail, ",") // JSON has no spaces to break at
 	pad := strings.Repeat(" ", indent)
 	for i, row := range strings.Split(wrapped, "\n") {
 		if i > 0 {

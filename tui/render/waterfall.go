@@ -149,12 +149,21 @@ func writeRuler(w *bufio.Writer, offset, total time.Duration, lay layout, st *st
 	step := niceStep(total, max(1, lay.bar/10))
 	if step > 0 {
 		next := 0 // first free label column
-		first := (offset + step - 1) / step * step
+		// the first tick at or after offset: the division rounds towards
+		// zero, up for a negative offset, down for a positive one; an offset
+		// at the end of what a Duration holds (a window far past the
+		// trace's start) has no tick after it
+		first := offset / step * step
+		ticks := true
+		if first < offset {
+			ticks = first <= math.MaxInt64-step
+			first += step
+		}
 		end := offset + total
 		if end < offset {
 			end = math.MaxInt64 // a window past what a Duration holds
 		}
-		for t := first; t <= end && t >= first; t += step {
+		for t := first; ticks && t <= end && t >= first; t += step {
 			col := max(0, min(lay.bar-1, int(float64(t-offset)/float64(total)*float64(lay.bar))))
 			line[col] = '┼'
 			label := []rune(Duration(t))
