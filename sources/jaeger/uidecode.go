@@ -134,7 +134,11 @@ func (d *uiDecoder) trace() (*sources.Trace, error) {
 				}
 			}
 			// as toTrace does, block by block
-			if ds, err := s.toDomain(); err != nil {
+			ds, err := s.toDomain()
+			if err == nil && ds.TraceID != tid { // listed under another trace
+				err = fmt.Errorf("of trace %s", ds.TraceID)
+			}
+			if err != nil {
 				leftOut = append(leftOut, fmt.Sprintf("span %d (%q) left out: %v", i, s.spanID, err))
 			} else {
 				t.Spans = append(t.Spans, ds)

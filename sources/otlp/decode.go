@@ -231,9 +231,7 @@ func (d *decoder) spanObject() error {
 		case "links":
 			err = d.Array(func() error {
 				l, err := d.link()
-				if l.TraceID != "" && l.SpanID != "" { // else it links to nothing
-					s.Links = append(s.Links, l)
-				}
+				s.Links = append(s.Links, l) // with its IDs, or without (as sent)
 				return err
 			})
 		case "status":

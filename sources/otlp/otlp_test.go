@@ -140,9 +140,9 @@ func TestFromTracesNamesTheServiceOnce(t *testing.T) {
 	}
 }
 
-// A link without a trace or a span ID links to nothing and is dropped:
-// Encode wrote it with empty IDs, which Decode refused (defect 3 of #15:
-// telx reads back what it writes).
+// A link without a trace or a span ID is kept as sent (proto3 JSON leaves
+// an empty ID out), and Encode writes it so that Decode reads it back:
+// it wrote empty IDs, which Decode refused (defect 3 of #15).
 func TestLinksWithoutIDs(t *testing.T) {
 	doc := `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","links":[{},{"traceId":"03"},{"spanId":"04"},{"traceId":"05","spanId":"06"}]}]}]}]}`
 	ts, err := Decode(strings.NewReader(doc))
@@ -150,7 +150,8 @@ func TestLinksWithoutIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	links := ts[0].Spans[0].Links
-	if len(links) != 1 || links[0].TraceID != "00000000000000000000000000000005" || links[0].SpanID != "0000000000000006" {
+	if len(links) != 4 || links[1].TraceID != "00000000000000000000000000000003" || links[1].SpanID != "" ||
+		links[3].TraceID != "00000000000000000000000000000005" || links[3].SpanID != "0000000000000006" {
 		t.Fatalf("links %+v", links)
 	}
 	var buf bytes.Buffer
