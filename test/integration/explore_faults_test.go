@@ -3,11 +3,9 @@ package integration
 import (
 	"bufio"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/telx-cli/telx/test/harness"
 )
@@ -18,12 +16,7 @@ import (
 // under 200 MB and quits on q.
 func TestExplorerAgainstFaults(t *testing.T) {
 	env := harness.Shared(t)
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if harness.Required() {
-			t.Fatal("tmux is missing (test/install-backends.sh installs it)")
-		}
-		t.Skip("skipping: no tmux")
-	}
+	needTmux(t)
 	bin := buildTelx(t)
 	for _, f := range harness.Faults {
 		srv := harness.StartFaultServer(t, f)
@@ -36,26 +29,10 @@ func TestExplorerAgainstFaults(t *testing.T) {
 				}
 				urls := map[string]string{"jaeger": env.JaegerURL, "prometheus": env.PrometheusURL, "loki": env.LokiURL}
 				urls[faulty] = srv.URL
-				s := &tmuxSession{t: t, socket: "telx-fault-" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)}
-				var socketPath string
-				t.Cleanup(func() {
-					_, _ = s.tmux("kill-server")
-					if socketPath != "" {
-						_ = os.Remove(socketPath)
-					}
-				})
-				args := []string{"explore", "--service", "payments", "--since", "2h", "--utc", "--timeout", "2s",
-					"--logs", `{service_name=~".+"}`, "--metrics", "up"}
-				cmdline := append([]string{"new-session", "-d", "-s", "telx", "-x", "160", "-y", "45",
-					"-e", "TELX_JAEGER_URL=" + urls["jaeger"], "-e", "TELX_PROMETHEUS_URL=" + urls["prometheus"],
-					"-e", "TELX_LOKI_URL=" + urls["loki"], "-e", "HOME=" + t.TempDir(),
-					"-e", "NO_COLOR=1", "-e", "TERM=xterm-256color", bin}, args...)
-				if out, err := s.tmux(cmdline...); err != nil {
-					t.Fatalf("tmux new-session: %v: %s", err, out)
-				}
-				if out, err := s.tmux("display-message", "-p", "#{socket_path}"); err == nil {
-					socketPath = strings.TrimSpace(out)
-				}
+				s := startTmux(t, "telx-fault", 160, 45,
+					[]string{"TELX_JAEGER_URL=" + urls["jaeger"], "TELX_PROMETHEUS_URL=" + urls["prometheus"], "TELX_LOKI_URL=" + urls["loki"], "HOME=" + t.TempDir()},
+					bin, "explore", "--service", "payments", "--since", "2h", "--utc", "--timeout", "2s",
+					"--logs", `{service_name=~".+"}`, "--metrics", "up")
 				pid, _ := s.tmux("display-message", "-p", "#{pane_pid}")
 				working := map[string]func(string) bool{
 					"jaeger": func(scr string) bool { return strings.Contains(scr, "frontend POST /api/checkout") },
@@ -89,16 +66,7 @@ func TestExplorerAgainstFaults(t *testing.T) {
 				default:
 					t.Logf("peak memory %d MB", hwm>>20)
 				}
-				s.keys("q")
-				deadline := time.Now().Add(10 * time.Second)
-				for {
-					if _, err := s.tmux("has-session", "-t", "telx"); err != nil {
-						break
-					} else if time.Now().After(deadline) {
-						t.Fatalf("q did not quit:\n%s", s.screen())
-					}
-					time.Sleep(100 * time.Millisecond)
-				}
+				s.quit()
 			})
 		}
 	}

@@ -60,6 +60,58 @@ func (s *tmuxSession) wait(what string, ok func(string) bool) string {
 	}
 }
 
+// needTmux fails (under CI) or skips the test when tmux is missing.
+func needTmux(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if harness.Required() {
+			t.Fatal("tmux is missing (test/install-backends.sh installs it)")
+		}
+		t.Skip("skipping: no tmux")
+	}
+}
+
+// startTmux runs the command (the built telx and its arguments) in a
+// tmux server of the test's own, width x height, with env set (NAME=value)
+// besides NO_COLOR and TERM; the server goes with the test.
+func startTmux(t *testing.T, name string, width, height int, env []string, command ...string) *tmuxSession {
+	t.Helper()
+	s := &tmuxSession{t: t, socket: name + "-" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)}
+	var socketPath string
+	t.Cleanup(func() {
+		_, _ = s.tmux("kill-server")
+		if socketPath != "" {
+			_ = os.Remove(socketPath) // tmux leaves it behind
+		}
+	})
+	args := []string{"new-session", "-d", "-s", "telx", "-x", strconv.Itoa(width), "-y", strconv.Itoa(height)}
+	for _, e := range append(env, "NO_COLOR=1", "TERM=xterm-256color") {
+		args = append(args, "-e", e)
+	}
+	if out, err := s.tmux(append(args, command...)...); err != nil {
+		t.Fatalf("tmux new-session: %v: %s", err, out)
+	}
+	if out, err := s.tmux("display-message", "-p", "#{socket_path}"); err == nil {
+		socketPath = strings.TrimSpace(out)
+	}
+	return s
+}
+
+// quit presses q and waits, 10 seconds at most, for telx to end.
+func (s *tmuxSession) quit() {
+	s.t.Helper()
+	s.keys("q")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := s.tmux("has-session", "-t", "telx"); err != nil {
+			return
+		} else if time.Now().After(deadline) {
+			s.t.Fatalf("q did not quit:\n%s", s.screen())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // buildTelx builds the telx binary into a temporary directory.
 func buildTelx(t *testing.T) string {
 	t.Helper()
@@ -78,32 +130,11 @@ func buildTelx(t *testing.T) string {
 // RED view from Prometheus.
 func TestExplorerInTmux(t *testing.T) {
 	env := harness.Shared(t)
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if harness.Required() {
-			t.Fatal("tmux is missing (test/install-backends.sh installs it)")
-		}
-		t.Skip("skipping: no tmux")
-	}
+	needTmux(t)
 	bin := buildTelx(t)
-	s := &tmuxSession{t: t, socket: "telx-test-" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)}
-	var socketPath string
-	t.Cleanup(func() {
-		_, _ = s.tmux("kill-server")
-		if socketPath != "" {
-			_ = os.Remove(socketPath) // tmux leaves it behind
-		}
-	})
-	cmdline := []string{"new-session", "-d", "-s", "telx", "-x", "200", "-y", "50",
-		"-e", "TELX_JAEGER_URL=" + env.JaegerURL, "-e", "TELX_PROMETHEUS_URL=" + env.PrometheusURL,
-		"-e", "TELX_LOKI_URL=" + env.LokiURL,
-		"-e", "NO_COLOR=1", "-e", "TERM=xterm-256color",
-		bin, "explore", "--service", "payments", "--since", "2h", "--utc"}
-	if out, err := s.tmux(cmdline...); err != nil {
-		t.Fatalf("tmux new-session: %v: %s", err, out)
-	}
-	if out, err := s.tmux("display-message", "-p", "#{socket_path}"); err == nil {
-		socketPath = strings.TrimSpace(out)
-	}
+	s := startTmux(t, "telx-test", 200, 50,
+		[]string{"TELX_JAEGER_URL=" + env.JaegerURL, "TELX_PROMETHEUS_URL=" + env.PrometheusURL, "TELX_LOKI_URL=" + env.LokiURL},
+		bin, "explore", "--service", "payments", "--since", "2h", "--utc")
 	s.wait("payments' traces", func(scr string) bool {
 		return strings.Contains(scr, "Traces · payments (") && strings.Contains(scr, "frontend POST /api/checkout")
 	})

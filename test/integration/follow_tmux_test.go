@@ -3,9 +3,6 @@ package integration
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,36 +15,15 @@ import (
 // explorer opened appears, once, within the tail's delay.
 func TestExplorerFollowsInTmux(t *testing.T) {
 	env := harness.Shared(t)
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if harness.Required() {
-			t.Fatal("tmux is missing (test/install-backends.sh installs it)")
-		}
-		t.Skip("skipping: no tmux")
-	}
+	needTmux(t)
 	job := fmt.Sprintf("tmux-follow-%d", time.Now().UnixNano())
 	if err := env.PushLogs(context.Background(), jobLines(job, "already there", 3, time.Now().Add(-time.Minute))); err != nil {
 		t.Fatal(err)
 	}
 	bin := buildTelx(t)
-	s := &tmuxSession{t: t, socket: "telx-follow-" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)}
-	var socketPath string
-	t.Cleanup(func() {
-		_, _ = s.tmux("kill-server")
-		if socketPath != "" {
-			_ = os.Remove(socketPath)
-		}
-	})
-	cmdline := []string{"new-session", "-d", "-s", "telx", "-x", "200", "-y", "50",
-		"-e", "TELX_JAEGER_URL=" + env.JaegerURL, "-e", "TELX_PROMETHEUS_URL=" + env.PrometheusURL,
-		"-e", "TELX_LOKI_URL=" + env.LokiURL,
-		"-e", "NO_COLOR=1", "-e", "TERM=xterm-256color",
-		bin, "explore", "--service", "payments", "--since", "2h", "--utc", "--logs", `{job="` + job + `"}`, "--follow", "--max-lines", "1000"}
-	if out, err := s.tmux(cmdline...); err != nil {
-		t.Fatalf("tmux new-session: %v: %s", err, out)
-	}
-	if out, err := s.tmux("display-message", "-p", "#{socket_path}"); err == nil {
-		socketPath = strings.TrimSpace(out)
-	}
+	s := startTmux(t, "telx-follow", 200, 50,
+		[]string{"TELX_JAEGER_URL=" + env.JaegerURL, "TELX_PROMETHEUS_URL=" + env.PrometheusURL, "TELX_LOKI_URL=" + env.LokiURL},
+		bin, "explore", "--service", "payments", "--since", "2h", "--utc", "--logs", `{job="`+job+`"}`, "--follow", "--max-lines", "1000")
 	s.wait("the query's lines, followed", func(scr string) bool {
 		return strings.Contains(scr, "already there 2") && strings.Contains(scr, "● following")
 	})
@@ -63,14 +39,5 @@ func TestExplorerFollowsInTmux(t *testing.T) {
 	if strings.Contains(scr, "✗ logs") {
 		t.Errorf("the Logs pane failed:\n%s", scr)
 	}
-	s.keys("q")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := s.tmux("has-session", "-t", "telx"); err != nil {
-			break
-		} else if time.Now().After(deadline) {
-			t.Fatalf("q did not quit:\n%s", s.screen())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	s.quit()
 }
