@@ -82,16 +82,19 @@ func ParseThreshold(expr string) (Threshold, bool) {
 	if w, _ := firstWord(rhs); w == "on" || w == "ignoring" || w == "group_left" || w == "group_right" {
 		return Threshold{}, false
 	}
+	var th Threshold
 	if v, ok := number(rhs); ok {
 		if _, lnum := number(lhs); lnum {
 			return Threshold{}, false
 		}
-		return Threshold{Query: unparen(lhs), Op: op.op, Value: v}, true
+		th = Threshold{Query: unparen(lhs), Op: op.op, Value: v}
+	} else if v, ok := number(lhs); ok {
+		th = Threshold{Query: unparen(rhs), Op: flip[op.op], Value: v}
 	}
-	if v, ok := number(lhs); ok {
-		return Threshold{Query: unparen(rhs), Op: flip[op.op], Value: v}, true
+	if strings.TrimSpace(th.Query) == "" { // no number, or "() > 1"
+		return Threshold{}, false
 	}
-	return Threshold{}, false
+	return th, true
 }
 
 type opAt struct {

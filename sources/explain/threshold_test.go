@@ -40,6 +40,7 @@ func TestParseThreshold(t *testing.T) {
 		{"x) > 3", false, "", "", 0},
 		{"", false, "", "", 0},
 		{"x > 5m", false, "", "", 0},
+		{"()<0X000", false, "", "", 0}, // found by FuzzParseThreshold: no query left
 		{"orders_total > 3", true, "orders_total", ">", 3},
 		{"x > Inf", true, "x", ">", math.Inf(1)},
 	}
