@@ -3,7 +3,6 @@ package fuzz
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net"
 	"testing"
 	"time"
@@ -220,7 +219,7 @@ func FuzzGRPCAnswer(f *testing.F) {
 		defer cancel()
 		tr, err := c.Trace(ctx, traceID)
 		fuzzcheck.Error(t, err)
-		if errors.Is(err, context.DeadlineExceeded) {
+		if ctx.Err() != nil { // a server's DeadlineExceeded status is an answer
 			t.Fatalf("no answer in 10s: %v", err)
 		}
 		if err == nil {
