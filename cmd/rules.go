@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/tui/render"
 	"github.com/telx-cli/telx/tui/styles"
 )
 
@@ -149,7 +150,7 @@ func writeRules(b *bytes.Buffer, groups []sources.RuleGroup, width int, now time
 	wrapped := func(label, text string, paint func(string) string) {
 		prefix := indent + label + " "
 		room := max(width-ansi.StringWidth(prefix), 10)
-		for i, l := range strings.Split(ansi.Wrap(text, room, " "), "\n") {
+		for i, l := range strings.Split(render.Wrap(text, room, " "), "\n") {
 			p := prefix
 			if i > 0 {
 				p = strings.Repeat(" ", ansi.StringWidth(prefix))
@@ -172,7 +173,7 @@ func writeRules(b *bytes.Buffer, groups []sources.RuleGroup, width int, now time
 		if !g.LastEvaluation.IsZero() {
 			head = append(head, "evaluated "+evaluated(g.LastEvaluation, g.EvaluationTime, now, loc))
 		}
-		for i, l := range strings.Split(ansi.Wrap(strings.Join(head, " · "), width-2, " "), "\n") {
+		for i, l := range strings.Split(render.Wrap(strings.Join(head, " · "), width-2, " "), "\n") {
 			if i > 0 {
 				l = "  " + l
 			}
@@ -203,7 +204,7 @@ func writeRules(b *bytes.Buffer, groups []sources.RuleGroup, width int, now time
 				b.WriteString("  " + paintAlertState(st, state) + "  " + name + "  " + st.Dim.Apply(info) + "\n")
 			} else {
 				b.WriteString(ansi.Truncate("  "+paintAlertState(st, state)+"  "+name, width, "…") + "\n")
-				for _, l := range strings.Split(ansi.Wrap(info, width-len(indent), " "), "\n") {
+				for _, l := range strings.Split(render.Wrap(info, width-len(indent), " "), "\n") {
 					b.WriteString(indent + st.Dim.Apply(l) + "\n")
 				}
 			}

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui/render"
@@ -71,7 +70,7 @@ func ErrorLines(st *styles.Styles, err error, width int) []string {
 	for _, l := range strings.Split(strings.TrimRight(err.Error(), "\n"), "\n") {
 		l = sources.Sanitize(l)
 		if width > 0 {
-			for _, w := range strings.Split(ansi.Wrap(l, width, ""), "\n") {
+			for _, w := range strings.Split(render.Wrap(l, width, ""), "\n") {
 				out = append(out, st.Error.Apply(w))
 			}
 			continue

@@ -489,7 +489,7 @@ func writeDetails(w *bufio.Writer, tr *sources.Tree, nd *sources.Node, cont []bo
 		// the row cut the names: here they are in full, wrapped rather
 		// than cut
 		full := sources.Sanitize(s.Service) + " " + sources.Sanitize(s.Operation)
-		for _, part := range strings.Split(ansi.Wrap(full, max(room, 1), ""), "\n") {
+		for _, part := range strings.Split(wrap(full, max(room, 1), ""), "\n") {
 			w.WriteString(prefix)
 			w.WriteString(part)
 			w.WriteByte('\n')

@@ -28,3 +28,7 @@ func wrap(s string, limit int, breakpoints string) string {
 	}
 	return strings.Join(rows, "\n")
 }
+
+// Wrap is wrap for the other packages: ansi.Wrap with every row within
+// limit.
+func Wrap(s string, limit int, breakpoints string) string { return wrap(s, limit, breakpoints) }
