@@ -571,32 +571,7 @@ func (d *ProtobufDecoder) Traces() []*sources.Trace {
 	if d.n == 0 {
 		return nil
 	}
-	out := make([]*sources.Trace, len(d.ids))
-	counts := make([]int, len(d.ids))
-	if d.traceOf == nil {
-		counts[0] = d.n
-	} else {
-		for _, t := range d.traceOf {
-			counts[t]++
-		}
-	}
-	for i, id := range d.ids {
-		out[i] = &sources.Trace{ID: id, Spans: make([]sources.Span, 0, counts[i])}
-	}
-	order := sortedOrder(d.n, d.span)
-	for k := 0; k < d.n; k++ {
-		i := k
-		if order != nil {
-			i = int(order[k])
-		}
-		t := 0
-		if d.traceOf != nil {
-			t = int(d.traceOf[i])
-		}
-		s := d.span(i)
-		s.TraceID = d.ids[t]
-		out[t].Spans = append(out[t].Spans, *s)
-	}
+	out := gatherTraces(d.n, d.ids, d.traceOf, d.span)
 	return out
 }
 

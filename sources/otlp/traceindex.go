@@ -27,3 +27,36 @@ func traceIndex(ids *[]sources.TraceID, index *map[sources.TraceID]int, id sourc
 	}
 	return len(*ids) - 1
 }
+
+// gatherTraces copies n spans read into their traces (traceOf holds each
+// span's index into ids, nil while all are of ids[0]), in start order,
+// each trace's slice allocated at its size and each span copied once.
+func gatherTraces(n int, ids []sources.TraceID, traceOf []int32, span func(int) *sources.Span) []*sources.Trace {
+	out := make([]*sources.Trace, len(ids))
+	counts := make([]int, len(ids))
+	if traceOf == nil {
+		counts[0] = n
+	} else {
+		for _, t := range traceOf {
+			counts[t]++
+		}
+	}
+	for i, id := range ids {
+		out[i] = &sources.Trace{ID: id, Spans: make([]sources.Span, 0, counts[i])}
+	}
+	order := sortedOrder(n, span)
+	for k := 0; k < n; k++ {
+		i := k
+		if order != nil {
+			i = int(order[k])
+		}
+		t := 0
+		if traceOf != nil {
+			t = int(traceOf[i])
+		}
+		s := span(i)
+		s.TraceID = ids[t]
+		out[t].Spans = append(out[t].Spans, *s)
+	}
+	return out
+}
