@@ -571,8 +571,7 @@ func (d *ProtobufDecoder) Traces() []*sources.Trace {
 	if d.n == 0 {
 		return nil
 	}
-	out := gatherTraces(d.n, d.ids, d.traceOf, d.span)
-	return out
+	return gatherTraces(d.n, d.ids, d.traceOf, d.span)
 }
 
 // Reset drops what was read, and gives the span blocks back for the next
