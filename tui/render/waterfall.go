@@ -388,11 +388,9 @@ func serviceRoom(left, rest, svcWidth int) int {
 	return min(svcWidth, max(room, minService))
 }
 
-// LabelCut reports whether a span's row, in a waterfall of the given
-// width, cuts its service or operation, so that the details under it
-// name both in full.
-func LabelCut(nd *sources.Node, width int) bool {
-	lay := newLayout(width)
+// labelCut reports whether a span's row in the layout cuts its service
+// or operation, so that the details under it name both in full.
+func labelCut(nd *sources.Node, lay layout) bool {
 	guides := 2 * nd.Depth
 	if maxLevels := lay.left / 4; nd.Depth > maxLevels {
 		guides = 2*maxLevels + 2
@@ -485,7 +483,7 @@ func writeDetails(w *bufio.Writer, tr *sources.Tree, nd *sources.Node, cont []bo
 		w.WriteString(ansi.Truncate(text, room, "…"))
 		w.WriteByte('\n')
 	}
-	if LabelCut(nd, lay.width) {
+	if labelCut(nd, lay) {
 		// the row cut the names: here they are in full, wrapped rather
 		// than cut
 		full := sources.Sanitize(s.Service) + " " + sources.Sanitize(s.Operation)
