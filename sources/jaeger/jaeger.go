@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -60,7 +59,6 @@ type Options struct {
 type Client struct {
 	url     string        // without credentials, for messages
 	timeout time.Duration // of each call, for messages (0: unknown)
-	limits  config.Limits
 	api     api
 
 	conn io.Closer // the gRPC connection, nil over HTTP
@@ -101,7 +99,7 @@ func New(opts Options) (*Client, error) {
 	default:
 		return nil, fmt.Errorf("jaeger: unknown compression %q (want gzip or none)", opts.GRPCCompression)
 	}
-	c := &Client{url: u.Redacted(), limits: opts.Limits}
+	c := &Client{url: u.Redacted()}
 	hc := config.LimitAnswers(opts.HTTPClient, opts.Limits)
 	c.timeout = hc.Timeout
 	base := strings.TrimRight(u.String(), "/")
@@ -221,13 +219,9 @@ func (c *Client) wrap(apiName string, err error) error {
 		return err
 	}
 	hint := ""
-	switch status.Code(err) {
-	case codes.DeadlineExceeded:
+	// a message over the cap is made the cap's error by v3Err and v2Err
+	if status.Code(err) == codes.DeadlineExceeded {
 		err = context.DeadlineExceeded // gRPC's, which says no more
-	case codes.ResourceExhausted:
-		if strings.Contains(status.Convert(err).Message(), "received message larger than max") {
-			err = &config.AnswerTooLargeError{What: "a message of the gRPC answer", Kind: config.TraceAnswer, Limit: int64(grpcRecvSize(c.limits))}
-		}
 	}
 	var noe *jsonread.NotObjectError
 	switch te := config.AsTimeoutOf(err, c.timeout); {
@@ -248,10 +242,4 @@ func (c *Client) wrap(apiName string, err error) error {
 		hint = "is Jaeger running there? Set its query address with --jaeger or TELX_JAEGER_URL (HTTP usually on port 16686, gRPC on 16685)"
 	}
 	return &sources.BackendError{Backend: "jaeger", URL: c.url + " (" + apiName + ")", Err: err, Hint: hint}
-}
-
-// grpcRecvSize is the largest gRPC message a client of limits receives:
-// the trace cap.
-func grpcRecvSize(l config.Limits) int {
-	return int(min(l.Cap(config.TraceAnswer), math.MaxInt32))
 }
