@@ -13,17 +13,8 @@ import (
 	"github.com/telx-cli/telx/sources/internal/jsonread"
 )
 
-// Decode reads an OTLP JSON document, or a saved /api/v3 answer (the same
-// document under "result"), into traces: one per trace ID, in the order
-// they first appear, spans in start order.
-//
-// It reads the document as a stream of tokens straight into the domain
-// model, with no intermediate OTLP structs: span IDs are cut from shared
-// strings, names, keys and short values are interned, and the spans of a
-// resource get its service whether "resource" comes before "scopeSpans" or
-// after. A field of the wrong type or an unreadable ID or timestamp is an
-// error that names the field, as a JSON path.
-func Decode(r io.Reader) ([]*sources.Trace, error) {
+// decodeStream decodes r one token after another, on one core.
+func decodeStream(r io.Reader) ([]*sources.Trace, error) {
 	d := &decoder{Reader: jsonread.New(r)}
 	if err := d.document(); err != nil {
 		if jsonread.IsFieldError(err) {
@@ -145,27 +136,7 @@ func (d *decoder) resourceSpans() error {
 	err := d.Object(func(name []byte) error {
 		switch string(name) {
 		case "resource":
-			return d.Object(func(name []byte) error {
-				if string(name) != "attributes" {
-					return d.Skip()
-				}
-				attrs, err := d.attrList()
-				if err != nil {
-					return err
-				}
-				service, resource = "", nil
-				for _, a := range attrs {
-					if a.Key == "service.name" {
-						if s, ok := a.Value.(string); ok {
-							service = s
-							continue
-						}
-					}
-					resource = append(resource, a)
-				}
-				SortAttrs(resource)
-				return nil
-			})
+			return d.resourceObject(&service, &resource)
 		case "scopeSpans", "instrumentationLibrarySpans":
 			return d.Array(func() error {
 				return d.Object(func(name []byte) error {
@@ -186,6 +157,32 @@ func (d *decoder) resourceSpans() error {
 		s.Service, s.Resource = service, resource
 	}
 	return nil
+}
+
+// resourceObject reads a resource: its service.name into *service, its
+// other attributes, sorted, into *attrs.
+func (d *decoder) resourceObject(service *string, attrs *sources.Attrs) error {
+	return d.Object(func(name []byte) error {
+		if string(name) != "attributes" {
+			return d.Skip()
+		}
+		list, err := d.attrList()
+		if err != nil {
+			return err
+		}
+		*service, *attrs = "", nil
+		for _, a := range list {
+			if a.Key == "service.name" {
+				if s, ok := a.Value.(string); ok {
+					*service = s
+					continue
+				}
+			}
+			*attrs = append(*attrs, a)
+		}
+		SortAttrs(*attrs)
+		return nil
+	})
 }
 
 func (d *decoder) spanObject() error {

@@ -32,8 +32,18 @@ type Reader struct {
 // New reads r. Invalid UTF-8 is kept (telx's sanitiser deals with it) and
 // duplicate names are not looked for.
 func New(r io.Reader) *Reader {
-	return &Reader{Dec: jsontext.NewDecoder(r, jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))}
+	return &Reader{Dec: jsontext.NewDecoder(r, options...)}
 }
+
+var options = []jsontext.Options{jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)}
+
+// Reset reads r afresh, keeping what the Reader has interned. A
+// *bytes.Buffer is read in place.
+func (d *Reader) Reset(r io.Reader) { d.Dec.Reset(r, options...) }
+
+// Valid tells whether b is one JSON value, as a Reader reads it: invalid
+// UTF-8 and duplicate names allowed.
+func Valid(b []byte) bool { return jsontext.Value(b).IsValid(options...) }
 
 // FieldError is a value that was read but is not what its field holds.
 type FieldError struct {

@@ -1,0 +1,544 @@
+package otlp
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/internal/jsonread"
+)
+
+// A trace's answer comes from the backend in one piece once the backend
+// has gathered it (Jaeger writes its /api/v3 answer after building it
+// whole): on loopback all of a 10,000-span answer arrives within 2 ms of
+// its first byte, and reading it token by token on one core is most of
+// what telx adds to the wait. So Decode reads the document with a scan
+// that finds only where each span begins and ends (strings and nesting,
+// no values), as it arrives, and hands the spans, a batch at a time, to
+// one decoder per core while it reads on.
+//
+// The scan reads only well-formed documents of the usual shape. On
+// anything else (a value of the wrong kind, a name written with escapes,
+// a span over maxSpanBytes, a document over inMemoryMax, an error in a
+// span) it stops, and the document is decoded again token by token from
+// its first byte, which gives the error, or the result, that it always
+// gave: at its first wrong token, having read little more of the document
+// than that.
+var (
+	// inMemoryMax is the most of a document read into memory; past it
+	// (the trace cap is 256 MiB) the rest is decoded as it is read.
+	inMemoryMax = 64 << 20
+	// batchBytes is about how much of the document's spans make a batch.
+	// A document of less than one batch is decoded on one core.
+	batchBytes = 128 << 10
+	// maxSpanBytes is the largest span object the scan hands out.
+	maxSpanBytes = 1 << 20
+	// firstRead is the size of the first read of a document.
+	firstRead = 64 << 10
+)
+
+// errScan is a document the scan does not read, to be decoded token by
+// token.
+var errScan = errors.New("otlp: not a document the span scan reads")
+
+// spanLoc is a span's place: its bytes in the document and the
+// resourceSpans (its index among them) that it is in.
+type spanLoc struct {
+	start, end int
+	resource   int
+}
+
+// batch is spans handed to a decoder: buf is the document as read when
+// the batch was made (reads after it may move the document in memory but
+// never change what is read).
+type batch struct {
+	seq  int
+	buf  []byte
+	locs []spanLoc
+}
+
+// decoded says where a batch's spans went: decoder w's spans first to
+// first+len(locs).
+type decoded struct {
+	w, first int
+	locs     []spanLoc
+}
+
+// scanner reads an OTLP JSON document (or an /api/v3 answer around one)
+// from r as it needs it, finding its spans.
+type scanner struct {
+	r   io.Reader
+	buf []byte
+	i   int
+	err error // r's, other than io.EOF
+	eof bool
+
+	res      *decoder     // reads the resources
+	services []resourceOf // each resourceSpans' resource
+	pending  []spanLoc    // spans found and not yet handed out
+	pendSize int
+
+	work    chan batch
+	seq     int
+	failed  atomic.Bool
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	done    []decoded
+	workers []*decoder
+}
+
+// resourceOf is what a resourceSpans' "resource" gives its spans.
+type resourceOf struct {
+	service string
+	attrs   sources.Attrs
+}
+
+// fill reads more of the document; false at its end, at inMemoryMax or at
+// an error of r's.
+func (s *scanner) fill() bool {
+	if s.eof || s.err != nil || len(s.buf) >= inMemoryMax {
+		return false
+	}
+	if len(s.buf) == cap(s.buf) {
+		// doubled, not grown by append's quarter for big slices: a 36 MB
+		// answer would be copied some twenty times
+		buf := make([]byte, len(s.buf), min(2*cap(s.buf), inMemoryMax))
+		copy(buf, s.buf)
+		s.buf = buf
+	}
+	n, err := s.r.Read(s.buf[len(s.buf):min(cap(s.buf), inMemoryMax)])
+	s.buf = s.buf[:len(s.buf)+n]
+	if err == io.EOF {
+		s.eof = true
+	} else if err != nil {
+		s.err = err
+	}
+	return n > 0 || (!s.eof && s.err == nil)
+}
+
+// peek is the next byte that is not white space, 0 at the end.
+func (s *scanner) peek() byte {
+	for {
+		for s.i < len(s.buf) {
+			switch c := s.buf[s.i]; c {
+			case ' ', '\t', '\n', '\r':
+				s.i++
+			default:
+				return c
+			}
+		}
+		if !s.fill() {
+			return 0
+		}
+	}
+}
+
+// have makes sure n bytes from the scan's place are read.
+func (s *scanner) have(n int) bool {
+	for len(s.buf)-s.i < n {
+		if !s.fill() {
+			return false
+		}
+	}
+	return true
+}
+
+// indexQuote is the index of the next '"' from j, reading on as needed;
+// -1 when there is none.
+func (s *scanner) indexQuote(j int) int {
+	for {
+		if k := bytes.IndexByte(s.buf[j:], '"'); k >= 0 {
+			return j + k
+		}
+		j = len(s.buf)
+		if !s.fill() {
+			return -1
+		}
+	}
+}
+
+// null reads a null in place of an object or an array; it reports
+// whether there was one.
+func (s *scanner) null() bool {
+	if s.peek() == 'n' && s.have(4) && string(s.buf[s.i:s.i+4]) == "null" {
+		s.i += 4
+		return true
+	}
+	return false
+}
+
+// name reads an object's member name, valid until the next read; false
+// when it has an escape (the token decoder reads those; the scan does
+// not).
+func (s *scanner) name() ([]byte, bool) {
+	if s.peek() != '"' {
+		return nil, false
+	}
+	q := s.indexQuote(s.i + 1)
+	if q < 0 {
+		return nil, false
+	}
+	v := s.buf[s.i+1 : q]
+	if bytes.IndexByte(v, '\\') >= 0 {
+		return nil, false
+	}
+	s.i = q + 1
+	return v, true
+}
+
+// skip moves past one value without reading it (strings, with their
+// escapes, and nesting only), no further than limit bytes from where it
+// starts. It reports false where the document ends first or the value is
+// longer; what the value holds is not checked.
+func (s *scanner) skip(limit int) bool {
+	s.peek()
+	start, depth := s.i, 0
+	for {
+		if s.i >= len(s.buf) && !s.fill() {
+			return depth == 0 && s.i > start && s.eof
+		}
+		if s.i-start > limit {
+			return false
+		}
+		switch s.buf[s.i] {
+		case '"':
+			j := s.i + 1
+			for {
+				q := s.indexQuote(j)
+				if q < 0 {
+					return false
+				}
+				// a quote after an odd run of backslashes is escaped
+				b := q
+				for b > s.i+1 && s.buf[b-1] == '\\' {
+					b--
+				}
+				j = q + 1
+				if (q-b)%2 == 0 {
+					break
+				}
+			}
+			s.i = j
+		case '{', '[':
+			depth++
+			s.i++
+		case '}', ']':
+			if depth == 0 {
+				return s.i > start // the end of what holds a scalar
+			}
+			depth--
+			s.i++
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return s.i > start
+			}
+			s.i++
+		default:
+			s.i++
+			continue
+		}
+		if depth == 0 {
+			return true
+		}
+	}
+}
+
+// value skips a value that the scan does not read, and checks it as the
+// token decoder would, so that a document the scan reads is one that
+// decoder reads too; it returns the value's bytes.
+func (s *scanner) value() ([]byte, bool) {
+	s.peek()
+	start := s.i
+	if !s.skip(inMemoryMax) || !jsonread.Valid(s.buf[start:s.i]) {
+		return nil, false
+	}
+	return s.buf[start:s.i], true
+}
+
+// object reads an object's members (a null has none), calling member
+// before each value, which member must read.
+func (s *scanner) object(member func(name []byte) bool) bool {
+	if s.null() {
+		return true
+	}
+	if s.peek() != '{' {
+		return false
+	}
+	s.i++
+	if s.peek() == '}' {
+		s.i++
+		return true
+	}
+	for {
+		name, ok := s.name()
+		if !ok || s.peek() != ':' {
+			return false
+		}
+		s.i++
+		if !member(name) {
+			return false
+		}
+		switch s.peek() {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// array reads an array (a null is empty), calling elem before each
+// element, which elem must read.
+func (s *scanner) array(elem func() bool) bool {
+	if s.null() {
+		return true
+	}
+	if s.peek() != '[' {
+		return false
+	}
+	s.i++
+	if s.peek() == ']' {
+		s.i++
+		return true
+	}
+	for {
+		if !elem() {
+			return false
+		}
+		switch s.peek() {
+		case ',':
+			s.i++
+		case ']':
+			s.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func (s *scanner) tracesData(name []byte) bool {
+	switch string(name) {
+	case "resourceSpans":
+		return s.array(s.resourceSpans)
+	case "result":
+		return s.object(s.tracesData)
+	}
+	_, ok := s.value()
+	return ok
+}
+
+func (s *scanner) resourceSpans() bool {
+	r := len(s.services)
+	s.services = append(s.services, resourceOf{})
+	return s.object(func(name []byte) bool {
+		switch string(name) {
+		case "resource":
+			v, ok := s.value()
+			if !ok {
+				return false
+			}
+			// each "resource" read replaces what the one before said, as
+			// with the token decoder
+			s.res.Reset(bytes.NewBuffer(v))
+			return s.res.resourceObject(&s.services[r].service, &s.services[r].attrs) == nil
+		case "scopeSpans", "instrumentationLibrarySpans":
+			return s.array(func() bool {
+				return s.object(func(name []byte) bool {
+					if string(name) != "spans" {
+						_, ok := s.value()
+						return ok
+					}
+					return s.array(func() bool { return s.span(r) })
+				})
+			})
+		}
+		_, ok := s.value()
+		return ok
+	})
+}
+
+// span finds a span's object and hands it out with the ones before it
+// once they make a batch.
+func (s *scanner) span(resource int) bool {
+	if s.peek() != '{' || s.failed.Load() {
+		return false
+	}
+	start := s.i
+	if !s.skip(maxSpanBytes) {
+		return false
+	}
+	s.pending = append(s.pending, spanLoc{start, s.i, resource})
+	s.pendSize += s.i - start
+	if s.pendSize >= batchBytes {
+		s.handOut()
+	}
+	return true
+}
+
+// handOut gives the pending spans to the decoders, starting them first.
+func (s *scanner) handOut() {
+	if len(s.pending) == 0 {
+		return
+	}
+	if s.work == nil {
+		n := max(1, min(runtime.GOMAXPROCS(0), 4))
+		s.work = make(chan batch, 2*n)
+		for w := range n {
+			d := &decoder{Reader: jsonread.New(bytes.NewReader(nil))}
+			s.workers = append(s.workers, d)
+			s.wg.Go(func() { s.decode(w, d) })
+		}
+	}
+	s.work <- batch{seq: s.seq, buf: s.buf, locs: s.pending}
+	s.seq++
+	s.pending, s.pendSize = nil, 0
+}
+
+// decode is decoder w's loop: each batch's spans, each from its own bytes.
+func (s *scanner) decode(w int, d *decoder) {
+	for b := range s.work {
+		if s.failed.Load() {
+			continue
+		}
+		first := d.n
+		for _, at := range b.locs {
+			span := b.buf[at.start:at.end:at.end]
+			d.Reset(bytes.NewBuffer(span))
+			if d.spanObject() != nil || d.Dec.InputOffset() != int64(len(span)) {
+				s.failed.Store(true)
+				break
+			}
+		}
+		s.mu.Lock()
+		if len(s.done) <= b.seq {
+			s.done = append(s.done, make([]decoded, b.seq+1-len(s.done))...)
+		}
+		s.done[b.seq] = decoded{w, first, b.locs}
+		s.mu.Unlock()
+	}
+	d.flushIDs()
+}
+
+// stop ends the decoders' work and waits for them.
+func (s *scanner) stop() {
+	if s.work != nil {
+		close(s.work)
+		s.wg.Wait()
+	}
+}
+
+func (s *scanner) release() {
+	for _, d := range s.workers {
+		d.release()
+	}
+}
+
+// Decode reads an OTLP JSON document, or a saved /api/v3 answer (the same
+// document under "result"), into traces: one per trace ID, in the order
+// they first appear, spans in start order.
+//
+// It reads the document straight into the domain model, with no
+// intermediate OTLP structs, on every core (see above): span IDs are cut
+// from shared strings, names, keys and short values are interned, and the
+// spans of a resource get its service whether "resource" comes before
+// "scopeSpans" or after. A field of the wrong type or an unreadable ID or
+// timestamp is an error that names the field, as a JSON path.
+func Decode(r io.Reader) ([]*sources.Trace, error) {
+	ts, _, err := decode(r)
+	return ts, err
+}
+
+// decode is Decode, which also reports whether the spans were shared out
+// to decoders on every core (else they were read token by token).
+func decode(r io.Reader) ([]*sources.Trace, bool, error) {
+	s := &scanner{r: r, buf: make([]byte, 0, firstRead)}
+	s.res = &decoder{Reader: jsonread.New(bytes.NewReader(nil))}
+	ok := s.peek() == '{' && s.object(s.tracesData)
+	if ok && s.work == nil {
+		// a document of less than one batch: on one core
+		ts, err := decodeStream(bytes.NewReader(s.buf))
+		return ts, false, err
+	}
+	if ok {
+		s.handOut()
+	}
+	s.stop()
+	if !ok || s.failed.Load() {
+		s.release()
+		var rest io.Reader = s.r
+		if s.err != nil {
+			rest = errReader{s.err}
+		}
+		ts, err := decodeStream(io.MultiReader(bytes.NewReader(s.buf), rest))
+		return ts, false, err
+	}
+	return s.traces(), true, nil
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// traces gathers the decoders' spans into traces, in the document's order,
+// as one decoder reading it all would have.
+func (s *scanner) traces() []*sources.Trace {
+	type place struct{ w, i int32 }
+	n := 0
+	for _, b := range s.done {
+		n += len(b.locs)
+	}
+	at := make([]place, 0, n)
+	var ids []sources.TraceID
+	var index map[sources.TraceID]int
+	traceOf := make([]int32, 0, n)
+	global := make([][]int32, len(s.workers)) // each decoder's trace indexes in ids
+	for w, d := range s.workers {
+		global[w] = make([]int32, len(d.ids))
+		for j := range global[w] {
+			global[w][j] = -1
+		}
+	}
+	for _, b := range s.done {
+		d := s.workers[b.w]
+		for k, loc := range b.locs {
+			i := b.first + k
+			at = append(at, place{int32(b.w), int32(i)})
+			t := 0
+			if d.traceOf != nil {
+				t = int(d.traceOf[i])
+			}
+			if global[b.w][t] < 0 {
+				global[b.w][t] = int32(traceIndex(&ids, &index, d.ids[t]))
+			}
+			traceOf = append(traceOf, global[b.w][t])
+			sp := d.span(i)
+			res := s.services[loc.resource]
+			sp.Service, sp.Resource = res.service, res.attrs
+		}
+	}
+	if len(ids) == 1 {
+		traceOf = nil
+	}
+	out := gatherTraces(n, ids, traceOf, func(i int) *sources.Span {
+		return s.workers[at[i].w].span(int(at[i].i))
+	})
+	s.release()
+	return out
+}
+
+// release gives a decoder's blocks of spans back.
+func (d *decoder) release() {
+	for _, c := range d.chunks {
+		clear(c)
+		chunkPool.Put((*[chunkSize]sources.Span)(c))
+	}
+	d.chunks = nil
+}

@@ -1,0 +1,177 @@
+package otlp
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/telx-cli/telx/internal/fuzzcheck"
+	"github.com/telx-cli/telx/sources"
+)
+
+// withBatch makes batches of about n bytes of spans for the test, so that
+// small documents are shared out too.
+func withBatch(t testing.TB, n int) {
+	old := batchBytes
+	batchBytes = n
+	t.Cleanup(func() { batchBytes = old })
+}
+
+// sameDecoding fails t unless decoding doc shared out over the cores and
+// token by token give the same traces, or the same error.
+func sameDecoding(t *testing.T, doc []byte) (shared bool) {
+	t.Helper()
+	got, shared, err := decode(bytes.NewReader(doc))
+	want, wantErr := decodeStream(bytes.NewReader(doc))
+	if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+		t.Fatalf("error %v, token by token %v", err, wantErr)
+	}
+	if !reflect.DeepEqual(got, want) && dump(got) != dump(want) { // NaN is not DeepEqual to itself
+		t.Fatalf("shared out (%v):\n%s\ntoken by token:\n%s", shared, dump(got), dump(want))
+	}
+	return shared
+}
+
+func dump(ts []*sources.Trace) string {
+	var b strings.Builder
+	for _, t := range ts {
+		fmt.Fprintf(&b, "%+v\n", *t)
+	}
+	return b.String()
+}
+
+// manySpans is an OTLP document of traces of n spans each, with every kind
+// of value, written by Encode: a resourceSpans per service and instance.
+func manySpans(t testing.TB, traces, n int) []byte {
+	base := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	var ts []*sources.Trace
+	for k := range traces {
+		tr := &sources.Trace{ID: sources.TraceID(fmt.Sprintf("%032x", k+1))}
+		for i := range n {
+			s := sources.Span{
+				TraceID:   tr.ID,
+				SpanID:    sources.SpanID(fmt.Sprintf("%016x", k*n+i+1)),
+				Service:   fmt.Sprintf("svc-%d", i%3),
+				Operation: fmt.Sprintf("op \"%d\"\t\\", i%7),
+				Kind:      sources.SpanKind(i % 6),
+				Start:     base.Add(time.Duration(i%50) * time.Millisecond),
+				Duration:  time.Duration(i) * time.Microsecond,
+				Attrs: sources.Attrs{
+					{Key: "http.status_code", Value: int64(200 + i%3)},
+					{Key: "ratio", Value: float64(i) / 3},
+					{Key: "ok", Value: i%2 == 0},
+					{Key: "list", Value: []any{"a", int64(i)}},
+					{Key: "note", Value: strings.Repeat("x{[\"", i%5)},
+				},
+				Resource: sources.Attrs{{Key: "host.name", Value: fmt.Sprintf("h%d", i%2)}},
+			}
+			if i > 0 {
+				s.ParentID = sources.SpanID(fmt.Sprintf("%016x", k*n+i/2+1))
+			}
+			if i%10 == 0 {
+				s.Status = sources.Status{Code: sources.StatusError, Message: "boom"}
+				s.Events = []sources.Event{{Time: s.Start, Name: "exception", Attrs: sources.Attrs{{Key: "k", Value: "v"}}}}
+				s.Links = []sources.SpanRef{{TraceID: tr.ID, SpanID: "00000000000000aa", Type: sources.RefFollowsFrom}}
+			}
+			tr.Spans = append(tr.Spans, s)
+		}
+		ts = append(ts, tr)
+	}
+	var b bytes.Buffer
+	if err := Encode(&b, ts); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// Documents shared out to a decoder per core read as they do token by
+// token: services and resources (also where "resource" comes last),
+// several traces, the order of their IDs, every kind of value.
+func TestDecodeSharedAsTokenByToken(t *testing.T) {
+	withBatch(t, 1<<10)
+	recorded, err := os.ReadFile(filepath.Join(fuzzcheck.Root(), "testdata", "recorded", "jaeger-apiv3-trace.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := `{"resourceSpans":[{"scopeSpans":[{"spans":[` +
+		strings.TrimSuffix(strings.Repeat(`{"traceId":"02","spanId":"0a","name":"x","startTimeUnixNano":"5"},{"traceId":"01","spanId":"0b","startTimeUnixNano":"4"},`, 40), ",") +
+		`]}],"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"late"}}]},"resource":{"dropped":1}},` +
+		`{"resource":null,"scopeSpans":null},{"scopeSpans":[{"scope":{"name":"s"},"spans":[{"traceId":"03","spanId":"0c"}]}]}]}`
+	for _, tc := range []struct {
+		name string
+		doc  []byte
+	}{
+		{"recorded from Jaeger", recorded},
+		{"one trace of 3,000 spans", manySpans(t, 1, 3000)},
+		{"three traces", manySpans(t, 3, 500)},
+		{"under result", []byte(`{"result":` + string(manySpans(t, 2, 100)) + `}`)},
+		{"resource after the spans, several traces", []byte(late)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !sameDecoding(t, tc.doc) {
+				t.Error("the document was not shared out")
+			}
+		})
+	}
+}
+
+// What the scan does not read is decoded token by token, with the same
+// error or result.
+func TestDecodeNotSharedAsTokenByToken(t *testing.T) {
+	withBatch(t, 1)
+	span := `{"traceId":"01","spanId":"02"}`
+	for _, doc := range []string{
+		`{"resourceSpans":[{"scopeSpans":[{"spans":[` + span + `,` + span + `,{"traceId":"01","spanId":""}]}]}]}`,  // an error in a span
+		`{"resourceSpans":[{"scopeSpans":[{"spans":[` + span + `,` + span + `,7]}]}]}`,                             // a span not an object
+		`{"resourceSpans":[{"scopeSpans":[{"spans":[` + span + `,` + span + `]}]}],"x":[1,}`,                       // invalid after the spans
+		`{"resourceSpans":[{"scopeSpans":[{"spa\u006es":[` + span + `,` + span + `]}]}]}`,                          // an escaped name
+		`{"resourceSpans":[{"resource":{"attributes":{}},"scopeSpans":[{"spans":[` + span + `,` + span + `]}]}]}`,  // a resource of the wrong shape
+		`{"resourceSpans":[{"scopeSpans":[{"spans":[` + span + ` ` + span + `]}]}]}`,                               // no comma
+		`{"resourceSpans":[{"scopeSpans":[{"spans":[` + span + `,{"traceId":"01","spanId":"03","name":"a\"}]}]}]}`, // a string with no end
+		`{"resourceSpans":[{"scopeSpans":[{"spans":[` + span + `,{"traceId":"01","spanId":"03","name":"\\"}]}]}]}`, // an escaped backslash
+		`{"resourceSpans":[{"scopeSpans":[{"spans":[` + span + `,{"traceId":"01","spanId":"03","x":[}]}]}]}`,       // bad nesting in a span
+		`  {"resourceSpans":[{"scopeSpans":[{"spans":[` + span + `,` + span + `]}]}]} trailing`,                    // white space, trailing bytes
+		`{"resourceSpans":[{"scopeSpans":[{"spans":[` + span + `,` + span + `]}]}]`,                                // cut short
+	} {
+		sameDecoding(t, []byte(doc))
+	}
+}
+
+// FuzzDecodeShared: any document decodes shared out over the cores as it
+// does token by token: the same traces or the same error.
+func FuzzDecodeShared(f *testing.F) {
+	for _, b := range fuzzcheck.Recorded(f, "jaeger-apiv3-*.json") {
+		f.Add(b)
+	}
+	f.Add(manySpans(f, 2, 20))
+	f.Add([]byte(`{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"02","spanId":"0a"},{"traceId":"01","spanId":"0b"}]}],"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"late"}}]}}]}`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		withBatch(t, 1)
+		sameDecoding(t, doc)
+	})
+}
+
+func BenchmarkDecode(b *testing.B) {
+	doc := manySpans(b, 1, 10_000)
+	for _, tc := range []struct {
+		name   string
+		decode func([]byte) error
+	}{
+		{"shared", func(doc []byte) error { _, err := Decode(bytes.NewReader(doc)); return err }},
+		{"token-by-token", func(doc []byte) error { _, err := decodeStream(bytes.NewReader(doc)); return err }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			for b.Loop() {
+				if err := tc.decode(doc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
