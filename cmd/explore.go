@@ -232,6 +232,7 @@ func exploreRun(ctx context.Context, opts *ExploreOptions) error {
 	}
 	// The colour profile detected once, at start: detecting it again costs a
 	// `tmux info` process under tmux, and keeps --no-color and NO_COLOR.
+	dropHeapFloor()
 	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(opts.IO.In), tea.WithOutput(opts.IO.Out),
 		tea.WithColorProfile(opts.IO.Profile))
 	_, err = p.Run()

@@ -202,6 +202,7 @@ func Execute() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	io := SystemIO()
+	raiseHeapFloor()
 	return Run(ctx, NewRootCmd(io, os.Getenv), io, os.Args[1:])
 }
 
