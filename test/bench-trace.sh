@@ -35,10 +35,13 @@ median_ms() {
 "$tmp/telx" trace "$id" -o text >/dev/null # warm up
 n=$("$tmp/telx" trace "$id" -o json | grep -c '"spanId"')
 curl_ms=$(median_ms curl -fsS -o /dev/null "$url")
+# how long Jaeger takes to its answer's first byte: no client is faster
+ttfb_ms=$(for _ in $(seq 1 "$runs"); do curl -fsS -o /dev/null -w '%{time_starttransfer}\n' "$url"; done |
+	sort -n | awk '{a[NR]=$1} END {printf "%d", a[int((NR+1)/2)] * 1000}')
 telx_ms=$(median_ms "$tmp/telx" trace "$id" -o text --width 200)
 grpc_ms=$(median_ms "$tmp/telx" trace "$id" -o text --width 200 --jaeger "grpc://$TELX_JAEGER_GRPC")
 echo "trace $id: $n spans, median of $runs runs"
-echo "curl /api/v3 to /dev/null:  ${curl_ms} ms"
+echo "curl /api/v3 to /dev/null:  ${curl_ms} ms (Jaeger's first byte after ${ttfb_ms} ms)"
 echo "telx trace -o text:         ${telx_ms} ms"
 echo "telx trace -o text (gRPC):  ${grpc_ms} ms"
 awk -v t="$telx_ms" -v c="$curl_ms" 'BEGIN { if (c > 0) printf "ratio: %.2fx\n", t / c }'

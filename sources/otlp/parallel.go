@@ -190,59 +190,79 @@ func (s *scanner) name() ([]byte, bool) {
 	return v, true
 }
 
+// structural marks the bytes that the scan of a value looks for.
+var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}
+
 // skip moves past one value without reading it (strings, with their
-// escapes, and nesting only), no further than limit bytes from where it
-// starts. It reports false where the document ends first or the value is
-// longer; what the value holds is not checked.
+// escapes, and nesting only), giving up past about limit bytes from where
+// it starts. It reports false where the document ends first or the value
+// is longer; what the value holds is not checked.
 func (s *scanner) skip(limit int) bool {
-	s.peek()
-	start, depth := s.i, 0
-	for {
-		if s.i >= len(s.buf) && !s.fill() {
-			return depth == 0 && s.i > start && s.eof
-		}
-		if s.i-start > limit {
-			return false
-		}
-		switch s.buf[s.i] {
-		case '"':
-			j := s.i + 1
-			for {
-				q := s.indexQuote(j)
-				if q < 0 {
-					return false
-				}
-				// a quote after an odd run of backslashes is escaped
-				b := q
-				for b > s.i+1 && s.buf[b-1] == '\\' {
-					b--
-				}
-				j = q + 1
-				if (q-b)%2 == 0 {
-					break
+	c := s.peek()
+	start := s.i
+	if c != '{' && c != '[' && c != '"' {
+		// a scalar, up to what ends it
+		for {
+			for ; s.i < len(s.buf); s.i++ {
+				switch s.buf[s.i] {
+				case ',', '}', ']', ' ', '\t', '\n', '\r':
+					return s.i > start
 				}
 			}
-			s.i = j
+			if !s.fill() {
+				return s.i > start && s.eof
+			}
+		}
+	}
+	depth := 0
+	for {
+		i, buf := s.i, s.buf
+		for i < len(buf) && !structural[buf[i]] {
+			i++
+		}
+		s.i = i
+		if i == len(buf) {
+			if !s.fill() {
+				return false
+			}
+			continue
+		}
+		if i-start > limit {
+			return false
+		}
+		switch buf[i] {
+		case '"':
+			if !s.skipString() {
+				return false
+			}
 		case '{', '[':
 			depth++
 			s.i++
-		case '}', ']':
-			if depth == 0 {
-				return s.i > start // the end of what holds a scalar
-			}
+		default:
 			depth--
 			s.i++
-		case ',', ' ', '\t', '\n', '\r':
-			if depth == 0 {
-				return s.i > start
-			}
-			s.i++
-		default:
-			s.i++
-			continue
 		}
 		if depth == 0 {
 			return true
+		}
+	}
+}
+
+// skipString moves past the string that starts at the scan's place.
+func (s *scanner) skipString() bool {
+	j := s.i + 1
+	for {
+		for buf := s.buf; j < len(buf); j++ {
+			switch buf[j] {
+			case '"':
+				s.i = j + 1
+				return true
+			case '\\':
+				j++ // the escaped byte
+			}
+		}
+		if !s.fill() {
+			return false
 		}
 	}
 }
