@@ -1,23 +1,47 @@
 package cmd
 
+import (
+	"math"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sync"
+)
+
 // A one-shot command (telx trace, telx logs…) allocates most of what it
 // holds while it decodes one answer, and exits. Go's collector starts
 // with a 4 MiB heap goal and would collect some ten times while a
-// 10,000-span trace is read, each time for little: everything read is
-// kept. heapFloor holds the goal up: a block the collector counts as live
-// but that is never touched, so that the process's memory (what the
-// system gives it) does not grow by it, and holds no pointers, so that
-// the collector does not read it. The collector's goal is then about
-// twice (what is live + heapFloorSize): no collection at all for a 10,000-span
-// trace, and for a huge answer about heapFloorSize more than without.
+// 10,000-span trace is read, each time for little: what is read is kept.
+// So a one-shot command starts with the collector off below heapFloor
+// (a memory limit, with GOGC off): nothing is collected until the process
+// holds heapFloor, and from that first collection on the collector works
+// as usual (GOGC=100, no limit), so that a huge answer costs no more than
+// it did. Go has no setting for a least heap goal; a ballast block would
+// raise every later goal too.
 //
-// Go has no setting for a least heap goal (GOMEMLIMIT bounds it from
-// above); GOGC higher would also multiply the heap of a huge answer.
-// The explorer, which runs on, drops the floor when it starts.
-const heapFloorSize = 32 << 20
+// GOGC or GOMEMLIMIT in the environment are left to work as set. The
+// explorer, which runs on, turns the collector back on when it starts.
+const heapFloor = 64 << 20
 
-var heapFloor []byte
+var restoreGC sync.Once
 
-func raiseHeapFloor() { heapFloor = make([]byte, heapFloorSize) }
+func raiseHeapFloor() {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(heapFloor)
+	// the first collection finds this unreachable and its finalizer
+	// turns the collector back to its usual pace
+	runtime.SetFinalizer(new([16]byte), func(*[16]byte) { dropHeapFloor() })
+}
 
-func dropHeapFloor() { heapFloor = nil }
+func dropHeapFloor() {
+	restoreGC.Do(func() {
+		if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+			return
+		}
+		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(math.MaxInt64)
+	})
+}

@@ -3,6 +3,7 @@ package otlp
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"sync"
@@ -29,12 +30,19 @@ import (
 // gave: at its first wrong token, having read little more of the document
 // than that.
 var (
-	// inMemoryMax is the most of a document read into memory; past it
-	// (the trace cap is 256 MiB) the rest is decoded as it is read.
-	inMemoryMax = 64 << 20
+	// inMemoryMax is the most of a document read into memory (a
+	// 100,000-span trace from Jaeger is about 36 MB); past it (the trace
+	// cap is 256 MiB) the document is decoded token by token as it is
+	// read.
+	inMemoryMax = 40 << 20
 	// batchBytes is about how much of the document's spans make a batch.
 	// A document of less than one batch is decoded on one core.
 	batchBytes = 128 << 10
+	// decodeWhileReading is how much of a document is read before the
+	// spans found are no longer decoded as they come but once it is all
+	// read: an answer that turns out to be over its cap then costs only
+	// its bytes, not also their spans decoded.
+	decodeWhileReading = 8 << 20
 	// maxSpanBytes is the largest span object the scan hands out.
 	maxSpanBytes = 1 << 20
 	// firstRead is the size of the first read of a document.
@@ -368,7 +376,9 @@ func (s *scanner) resourceSpans() bool {
 			// each "resource" read replaces what the one before said, as
 			// with the token decoder
 			s.res.Reset(bytes.NewBuffer(v))
-			return s.res.resourceObject(&s.services[r].service, &s.services[r].attrs) == nil
+			err := s.res.resourceObject(&s.services[r].service, &s.services[r].attrs)
+			s.res.Reset(bytes.NewBuffer(nil))
+			return err == nil
 		case "scopeSpans", "instrumentationLibrarySpans":
 			return s.array(func() bool {
 				return s.object(func(name []byte) bool {
@@ -397,13 +407,14 @@ func (s *scanner) span(resource int) bool {
 	}
 	s.pending = append(s.pending, spanLoc{start, s.i, resource})
 	s.pendSize += s.i - start
-	if s.pendSize >= batchBytes {
+	if s.pendSize >= batchBytes && len(s.buf) <= decodeWhileReading {
 		s.handOut()
 	}
 	return true
 }
 
-// handOut gives the pending spans to the decoders, starting them first.
+// handOut gives the pending spans to the decoders, a batch at a time,
+// starting the decoders first.
 func (s *scanner) handOut() {
 	if len(s.pending) == 0 {
 		return
@@ -417,8 +428,16 @@ func (s *scanner) handOut() {
 			s.wg.Go(func() { s.decode(w, d) })
 		}
 	}
-	s.work <- batch{seq: s.seq, buf: s.buf, locs: s.pending}
-	s.seq++
+	for len(s.pending) > 0 {
+		k, size := 0, 0
+		for k < len(s.pending) && size < batchBytes {
+			size += s.pending[k].end - s.pending[k].start
+			k++
+		}
+		s.work <- batch{seq: s.seq, buf: s.buf, locs: s.pending[:k:k]}
+		s.seq++
+		s.pending = s.pending[k:]
+	}
 	s.pending, s.pendSize = nil, 0
 }
 
@@ -437,6 +456,9 @@ func (s *scanner) decode(w int, d *decoder) {
 				break
 			}
 		}
+		// let go of the document as it was then: reading on may have
+		// moved it
+		d.Reset(bytes.NewBuffer(nil))
 		s.mu.Lock()
 		if len(s.done) <= b.seq {
 			s.done = append(s.done, make([]decoded, b.seq+1-len(s.done))...)
@@ -482,7 +504,7 @@ func decode(r io.Reader) ([]*sources.Trace, bool, error) {
 	s := &scanner{r: r, buf: make([]byte, 0, firstRead)}
 	s.res = &decoder{Reader: jsonread.New(bytes.NewReader(nil))}
 	ok := s.peek() == '{' && s.object(s.tracesData)
-	if ok && s.work == nil {
+	if ok && s.work == nil && s.pendSize < batchBytes {
 		// a document of less than one batch: on one core
 		ts, err := decodeStream(bytes.NewReader(s.buf))
 		return ts, false, err
@@ -491,21 +513,22 @@ func decode(r io.Reader) ([]*sources.Trace, bool, error) {
 		s.handOut()
 	}
 	s.stop()
-	if !ok || s.failed.Load() {
-		s.release()
-		var rest io.Reader = s.r
-		if s.err != nil {
-			rest = errReader{s.err}
-		}
-		ts, err := decodeStream(io.MultiReader(bytes.NewReader(s.buf), rest))
-		return ts, false, err
+	if ok && !s.failed.Load() {
+		return s.traces(), true, nil
 	}
-	return s.traces(), true, nil
+	s.release()
+	if s.err != nil && !s.failed.Load() {
+		// The scan stopped where reading did (a cap, a timeout, a reset).
+		// Token by token, the decoder would read on to the same error,
+		// unless it found something wrong in the spans not decoded yet
+		// first: the reading error says more (as the sources' readers
+		// say too), and reading all again to find out costs the
+		// document's size in memory once more.
+		return nil, false, fmt.Errorf("reading OTLP JSON: %w", s.err)
+	}
+	ts, err := decodeStream(io.MultiReader(bytes.NewReader(s.buf), s.r))
+	return ts, false, err
 }
-
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // traces gathers the decoders' spans into traces, in the document's order,
 // as one decoder reading it all would have.
