@@ -181,7 +181,7 @@ func (s *scanner) null() bool {
 
 // name reads an object's member name, valid until the next read; false
 // when it has an escape (the token decoder reads those; the scan does
-// not).
+// not) or a control character.
 func (s *scanner) name() ([]byte, bool) {
 	if s.peek() != '"' {
 		return nil, false
@@ -191,8 +191,10 @@ func (s *scanner) name() ([]byte, bool) {
 		return nil, false
 	}
 	v := s.buf[s.i+1 : q]
-	if bytes.IndexByte(v, '\\') >= 0 {
-		return nil, false
+	for _, c := range v {
+		if c == '\\' || c < ' ' { // an escape; a control character, not JSON
+			return nil, false
+		}
 	}
 	s.i = q + 1
 	return v, true
