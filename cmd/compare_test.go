@@ -110,12 +110,12 @@ func TestCompareJSON(t *testing.T) {
 			DurationNanos int64  `json:"durationNanos"`
 			Spans, Errors int
 		}
-		DeltaNanos          int64 `json:"deltaNanos"`
-		Both, OnlyA, OnlyB  int
-		MinDeltaNanos       int64 `json:"minDeltaNanos"`
-		Folded              int
-		Spans               []*node
-		Largest             []struct {
+		DeltaNanos         int64 `json:"deltaNanos"`
+		Both, OnlyA, OnlyB int
+		MinDeltaNanos      int64 `json:"minDeltaNanos"`
+		Folded             int
+		Spans              []*node
+		Largest            []struct {
 			Rank               int
 			Service, Operation string
 			In                 string
