@@ -600,6 +600,11 @@ func plural(n int, one, many string) string {
 // ShortHelp returns the pane's main keys.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.KeyMap
+	if m.flame.on {
+		back := k.Flame
+		back.SetHelp("f/esc", "back to the waterfall")
+		return []key.Binding{k.Down, k.PageDown, back, k.Compare}
+	}
 	return []key.Binding{k.Toggle, k.Critical, k.Search, k.NextError}
 }
 
