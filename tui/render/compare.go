@@ -228,12 +228,17 @@ func compareRow(w *strings.Builder, n *compare.Node, cont []bool, folded int, la
 	if folded > 0 {
 		notes = append(notes, st.Dim.Apply("+"+strconv.Itoa(folded)))
 	}
-	cells := Width(g.String()) + Width(svc) + 1 + Width(op)
+	// the notes stay: the service is cut first (to minService cells),
+	// then the operation
+	rest := Width(g.String())
 	for _, nt := range notes {
-		cells += 1 + Width(nt)
+		rest += 1 + Width(nt)
 	}
-	if cells > lay.left {
-		svc = ansi.Truncate(svc, serviceRoom(lay.left, cells-Width(svc), Width(svc)), "…")
+	if room := lay.left - rest; Width(svc)+1+Width(op) > room {
+		svc = ansi.Truncate(svc, serviceRoom(room, 1+Width(op), Width(svc)), "…")
+		if opRoom := room - Width(svc) - 1; Width(op) > opRoom {
+			op = ansi.Truncate(op, max(1, opRoom), "…")
+		}
 	}
 	var left strings.Builder
 	paint(&left, st.Dim, g.String())
