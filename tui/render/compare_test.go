@@ -177,3 +177,16 @@ func FuzzCompareRender(f *testing.F) {
 func pairBytes(a, b []byte) []byte {
 	return append(binary.BigEndian.AppendUint16(nil, uint16(len(a))), append(a, b...)...)
 }
+
+// BenchmarkCompareAndFlameBigTrace draws the comparison of the recorded
+// big trace (1,202 spans) with itself at 200 columns, and its flame graph.
+func BenchmarkCompareAndFlameBigTrace(b *testing.B) {
+	tr := recorded(b, "jaeger-api-big-trace.json")
+	c := compare.Compare(tr, tr, compare.Options{})
+	st := styles.New(true)
+	b.ReportAllocs()
+	for b.Loop() {
+		CompareLines(c, CompareOptions{Width: 200, Styles: st})
+		FlameLines(tr, FlameOptions{Width: 200, Styles: st})
+	}
+}
