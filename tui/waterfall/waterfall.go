@@ -222,7 +222,7 @@ func (m *Model) ZoomIn() bool {
 // ClickLine selects the row drawn at line of the pane (0: its first
 // line), if a row is drawn there; it tells whether one was.
 func (m *Model) ClickLine(line int) bool {
-	if m.rows == nil {
+	if m.rows == nil || m.flame.on {
 		return false
 	}
 	if !m.compact() {
