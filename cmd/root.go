@@ -130,6 +130,7 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 	root.AddCommand(
 		newVersionCmd(io, opts),
 		newTraceCmd(io, opts),
+		newCompareCmd(io, opts),
 		newTracesCmd(io, opts),
 		newServicesCmd(io, opts),
 		newOperationsCmd(io, opts),

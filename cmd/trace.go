@@ -41,6 +41,8 @@ type TraceOptions struct {
 	Details      bool
 	Web          bool
 	Interactive  bool
+	// Flame prints a flame graph instead of the waterfall.
+	Flame bool
 	// Live are the explorer's live flags (with -i).
 	Live liveFlags
 }
@@ -97,6 +99,7 @@ export or an OTLP JSON document ("-" reads standard input).`,
 	f.BoolVar(&opts.Details, "details", false, "show each span's status, attributes and events")
 	f.BoolVar(&opts.Web, "web", false, "print the trace's link in the Jaeger UI (web_url of the context, or TELX_JAEGER_WEB_URL)")
 	f.BoolVarP(&opts.Interactive, "interactive", "i", false, "open the trace in the interactive explorer")
+	f.BoolVar(&opts.Flame, "flame", false, "print a flame graph: self time summed by stack of (service, operation)")
 	addLiveFlags(c, &opts.Live)
 	opts.Jaeger = addJaegerFlags(c)
 	opts.Source = func() (sources.TraceSource, error) {
@@ -228,6 +231,12 @@ func writeTraces(opts *TraceOptions, format string, traces []*sources.Trace) err
 			fmt.Fprintln(w, strings.Repeat("─", min(width, 80)))
 		}
 		tr := sources.BuildTree(t)
+		if opts.Flame {
+			if err := render.Flame(w, tr, render.FlameOptions{Width: width, Styles: st}); err != nil {
+				return err
+			}
+			continue
+		}
 		err := render.Waterfall(w, tr, render.WaterfallOptions{
 			Width: width, Styles: st, Location: loc,
 			MaxDepth: opts.Depth, Service: opts.Service, MinDuration: opts.MinDuration,

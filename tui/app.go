@@ -21,6 +21,7 @@ import (
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/explain"
 	"github.com/telx-cli/telx/tui/alerts"
+	comparepane "github.com/telx-cli/telx/tui/compare"
 	"github.com/telx-cli/telx/tui/details"
 	"github.com/telx-cli/telx/tui/live"
 	"github.com/telx-cli/telx/tui/pane"
@@ -170,6 +171,8 @@ type Model struct {
 	waterfall waterfall.Model
 	details   details.Model
 	extra     []Pane
+	// compare is the comparison shown in the waterfall's place (comparison.go)
+	compare comparepane.Model
 
 	alerts     alerts.Model // the alerts list (a opens it)
 	showAlerts bool
@@ -228,6 +231,7 @@ func New(o Options) Model {
 		help:      help.New(),
 		traces:    traces.New(o.Styles, o.Location, service),
 		waterfall: waterfall.New(o.Styles, o.Location),
+		compare:   comparepane.New(o.Styles),
 		details:   details.New(o.Styles, o.Location),
 		extra:     o.Extra,
 		loading:   map[string]int{},
@@ -359,6 +363,9 @@ func (m Model) panes() int { return focusExtra + len(m.extra) }
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	if cmd, ok := m.updateLive(msg); ok {
+		return m, cmd
+	}
+	if cmd, ok := m.routeCompare(msg); ok {
 		return m, cmd
 	}
 	switch msg := msg.(type) {
@@ -584,6 +591,10 @@ func (m *Model) updateFocused(k tea.Msg) tea.Cmd {
 	case focusTraces:
 		m.traces, cmd = m.traces.Update(k)
 	case focusWaterfall:
+		if m.comparing() {
+			m.compare, cmd = m.compare.Update(k)
+			return cmd
+		}
 		m.waterfall, cmd = m.waterfall.Update(k)
 		return tea.Batch(cmd, m.syncSelection())
 	case focusDetails:
@@ -744,6 +755,7 @@ func (m *Model) sizePanes() {
 	// each pane has a title line
 	m.traces.SetSize(bs[focusTraces].w, max(0, bs[focusTraces].h-1))
 	m.waterfall.SetSize(bs[focusWaterfall].w, max(0, bs[focusWaterfall].h-1))
+	m.compare.SetSize(bs[focusWaterfall].w, max(0, bs[focusWaterfall].h-1))
 	m.details.SetSize(bs[focusDetails].w, max(0, bs[focusDetails].h-1))
 	for i, p := range m.extra {
 		b := bs[focusExtra+i]
@@ -785,7 +797,7 @@ func (m Model) Render() string {
 		}
 		views := []string{
 			titled(focusTraces, m.traces.Title(), m.traces.View()),
-			titled(focusWaterfall, m.waterfall.Title(), m.waterfall.View()),
+			titled(focusWaterfall, m.waterfallTitle(), m.waterfallView()),
 			titled(focusDetails, m.details.Title(), m.details.View()),
 		}
 		for i, p := range m.extra {
@@ -848,6 +860,7 @@ func (m Model) statusBar() string {
 	if w := m.alerts.Warning(); w != "" {
 		parts[0] += " · " + m.st.Warn.Apply("! "+pane.OneLine(w))
 	}
+	parts[0] += m.compareStatus()
 	parts[0] = m.withLive(parts[0])
 	for what, n := range m.loading {
 		if n <= 0 {
@@ -978,6 +991,9 @@ func (m Model) focusedKeys() help.KeyMap {
 	case focusTraces:
 		return m.traces
 	case focusWaterfall:
+		if m.comparing() {
+			return m.compare
+		}
 		return m.waterfall
 	case focusDetails:
 		return m.details

@@ -65,7 +65,7 @@ func (m Model) paneTitle(i int) string {
 	case focusTraces:
 		return m.traces.Title()
 	case focusWaterfall:
-		return m.waterfall.Title()
+		return m.waterfallTitle()
 	case focusDetails:
 		return m.details.Title()
 	}
@@ -77,7 +77,7 @@ func (m Model) paneView(i int) string {
 	case focusTraces:
 		return m.traces.View()
 	case focusWaterfall:
-		return m.waterfall.View()
+		return m.waterfallView()
 	case focusDetails:
 		return m.details.View()
 	}

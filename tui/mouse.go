@@ -89,7 +89,7 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 	}
 	// the row clicked is the one drawn before the focus resizes the panes
 	var cmd tea.Cmd
-	if i == focusWaterfall && m.waterfall.ClickLine(ms.Y-m.origins()[i].y-1) { // under the title bar
+	if i == focusWaterfall && !m.comparing() && m.waterfall.ClickLine(ms.Y-m.origins()[i].y-1) { // under the title bar
 		cmd = m.syncSelection()
 	}
 	if i != m.focus {

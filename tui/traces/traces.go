@@ -86,6 +86,8 @@ type KeyMap struct {
 	Up, Down, Top, Bottom, Open, NextService, PrevService, Reload, Edit key.Binding
 	// Form are the keys of the search form Edit opens.
 	Form FormKeyMap
+	// Mark marks the selected trace for a comparison (mark.go).
+	Mark key.Binding
 }
 
 // DefaultKeyMap returns the pane's default keys.
@@ -101,6 +103,7 @@ func DefaultKeyMap() KeyMap {
 		Reload:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "search again")),
 		Edit:        key.NewBinding(key.WithKeys("s", "/"), key.WithHelp("s or /", "edit the search")),
 		Form:        DefaultFormKeyMap(),
+		Mark:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "mark/unmark for compare (C in the waterfall)")),
 	}
 }
 
@@ -143,6 +146,8 @@ type Model struct {
 	offset       int
 	loading      bool
 	err          error
+	// marked is the trace marked for a comparison (mark.go)
+	marked sources.TraceID
 }
 
 // New returns a pane that will list the traces of service.
@@ -547,6 +552,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			}
 		case key.Matches(msg, km.Edit):
 			return m, m.EditSearch()
+		case key.Matches(msg, km.Mark):
+			return m, m.toggleMark()
 		}
 	}
 	return m, nil
@@ -598,6 +605,9 @@ func (m Model) rowLines(height int) []string {
 		if m.fresh[m.rows[i].trace.ID] {
 			lead = m.st.Info.Apply(FreshMark)
 		}
+		if m.marked != "" && m.rows[i].trace.ID == m.marked {
+			lead = m.st.Highlight.Apply(MarkedMark)
+		}
 		lines = append(lines, lead+render.TraceRow(m.rows[i].TraceSummary, cols, m.st, m.location()))
 	}
 	return lines
@@ -626,5 +636,5 @@ func (m Model) ShortHelp() []key.Binding {
 // FullHelp returns all the pane's keys.
 func (m Model) FullHelp() [][]key.Binding {
 	k, f := m.KeyMap, m.KeyMap.Form
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.NextService, k.Reload}, {k.Edit, f.Next, f.Submit, f.Cancel, f.NextMatch}}
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Open, k.NextService, k.Reload, k.Mark}, {k.Edit, f.Next, f.Submit, f.Cancel, f.NextMatch}}
 }

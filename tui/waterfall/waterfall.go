@@ -32,6 +32,9 @@ type KeyMap struct {
 	Toggle, FoldAll, UnfoldAll, Critical    key.Binding
 	Search, Next, Prev, NextError, PrevErr  key.Binding
 	Zoom, ZoomOut                           key.Binding
+	// Flame switches to the flame graph and back (flame.go); Compare asks
+	// for the comparison with the marked trace (CompareMsg).
+	Flame, Compare key.Binding
 }
 
 // DefaultKeyMap returns the pane's default keys.
@@ -54,6 +57,8 @@ func DefaultKeyMap() KeyMap {
 		PrevErr:   key.NewBinding(key.WithKeys("E")),
 		Zoom:      key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "zoom into the span's time")),
 		ZoomOut:   key.NewBinding(key.WithKeys("Z", "backspace"), key.WithHelp("Z", "zoom out")),
+		Flame:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "flame graph/waterfall")),
+		Compare:   key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "compare with the marked trace (x in Traces)")),
 	}
 }
 
@@ -90,6 +95,9 @@ type Model struct {
 
 	// cached per trace and width
 	title, ruler string
+
+	// flame is the flame graph shown instead of the rows (flame.go)
+	flame flameState
 }
 
 // New returns an empty pane drawing with st, times in loc.
@@ -104,7 +112,12 @@ func New(st *styles.Styles, loc *time.Location) Model {
 func (m Model) ID() int { return m.id }
 
 // Title names the pane.
-func (m Model) Title() string { return "Waterfall" }
+func (m Model) Title() string {
+	if m.flame.on {
+		return "Flame graph"
+	}
+	return "Waterfall"
+}
 
 // SetSize sets the pane's size.
 func (m *Model) SetSize(width, height int) {
@@ -113,6 +126,9 @@ func (m *Model) SetSize(width, height int) {
 	if m.rows != nil && resized {
 		m.rows.SetWidth(m.rowWidth())
 		m.cache()
+	}
+	if m.flame.on {
+		m.drawFlame()
 	}
 	m.scroll()
 }
@@ -130,6 +146,7 @@ func (m *Model) SetTrace(t *sources.Trace) {
 	m.query, m.matches, m.nmatch, m.typing = "", nil, 0, false
 	m.zooms = nil
 	m.prepare()
+	m.drawFlame()
 }
 
 // Restyle redraws what the pane keeps drawn, after its styles changed
@@ -205,7 +222,7 @@ func (m *Model) ZoomIn() bool {
 // ClickLine selects the row drawn at line of the pane (0: its first
 // line), if a row is drawn there; it tells whether one was.
 func (m *Model) ClickLine(line int) bool {
-	if m.rows == nil {
+	if m.rows == nil || m.flame.on {
 		return false
 	}
 	if !m.compact() {
@@ -435,6 +452,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if m.rows == nil {
 			return m, nil
 		}
+		if m.flame.on {
+			return m, m.flameKey(msg)
+		}
 		km := m.KeyMap
 		switch {
 		case key.Matches(msg, km.Up):
@@ -471,6 +491,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.ZoomIn()
 		case key.Matches(msg, km.ZoomOut):
 			m.ZoomOut()
+		case key.Matches(msg, km.Flame):
+			m.ToggleFlame()
+		case key.Matches(msg, km.Compare):
+			return m, m.compare()
 		}
 	}
 	return m, nil
@@ -498,6 +522,8 @@ func (m Model) View() string {
 		return pane.Box([]string{m.st.Dim.Apply("loading " + m.loading + "…")}, m.width, m.height)
 	case m.tree == nil:
 		return pane.Box([]string{m.st.Dim.Apply("No trace open: Enter on a trace in the Traces pane opens it.")}, m.width, m.height)
+	case m.flame.on:
+		return m.flameView()
 	}
 	lines := make([]string, 0, m.height)
 	if !m.compact() {
@@ -574,6 +600,11 @@ func plural(n int, one, many string) string {
 // ShortHelp returns the pane's main keys.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.KeyMap
+	if m.flame.on {
+		back := k.Flame
+		back.SetHelp("f/esc", "back to the waterfall")
+		return []key.Binding{k.Down, k.PageDown, back, k.Compare}
+	}
 	return []key.Binding{k.Toggle, k.Critical, k.Search, k.NextError}
 }
 
@@ -584,6 +615,6 @@ func (m Model) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Toggle, k.FoldAll, k.UnfoldAll, k.Critical},
 		{k.Search, k.Next, k.NextError},
-		{k.Zoom, k.ZoomOut},
+		{k.Zoom, k.ZoomOut, k.Flame, k.Compare},
 	}
 }
