@@ -420,7 +420,7 @@ func errorOrigins(infos []traceInfo) []ErrorOrigin {
 	type key struct{ service, op, msg string }
 	idx := map[key]int{}
 	var out []ErrorOrigin
-	var last []int // the last trace counted in each origin's Traces
+	var last []int  // the last trace counted in each origin's Traces
 	var first []int // the trace of each origin's example
 	var below []bool
 	for ti, in := range infos {

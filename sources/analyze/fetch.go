@@ -76,7 +76,7 @@ type Result struct {
 	// SampleLatency is the sample's latency when Latency is the span
 	// metrics'.
 	SampleLatency *Latency `json:"sampleLatency,omitempty"`
-	Timing Timing `json:"timing"`
+	Timing        Timing   `json:"timing"`
 	// Notes say what the reader should know: a fallback, traces that
 	// could not be loaded.
 	Notes []string `json:"notes,omitempty"`
