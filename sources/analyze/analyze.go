@@ -11,9 +11,12 @@ package analyze
 import (
 	"cmp"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/telx-cli/telx/sources"
@@ -200,25 +203,46 @@ func Analyze(traces []*sources.Trace, o Options) *Report {
 	r := &Report{}
 	infos := make([]traceInfo, 0, len(traces))
 	for _, t := range traces {
-		if t == nil || len(t.Spans) == 0 {
-			continue
+		if t != nil && len(t.Spans) > 0 {
+			infos = append(infos, traceInfo{tree: &sources.Tree{Trace: t}})
 		}
-		tr := sources.BuildTree(t)
-		in := traceInfo{tree: tr, latency: entryLatency(tr, o), failed: t.ErrorCount() > 0}
-		r.Spans += len(t.Spans)
+	}
+	buildTrees(infos, o)
+	for _, in := range infos {
+		r.Spans += len(in.tree.Nodes)
 		if in.failed {
 			r.Failed++
 		}
-		infos = append(infos, in)
 	}
 	r.Traces = len(infos)
 	r.Slow, r.SlowFrom = markSlow(infos)
 	r.Latency = sampleLatency(infos, o)
-	r.Operations = operationTimes(infos, r.Slow)
+	var edges []Edge
+	r.Operations, edges = operationTimes(infos, r.Slow)
 	r.FailedAttributes, r.SlowAttributes, r.SkippedKeys = attributeDiffs(infos, o.TopAttributes)
 	r.ErrorOrigins = errorOrigins(infos)
-	r.Graph = Graph{Source: FromSample, Edges: sampleGraph(infos)}
+	r.Graph = Graph{Source: FromSample, Edges: edges}
 	return r
+}
+
+// buildTrees builds the traces' trees, as many at once as there are
+// CPUs: they are independent.
+func buildTrees(infos []traceInfo, o Options) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(infos)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(infos); i = int(next.Add(1)) - 1 {
+				in := &infos[i]
+				t := in.tree.Trace
+				in.tree = sources.BuildTree(t)
+				in.latency, in.failed = entryLatency(in.tree, o), t.ErrorCount() > 0
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // entryLatency is the duration of the trace's first span (in tree order)
@@ -296,17 +320,19 @@ func histogram(sorted []time.Duration, n int) []Bucket {
 		return []Bucket{{Upper: hi, Count: float64(len(sorted))}}
 	}
 	start := time.Duration(0)
-	if lo > (hi-lo)*2 {
-		start = lo // a narrow spread far from 0
+	if lo/2 > (hi - lo) { // a narrow spread far from 0
+		start = lo
 	}
 	width := niceWidth((hi - start) / time.Duration(n))
 	start = start / width * width
 	var out []Bucket
-	for up := start + width; ; up += width {
-		out = append(out, Bucket{Upper: up})
-		if up >= hi {
-			break
+	for up := start; up < hi; {
+		if up > hi-width {
+			up = hi // and no overflow past it
+		} else {
+			up += width
 		}
+		out = append(out, Bucket{Upper: up})
 	}
 	j := 0
 	for _, d := range sorted {
@@ -329,11 +355,14 @@ func niceWidth(d time.Duration) time.Duration {
 		p *= 10
 	}
 	for _, m := range []time.Duration{1, 2, 5, 10} {
+		if p > math.MaxInt64/m {
+			break
+		}
 		if p*m >= d {
 			return p * m
 		}
 	}
-	return p * 10
+	return d
 }
 
 type opKey struct{ service, op string }
@@ -347,12 +376,31 @@ type opAcc struct {
 	seen               int // the last trace counted in slowCrit or restCrit, plus 1
 }
 
-func operationTimes(infos []traceInfo, slow int) []OperationTime {
+// operationTimes sums the self times and the critical path per
+// operation, and, in the same walk over the spans, the calls between
+// services.
+func operationTimes(infos []traceInfo, slow int) ([]OperationTime, []Edge) {
 	idx := map[opKey]*opAcc{}
 	var order []*opAcc
+	type edgeKey struct{ parent, child string }
+	edgeIdx := map[edgeKey]int{}
+	var edges []Edge
 	for ti, in := range infos {
 		for _, nd := range in.tree.Nodes {
 			s := nd.Span
+			if p := nd.Parent; p != nil && p.Span.Service != s.Service {
+				k := edgeKey{p.Span.Service, s.Service}
+				j, ok := edgeIdx[k]
+				if !ok {
+					j = len(edges)
+					edgeIdx[k] = j
+					edges = append(edges, Edge{Parent: k.parent, Child: k.child})
+				}
+				edges[j].Calls++
+				if s.IsError() {
+					edges[j].Errors++
+				}
+			}
 			k := opKey{s.Service, s.Operation}
 			a := idx[k]
 			if a == nil {
@@ -412,7 +460,8 @@ func operationTimes(infos []traceInfo, slow int) []OperationTime {
 		}
 		return out[i].Operation < out[j].Operation
 	})
-	return out
+	SortEdges(edges)
+	return out, edges
 }
 
 // errorOrigins groups the failing spans that have no failing descendant.
@@ -496,33 +545,6 @@ func ErrorMessage(s *sources.Span) string {
 		}
 	}
 	return ""
-}
-
-func sampleGraph(infos []traceInfo) []Edge {
-	type key struct{ parent, child string }
-	idx := map[key]int{}
-	var out []Edge
-	for _, in := range infos {
-		for _, nd := range in.tree.Nodes {
-			p := nd.Parent
-			if p == nil || p.Span.Service == nd.Span.Service {
-				continue
-			}
-			k := key{p.Span.Service, nd.Span.Service}
-			j, ok := idx[k]
-			if !ok {
-				j = len(out)
-				idx[k] = j
-				out = append(out, Edge{Parent: k.parent, Child: k.child})
-			}
-			out[j].Calls++
-			if nd.Span.IsError() {
-				out[j].Errors++
-			}
-		}
-	}
-	SortEdges(out)
-	return out
 }
 
 // SortEdges orders edges by caller, then most calls first.

@@ -1,8 +1,9 @@
 package analyze
 
 import (
+	"math"
 	"sort"
-	"strings"
+	"strconv"
 
 	"github.com/telx-cli/telx/sources"
 )
@@ -16,67 +17,157 @@ var outcomeKeys = map[string]bool{
 
 // Keys with at least manyValues values, more than half of them in one
 // trace only, are IDs and the like: no value of theirs can be
-// over-represented in a group of traces.
-const manyValues = 10
+// over-represented in a group of traces. Past maxValues values a key is
+// dropped at once, without counting its values further.
+const (
+	manyValues = 10
+	maxValues  = 1000
+)
 
-type attrKey struct {
+// scopedKey is an attribute's key where it is.
+type scopedKey struct {
 	scope Scope
 	key   string
-	value string
+}
+
+// valueKey is an attribute value: a string in s, a number or a bool in n
+// (kind says which), anything else formatted in s.
+type valueKey struct {
+	kind uint8
+	s    string
+	n    uint64
+}
+
+const (
+	kindString = iota
+	kindInt
+	kindFloat
+	kindBool
+)
+
+func valueOf(v any) valueKey {
+	var k valueKey
+	switch v := v.(type) {
+	case string:
+		k.s = v
+	case int64:
+		k.kind, k.n = kindInt, uint64(v)
+	case int:
+		k.kind, k.n = kindInt, uint64(int64(v))
+	case float64:
+		k.kind, k.n = kindFloat, math.Float64bits(v)
+	case bool:
+		k.kind = kindBool
+		if v {
+			k.n = 1
+		}
+	default:
+		k.s = sources.FormatValue(v)
+	}
+	return k
+}
+
+// String formats the value.
+func (k valueKey) String() string {
+	switch k.kind {
+	case kindInt:
+		return strconv.FormatInt(int64(k.n), 10)
+	case kindFloat:
+		return sources.FormatValue(math.Float64frombits(k.n))
+	case kindBool:
+		return strconv.FormatBool(k.n == 1)
+	}
+	return k.s
 }
 
 type attrCount struct {
 	traces, failed, slow int
 	exFailed, exSlow     Example
+	// last is the last trace counted, plus 1
+	last int
+	of   *keyCount
+}
+
+// keyCount counts the values of one key; over is set once it has too
+// many to count further.
+type keyCount struct {
+	values int
+	over   bool
+}
+
+// attrKey is an attribute value where it is.
+type attrKey struct {
+	scopedKey
+	valueKey
+}
+
+// attrCounter counts in how many traces of each group each value is.
+type attrCounter struct {
+	values map[attrKey]*attrCount
+	keys   map[scopedKey]*keyCount
+}
+
+func (ac *attrCounter) count(scope Scope, a *sources.Attr, in *traceInfo, ti int, span sources.SpanID) {
+	k := attrKey{scopedKey{scope, a.Key}, valueOf(a.Value)}
+	c := ac.values[k]
+	if c == nil {
+		kc := ac.keys[k.scopedKey]
+		if kc == nil {
+			kc = &keyCount{}
+			ac.keys[k.scopedKey] = kc
+		}
+		if kc.over {
+			return
+		}
+		if kc.values++; kc.values > maxValues {
+			kc.over = true
+			return
+		}
+		c = &attrCount{of: kc}
+		ac.values[k] = c
+	} else if c.last == ti+1 {
+		return // counted in this trace
+	}
+	c.last = ti + 1
+	c.traces++
+	id := in.tree.Trace.ID
+	if in.failed {
+		if c.failed == 0 {
+			c.exFailed = Example{TraceID: id, SpanID: span}
+		}
+		c.failed++
+	}
+	if in.slow {
+		if c.slow == 0 {
+			c.exSlow = Example{TraceID: id, SpanID: span}
+		}
+		c.slow++
+	}
 }
 
 // attributeDiffs compares the attribute values of the failed traces and
 // of the slowest decile with those of the others. It returns the top rows
 // of each comparison and the keys left out for their cardinality.
 func attributeDiffs(infos []traceInfo, top int) (failed, slow []AttributeDiff, skipped []string) {
-	counts := map[attrKey]*attrCount{}
-	seen := map[attrKey]bool{}
+	ac := &attrCounter{values: map[attrKey]*attrCount{}, keys: map[scopedKey]*keyCount{}}
 	resources := map[*sources.Attr]bool{}
 	nFailed, nSlow := 0, 0
-	for _, in := range infos {
+	for ti := range infos {
+		in := &infos[ti]
 		if in.failed {
 			nFailed++
 		}
 		if in.slow {
 			nSlow++
 		}
-		clear(seen)
 		clear(resources)
-		id := in.tree.Trace.ID
-		add := func(k attrKey, span sources.SpanID) {
-			if seen[k] {
-				return
-			}
-			seen[k] = true
-			c := counts[k]
-			if c == nil {
-				c = &attrCount{}
-				counts[k] = c
-			}
-			c.traces++
-			if in.failed {
-				if c.failed == 0 {
-					c.exFailed = Example{TraceID: id, SpanID: span}
-				}
-				c.failed++
-			}
-			if in.slow {
-				if c.slow == 0 {
-					c.exSlow = Example{TraceID: id, SpanID: span}
-				}
-				c.slow++
-			}
-		}
-		for _, nd := range in.tree.Nodes {
-			s := nd.Span
-			for _, a := range s.Attrs {
-				if !outcomeKeys[a.Key] {
-					add(attrKey{ScopeSpan, a.Key, sources.FormatValue(a.Value)}, s.SpanID)
+		// in the spans' order, not the tree's: the memory is read in turn
+		spans := in.tree.Trace.Spans
+		for j := range spans {
+			s := &spans[j]
+			for i := range s.Attrs {
+				if a := &s.Attrs[i]; !outcomeKeys[a.Key] {
+					ac.count(ScopeSpan, a, in, ti, s.SpanID)
 				}
 			}
 			if len(s.Resource) == 0 {
@@ -85,40 +176,25 @@ func attributeDiffs(infos []traceInfo, top int) (failed, slow []AttributeDiff, s
 			// spans of one process share their resource's attributes
 			if first := &s.Resource[0]; !resources[first] {
 				resources[first] = true
-				for _, a := range s.Resource {
-					add(attrKey{ScopeResource, a.Key, sources.FormatValue(a.Value)}, s.SpanID)
+				for i := range s.Resource {
+					ac.count(ScopeResource, &s.Resource[i], in, ti, s.SpanID)
 				}
 			}
 		}
 	}
 	// the keys of too many values
-	type keyOf struct {
-		scope Scope
-		key   string
-	}
-	type card struct{ values, single int }
-	cards := map[keyOf]*card{}
-	for k, c := range counts {
-		kc := cards[keyOf{k.scope, k.key}]
-		if kc == nil {
-			kc = &card{}
-			cards[keyOf{k.scope, k.key}] = kc
-		}
-		kc.values++
+	single := map[*keyCount]int{}
+	for _, c := range ac.values {
 		if c.traces == 1 {
-			kc.single++
+			single[c.of]++
 		}
 	}
-	skip := map[keyOf]bool{}
-	for k, c := range cards {
-		if c.values >= manyValues && 2*c.single > c.values {
-			skip[k] = true
-			skipped = append(skipped, string(k.scope)+":"+k.key)
+	skip := map[scopedKey]bool{}
+	for sk, kc := range ac.keys {
+		if kc.over || kc.values >= manyValues && 2*single[kc] > kc.values {
+			skip[sk] = true
+			skipped = append(skipped, sk.key)
 		}
-	}
-	sort.Strings(skipped)
-	for i, s := range skipped {
-		skipped[i] = strings.TrimPrefix(strings.TrimPrefix(s, string(ScopeSpan)+":"), string(ScopeResource)+":")
 	}
 	skipped = dedupSorted(skipped)
 
@@ -130,9 +206,9 @@ func attributeDiffs(infos []traceInfo, top int) (failed, slow []AttributeDiff, s
 		}
 		least := min(2, group)
 		var out []AttributeDiff
-		for k, c := range counts {
+		for k, c := range ac.values {
 			n, ex := in(c)
-			if n < least || skip[keyOf{k.scope, k.key}] {
+			if n < least || skip[k.scopedKey] {
 				continue
 			}
 			share := float64(n) / float64(group)
@@ -140,7 +216,7 @@ func attributeDiffs(infos []traceInfo, top int) (failed, slow []AttributeDiff, s
 			if share <= restShare {
 				continue
 			}
-			out = append(out, AttributeDiff{Scope: k.scope, Key: k.key, Value: k.value, Count: n,
+			out = append(out, AttributeDiff{Scope: k.scope, Key: k.key, Value: k.valueKey.String(), Count: n,
 				Share: share, RestShare: restShare, Diff: share - restShare, Example: ex})
 		}
 		sort.Slice(out, func(i, j int) bool {
