@@ -81,8 +81,10 @@ type Latency struct {
 	// payments").
 	Of string `json:"of,omitempty"`
 	// Count is how many latencies (traces, or spans for span metrics).
-	Count         float64       `json:"count"`
-	P50, P90, P99 time.Duration `json:"-"`
+	Count float64       `json:"count"`
+	P50   time.Duration `json:"p50Nanos"`
+	P90   time.Duration `json:"p90Nanos"`
+	P99   time.Duration `json:"p99Nanos"`
 	// ErrorRatio is the share of failures (of traces in a sample, of
 	// spans in span metrics), 0 to 1.
 	ErrorRatio float64 `json:"errorRatio"`
@@ -153,7 +155,8 @@ type ErrorOrigin struct {
 	// Message is the span's status message (or its error message
 	// attribute or event).
 	Message string `json:"message"`
-	// Count is how many such spans; Traces in how many traces.
+	// Count is how many such spans; Traces in how many traces. The
+	// origins in the most traces come first.
 	Count   int     `json:"count"`
 	Traces  int     `json:"traces"`
 	Example Example `json:"example"`
@@ -510,7 +513,11 @@ func errorOrigins(infos []traceInfo) []ErrorOrigin {
 			}
 		}
 	}
+	// the most traces first: a cause, not a loop that fails many times
 	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Traces != out[j].Traces {
+			return out[i].Traces > out[j].Traces
+		}
 		if out[i].Count != out[j].Count {
 			return out[i].Count > out[j].Count
 		}
