@@ -152,8 +152,8 @@ type AttributeDiff struct {
 type ErrorOrigin struct {
 	Service   string `json:"service"`
 	Operation string `json:"operation"`
-	// Message is the span's status message (or its error message
-	// attribute or event).
+	// Message is what the span says went wrong (ErrorMessage): its
+	// recorded exception's message, else its status message.
 	Message string `json:"message"`
 	// Count is how many such spans; Traces in how many traces. The
 	// origins in the most traces come first.
@@ -527,10 +527,19 @@ func errorOrigins(infos []traceInfo) []ErrorOrigin {
 	return out
 }
 
-// ErrorMessage is what a failing span says went wrong: its status
-// message, else its error message attributes, else those of its
-// exception or error events.
+// ErrorMessage is what a failing span says went wrong: the message of
+// the exception it recorded (OpenTelemetry's RecordError, which holds the
+// error itself where the status often says only "An error occurred"),
+// else its status message, else its error message attributes, else those
+// of its other error events.
 func ErrorMessage(s *sources.Span) string {
+	for _, e := range s.Events {
+		if e.Name == "exception" {
+			if v := e.Attrs.GetString("exception.message"); v != "" {
+				return v
+			}
+		}
+	}
 	if s.Status.Message != "" {
 		return s.Status.Message
 	}

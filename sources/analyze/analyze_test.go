@@ -352,3 +352,25 @@ func TestHistogramBounds(t *testing.T) {
 		})
 	}
 }
+
+func TestErrorMessage(t *testing.T) {
+	ev := func(name string, kv ...any) []sources.Event { return []sources.Event{{Name: name, Attrs: attrs(kv...)}} }
+	tests := []struct {
+		name string
+		span sources.Span
+		want string
+	}{
+		{"the exception over a generic status", sources.Span{Status: sources.Status{Code: sources.StatusError, Message: "An error occurred"},
+			Events: ev("exception", "exception.type", "*errors.errorString", "exception.message", "redis timeout")}, "redis timeout"},
+		{"the status", sources.Span{Status: sources.Status{Code: sources.StatusError, Message: "charge failed"}}, "charge failed"},
+		{"an attribute", sources.Span{Attrs: attrs("error", true, "error.message", "boom")}, "boom"},
+		{"a Jaeger error log", sources.Span{Attrs: attrs("error", true), Events: ev("", "event", "error", "message", "connection reset")}, "connection reset"},
+		{"an error log's name", sources.Span{Attrs: attrs("error", true), Events: ev("retry failed", "level", "error")}, "retry failed"},
+		{"nothing", sources.Span{Attrs: attrs("error", "true")}, ""},
+	}
+	for _, tt := range tests {
+		if got := ErrorMessage(&tt.span); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
