@@ -354,7 +354,9 @@ func TestHistogramBounds(t *testing.T) {
 }
 
 func TestErrorMessage(t *testing.T) {
-	ev := func(name string, kv ...any) []sources.Event { return []sources.Event{{Name: name, Attrs: attrs(kv...)}} }
+	ev := func(name string, kv ...any) []sources.Event {
+		return []sources.Event{{Name: name, Attrs: attrs(kv...)}}
+	}
 	tests := []struct {
 		name string
 		span sources.Span
