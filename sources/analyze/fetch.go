@@ -80,6 +80,18 @@ type Result struct {
 	// Notes say what the reader should know: a fallback, traces that
 	// could not be loaded.
 	Notes []string `json:"notes,omitempty"`
+	// Sample are the traces analysed, for the examples to open.
+	SampleTraces []*sources.Trace `json:"-"`
+}
+
+// Trace returns the sample's trace of that ID, or nil.
+func (r *Result) Trace(id sources.TraceID) *sources.Trace {
+	for _, t := range r.SampleTraces {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
 }
 
 // Fetch searches src with q for a sample of traces (q.Limit is set to the
@@ -156,6 +168,7 @@ func Fetch(ctx context.Context, src sources.TraceSource, q sources.TraceQuery, o
 
 	t0 = time.Now()
 	res.Report = Analyze(traces, o.Analysis)
+	res.SampleTraces = traces
 	res.Timing.Analysis = time.Since(t0)
 
 	if lat != nil {
