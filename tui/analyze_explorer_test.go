@@ -12,7 +12,7 @@ import (
 )
 
 // A on the Traces pane analyses its search over the screen; n goes to the
-// next table, enter on the first row of where errors start opens its
+// next table (the first, from none), enter on the first row of where errors start opens its
 // example trace at the failing postgres span, in the waterfall; A again
 // and esc goes back to the panes as they were.
 func TestAnalysisFromTheTracesPane(t *testing.T) {
@@ -36,7 +36,7 @@ func TestAnalysisFromTheTracesPane(t *testing.T) {
 			t.Errorf("%v: esc does not give the panes back:\n%s", size, m.Render())
 		}
 		m = syncUpdate(m, key("A"))
-		for range 3 {
+		for range 4 {
 			m = syncUpdate(m, key("n"))
 		}
 		screen = m.Render()
@@ -47,7 +47,7 @@ func TestAnalysisFromTheTracesPane(t *testing.T) {
 			}
 		}
 		if !strings.Contains(sel, "postgres SELECT accounts") || !strings.Contains(sel, "lock timeo") {
-			t.Fatalf("%v: n n n selects %q:\n%s", size, sel, screen)
+			t.Fatalf("%v: n n n n selects %q:\n%s", size, sel, screen)
 		}
 		m = syncUpdate(m, key("enter"))
 		screen = m.Render()

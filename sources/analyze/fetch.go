@@ -387,7 +387,14 @@ func millis(v float64) time.Duration {
 	return time.Duration(v * 1e6)
 }
 
+// firstLine is an error's first line for a note, cut to a few words.
 func firstLine(err error) string {
 	msg, _, _ := strings.Cut(err.Error(), "\n")
+	if r := []rune(msg); len(r) > maxNote {
+		msg = string(r[:maxNote-1]) + "…"
+	}
 	return sources.Sanitize(msg)
 }
+
+// maxNote is the most characters of an error a note repeats.
+const maxNote = 100

@@ -127,7 +127,7 @@ func (m *Model) Analyse(q Query) tea.Cmd {
 		m.cancel()
 	}
 	m.query, m.loading, m.err, m.res = q, true, nil, nil
-	m.lines, m.plainLines, m.rows, m.sel, m.offset = nil, nil, nil, 0, 0
+	m.lines, m.plainLines, m.rows, m.sel, m.offset = nil, nil, nil, -1, 0
 	m.seq++
 	id, seq, o := m.id, m.seq, m.o
 	ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
@@ -173,20 +173,27 @@ func (m *Model) draw() {
 	m.lines, m.rows = render.AnalysisLines(m.res, o)
 	o.Styles = m.plain
 	m.plainLines, _ = render.AnalysisLines(m.res, o)
-	m.sel = pane.Clamp(m.sel, len(m.rows))
+	if m.sel >= len(m.rows) {
+		m.sel = len(m.rows) - 1
+	}
 }
 
-// Selected returns the selected row, if any.
+// Selected returns the selected row, if any: none is until a key moves
+// to one, so that the report opens at its top.
 func (m Model) Selected() (render.AnalyzeRow, bool) {
-	if len(m.rows) == 0 {
+	if m.sel < 0 || m.sel >= len(m.rows) {
 		return render.AnalyzeRow{}, false
 	}
 	return m.rows[m.sel], true
 }
 
-// MoveDown selects the row n rows down (up when n < 0).
+// MoveDown selects the row n rows down (up when n < 0); with none
+// selected, down selects the first.
 func (m *Model) MoveDown(n int) {
-	m.sel = pane.Clamp(m.sel+n, len(m.rows))
+	if m.sel < 0 && n > 0 {
+		n--
+	}
+	m.sel = pane.Clamp(max(m.sel, 0)+n, len(m.rows))
 	m.scroll()
 }
 
@@ -203,9 +210,12 @@ func (m *Model) NextSection(dir int) {
 			starts = append(starts, i)
 		}
 	}
-	cur := 0
+	cur := -1 // none selected: n goes to the first table
+	if m.sel < 0 && dir < 0 {
+		cur = 0
+	}
 	for i, s := range starts {
-		if s <= m.sel {
+		if m.sel >= 0 && s <= m.sel {
 			cur = i
 		}
 	}
@@ -250,7 +260,6 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.loading, m.cancel = false, nil
 		m.res, m.err = msg.Result, msg.Err
 		m.draw()
-		m.scroll()
 	case tea.KeyPressMsg:
 		km := m.KeyMap
 		switch {

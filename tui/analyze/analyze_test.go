@@ -48,7 +48,7 @@ func TestAnalysisScreens(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				m := opened(t, color, size[0], size[1])
-				// the third table's second row
+				// the second table's second row
 				m = update(m, teasync.Key("n"), teasync.Key("n"), teasync.Key("j"))
 				screen := m.View()
 				if n := strings.Count(screen, "\n") + 1; n != size[1] {
@@ -71,10 +71,14 @@ func TestEnterOpensTheExample(t *testing.T) {
 	res := m.Result()
 	want := []sources.SpanID{res.Operations[0].Example.SpanID, res.FailedAttributes[0].Example.SpanID,
 		res.SlowAttributes[0].Example.SpanID, res.ErrorOrigins[0].Example.SpanID, res.Operations[0].Example.SpanID}
+	if _, ok := m.Selected(); ok {
+		t.Fatal("a row is selected before any key")
+	}
+	for _, msg := range teasync.Msgs(func() tea.Cmd { _, cmd := m.Update(teasync.Key("enter")); return cmd }()) {
+		t.Fatalf("enter with no row selected sends %T", msg)
+	}
 	for i, w := range want {
-		if i > 0 {
-			m = update(m, teasync.Key("n"))
-		}
+		m = update(m, teasync.Key("n"))
 		var open analyze.OpenSpanMsg
 		for _, msg := range teasync.Msgs(func() tea.Cmd { _, cmd := m.Update(teasync.Key("enter")); return cmd }()) {
 			open, _ = msg.(analyze.OpenSpanMsg)
@@ -105,6 +109,9 @@ func TestKeysAndMessages(t *testing.T) {
 	}
 	if !closed {
 		t.Error("esc does not close")
+	}
+	if v := m.View(); !strings.Contains(v, "Analysis of frontend") || !strings.Contains(v, "backend 80.0ms") {
+		t.Errorf("the report does not open at its top:\n%s", v)
 	}
 	// G goes to the last row, g back to the first
 	m = update(m, teasync.Key("G"))

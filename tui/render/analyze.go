@@ -208,7 +208,7 @@ func (a *analysisWriter) histogram(bs []analyze.Bucket) {
 		lw, cw = max(lw, ansi.StringWidth(labels[i])), max(cw, len(counts[i]))
 		most = max(most, b.Count)
 	}
-	barW := max(1, a.o.Width-lw-cw-4)
+	barW := max(1, min(maxBar, a.o.Width-lw-cw-4))
 	for i, b := range bs {
 		n := 0.0
 		if most > 0 {
@@ -222,6 +222,10 @@ func (a *analysisWriter) histogram(bs []analyze.Bucket) {
 		a.lines = append(a.lines, line)
 	}
 }
+
+// maxBar is the longest bar of the histogram: past it, a wider
+// terminal makes the bars no easier to read.
+const maxBar = 64
 
 // bar is n cells of full blocks, its fraction in eighths; a count above
 // zero shows at least a sliver.
