@@ -127,7 +127,7 @@ func Fetch(ctx context.Context, src sources.TraceSource, q sources.TraceQuery, o
 			res.Timing.Metrics = time.Since(t0)
 		}()
 	} else {
-		latNote = "no Prometheus to ask for span metrics: the latency is the sample's"
+		latNote = "no metric source to ask for span metrics: the latency is the sample's"
 	}
 	var deps []sources.Dependency
 	var depErr error

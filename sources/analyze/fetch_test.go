@@ -77,7 +77,7 @@ func TestFetchTheDemoIncident(t *testing.T) {
 	if top := res.Operations[0]; top.Service != demo.Postgres || top.Operation != "SELECT accounts" {
 		t.Errorf("the slow ones spend their time in %s %s", top.Service, top.Operation)
 	}
-	if res.Latency.Source != FromSample || !strings.Contains(res.Latency.Note, "no Prometheus") {
+	if res.Latency.Source != FromSample || !strings.Contains(res.Latency.Note, "no metric source") {
 		t.Errorf("latency from %q, note %q", res.Latency.Source, res.Latency.Note)
 	}
 	if res.Timing.Backend <= 0 || res.Timing.Search <= 0 {
