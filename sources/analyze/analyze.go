@@ -221,9 +221,17 @@ func Analyze(traces []*sources.Trace, o Options) *Report {
 	r.Slow, r.SlowFrom = markSlow(infos)
 	r.Latency = sampleLatency(infos, o)
 	var edges []Edge
+	// the attributes, the larger part, beside the rest: they read the
+	// trees and write their own fields only
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r.FailedAttributes, r.SlowAttributes, r.SkippedKeys = attributeDiffs(infos, o.TopAttributes)
+	}()
 	r.Operations, edges = operationTimes(infos, r.Slow)
-	r.FailedAttributes, r.SlowAttributes, r.SkippedKeys = attributeDiffs(infos, o.TopAttributes)
 	r.ErrorOrigins = errorOrigins(infos)
+	wg.Wait()
 	r.Graph = Graph{Source: FromSample, Edges: edges}
 	return r
 }
