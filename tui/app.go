@@ -21,6 +21,7 @@ import (
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/explain"
 	"github.com/telx-cli/telx/tui/alerts"
+	tuianalyze "github.com/telx-cli/telx/tui/analyze"
 	comparepane "github.com/telx-cli/telx/tui/compare"
 	"github.com/telx-cli/telx/tui/details"
 	"github.com/telx-cli/telx/tui/live"
@@ -128,6 +129,7 @@ type AlertsMsg struct {
 // KeyMap are the global keys.
 type KeyMap struct {
 	Quit, Focus, FocusBack, Help, Alerts, Command, Copy, Zoom, Live, Cursor key.Binding
+	Analyze                                                                 key.Binding // analysis.go
 }
 
 // DefaultKeyMap returns the global keys.
@@ -143,6 +145,7 @@ func DefaultKeyMap() KeyMap {
 		Zoom:      zoomBinding(),
 		Live:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "live mode on/paused")),
 		Cursor:    key.NewBinding(key.WithKeys("@"), key.WithHelp("@", "panes to the cursor's time")),
+		Analyze:   analyzeBinding(),
 	}
 }
 
@@ -176,6 +179,9 @@ type Model struct {
 
 	alerts     alerts.Model // the alerts list (a opens it)
 	showAlerts bool
+	// the analysis of the search (A): analysis.go
+	analysis     tuianalyze.Model
+	showAnalysis bool
 	// servicesAfterTrace: opened by trace ID with no service asked for, the
 	// services (and a search) wait for the trace, so that nothing competes
 	// with the first frame and the list shows the trace's root service.
@@ -239,6 +245,7 @@ func New(o Options) Model {
 		called:    map[string]bool{},
 		cmdline:   newCommandLine(o.Styles.Color),
 		live:      newLiveState(o),
+		analysis:  newAnalysis(o),
 		alerts: alerts.New(alerts.Options{Styles: o.Styles, Location: o.Location, Now: o.Now, AlertManager: o.AlertManager,
 			Evidence:      explain.Sources{Metrics: o.Metrics, Rules: o.Rules, Logs: o.Logs, Traces: o.Traces},
 			ServiceLabels: o.ServiceLabels, Author: o.Author, Timeout: o.Timeout}),
@@ -363,6 +370,9 @@ func (m Model) panes() int { return focusExtra + len(m.extra) }
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	if cmd, ok := m.updateLive(msg); ok {
+		return m, cmd
+	}
+	if cmd, ok := m.updateAnalysis(msg); ok {
 		return m, cmd
 	}
 	if cmd, ok := m.routeCompare(msg); ok {
@@ -501,6 +511,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// the evidence, the silence form or a confirmation: esc goes back
 			return m, m.updateAlerts(msg)
 		case typing:
+		case m.focus == focusTraces && !m.showAlerts && key.Matches(msg, m.KeyMap.Analyze):
+			return m, m.openAnalysis()
 		case key.Matches(msg, m.KeyMap.Command):
 			m.openCommandLine()
 			return m, nil
@@ -577,6 +589,7 @@ func (m Model) typing() bool {
 // cancelPanes stops the extra panes' queries in flight (those that say
 // how, with Cancel).
 func (m *Model) cancelPanes() {
+	m.analysis.Cancel()
 	for _, p := range m.extra {
 		if c, ok := p.(interface{ Cancel() }); ok {
 			c.Cancel()
@@ -751,6 +764,7 @@ func (m *Model) sizePanes() {
 		return
 	}
 	m.alerts.SetSize(m.width, max(0, m.height-2))
+	m.analysis.SetSize(m.width, max(0, m.height-2))
 	bs := m.layout()
 	// each pane has a title line
 	m.traces.SetSize(bs[focusTraces].w, max(0, bs[focusTraces].h-1))
@@ -783,6 +797,8 @@ func (m Model) Render() string {
 		body = pane.Box(strings.Split(m.fullHelp(), "\n"), m.width, max(0, m.height-2))
 	} else if m.showAlerts {
 		body = pane.Box(m.alerts.Lines(max(0, m.height-2)), m.width, max(0, m.height-2))
+	} else if m.showAnalysis {
+		body = m.analysis.View()
 	} else if m.zoomed {
 		body = m.zoomView()
 	} else {
@@ -983,7 +999,7 @@ func (h helpKeys) ShortHelp() []key.Binding {
 func (h helpKeys) FullHelp() [][]key.Binding {
 	return append(h.pane.FullHelp(),
 		[]key.Binding{h.global.Focus, h.global.FocusBack, h.global.Zoom, h.global.Command, h.global.Copy},
-		[]key.Binding{h.global.Alerts, h.global.Live, h.global.Cursor, h.global.Help, h.global.Quit})
+		[]key.Binding{h.global.Alerts, h.global.Analyze, h.global.Live, h.global.Cursor, h.global.Help, h.global.Quit})
 }
 
 func (m Model) focusedKeys() help.KeyMap {
@@ -1006,6 +1022,9 @@ func (m Model) shortHelp() string {
 	h.SetWidth(m.width)
 	if m.showAlerts {
 		return render.Fit(h.ShortHelpView(m.alerts.ShortHelp()), m.width)
+	}
+	if m.showAnalysis {
+		return render.Fit(h.ShortHelpView(m.analysis.ShortHelp()), m.width)
 	}
 	keys := helpKeys{m.zoomKeys(), m.focusedKeys()}.ShortHelp()
 	if m.typing() {
@@ -1033,7 +1052,10 @@ func (m Model) fullHelp() string {
 	panes = append(panes, struct {
 		title string
 		keys  help.KeyMap
-	}{"Alerts list (a)", m.alerts})
+	}{"Alerts list (a)", m.alerts}, struct {
+		title string
+		keys  help.KeyMap
+	}{"Analysis (A on the Traces pane)", m.analysis})
 	for _, p := range panes {
 		b.WriteString(m.st.Header.Apply(p.title) + "\n")
 		b.WriteString(h.FullHelpView(p.keys.FullHelp()) + "\n\n")
