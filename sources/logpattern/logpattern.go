@@ -137,8 +137,11 @@ func New(r sources.TimeRange, step time.Duration, o Options) *Miner {
 	m := &Miner{o: o, r: r, step: int64(step), roots: map[rootKey]*node{}}
 	from, to := r.From.UnixNano(), r.To.UnixNano()
 	m.first = from - ((from%m.step)+m.step)%m.step
-	if to >= m.first {
-		m.n = int((to-m.first)/m.step) + 1
+	if m.first > from { // wrapped past the oldest time int64 holds
+		m.first = from
+	}
+	if d := to - m.first; to >= m.first && d >= 0 {
+		m.n = int(d/m.step) + 1
 	}
 	return m
 }
@@ -154,8 +157,8 @@ func (m *Miner) Add(t time.Time, level, message string) {
 	}
 	c.count++
 	ns := t.UnixNano()
-	if m.n > 0 && ns >= m.first {
-		if i := int((ns - m.first) / m.step); i < m.n {
+	if d := ns - m.first; m.n > 0 && ns >= m.first && d >= 0 { // d < 0: past int64's reach
+		if i := int(d / m.step); i < m.n {
 			if c.counts == nil {
 				c.counts = make([]int64, m.n)
 			}

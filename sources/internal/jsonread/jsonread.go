@@ -16,6 +16,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -77,7 +79,7 @@ func pointerPath(p jsontext.Pointer) string {
 		if b.Len() > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(tok)
+		b.WriteString(Printable(tok))
 	}
 	return b.String()
 }
@@ -251,12 +253,50 @@ func (d *Reader) Unquote(v jsontext.Value) ([]byte, error) {
 	return d.buf, nil
 }
 
-// Clip shortens a raw value for an error message.
+// Clip shortens a raw value for an error message, cut between runes,
+// with what a terminal would not print as itself escaped (Printable).
 func Clip(v []byte) string {
 	if len(v) > 40 {
-		return string(v[:40]) + "…"
+		n := 40
+		for n > 36 && !utf8.RuneStart(v[n]) {
+			n--
+		}
+		return Printable(string(v[:n])) + "…"
 	}
-	return string(v)
+	return Printable(string(v))
+}
+
+// Printable is s with its bytes that are not UTF-8 written \xNN and its
+// runes that do not print as themselves (control and format characters,
+// such as the bidirectional ones) written \uNNNN, so that a message that
+// quotes a backend's bytes holds no escape sequence.
+func Printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == utf8.RuneError && n == 3 && s[i:i+3] == "\uFFFD":
+			b.WriteString(s[i : i+3]) // U+FFFD itself, as written
+		case !unicode.IsPrint(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // RawString reads a string value (null is empty), valid until the next

@@ -56,3 +56,22 @@ func TestFloat64(t *testing.T) {
 		}
 	}
 }
+
+// Values quoted in errors hold nothing a terminal would act on: bytes that
+// are not UTF-8, control and bidirectional characters are escaped, and a
+// clipped value is cut between runes (found by the long fuzz campaign:
+// an int64 written "20\xc8…" reached the message as it was).
+func TestClipPrintable(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`"200"`, `"200"`},
+		{"\"20\xc8\xc80\"", `"20\xc8\xc80"`},
+		{"\x1b[31mred", `\u001b[31mred`},
+		{"a\u202eb", `a\u202eb`},
+		{"é and \uFFFD", "é and \uFFFD"},
+		{strings.Repeat("a", 39) + "éé", strings.Repeat("a", 39) + "…"},
+	} {
+		if got := Clip([]byte(tc.in)); got != tc.want {
+			t.Errorf("Clip(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
