@@ -97,6 +97,7 @@ it would create and the alerts it would silence now.`,
 	fs.StringVarP(&opts.Author, "author", "a", "", "who the silence is from (default: the context's author, else $USER)")
 	fs.BoolVar(&opts.DryRun, "dry-run", false, "create nothing: show the silence and the alerts it would silence")
 	fs.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
+	outputFormats(c, "text", "json")
 	return c
 }
 
@@ -129,6 +130,7 @@ silence's values).`,
 	fs.DurationVar(&opts.Within, "within", 0, "only the silences that end within this long (with --expired: that ended that long ago at most)")
 	fs.IntVar(&opts.Width, "width", 0, "width in columns (default: the terminal's, or 80)")
 	fs.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
+	outputFormats(c, "text", "json")
 	return c
 }
 
@@ -149,6 +151,7 @@ expired all the same.`,
 		},
 	}
 	opts = silenceOptions(c, io, g)
+	c.ValidArgsFunction = g.silenceIDs(opts)
 	return c
 }
 
@@ -169,6 +172,7 @@ matchers would silence: what telx silence add would mute, before it does.`,
 	opts = silenceOptions(c, io, g)
 	c.Flags().IntVar(&opts.Width, "width", 0, "width in columns (default: the terminal's, or 80)")
 	c.Flags().BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
+	outputFormats(c, "text", "json")
 	return c
 }
 
