@@ -100,6 +100,7 @@ name=~regex, name!~regex; a first bare word is the alert's name.`,
 	completeFlagValues(c, "from", "alertmanager", "prometheus")
 	completeFlagValues(c, "group-by", "route")
 	completeFlag(c, "explain", g.alertNames(opts))
+	c.ValidArgsFunction = g.alertMatchers(alertLabelSets(opts))
 	outputFormats(c, "text", "json")
 	return c
 }

@@ -517,3 +517,110 @@ func noFileArgs(c *cobra.Command) {
 		noFileArgs(sub)
 	}
 }
+
+// partialMatcher reads an amtool matcher being typed: a label's name, an
+// operator, and the start of a value (quoted or not).
+var partialMatcher = regexp.MustCompile(`^([a-zA-Z_][a-zA-Z0-9_]*)(=~|!~|!=|=)("?)(.*)$`)
+
+// plainValue is a matcher value amtool reads without quotes.
+var plainValue = regexp.MustCompile(`^[a-zA-Z0-9_:./-]+$`)
+
+// alertMatchers completes a matcher argument (amtool's syntax) from the
+// labels of the current alerts that labels returns: a label's name
+// (completed to name=), then after name= (or !=, =~, !~) that label's
+// values, quoted when amtool needs it.
+func (g *GlobalOptions) alertMatchers(labels func(ctx context.Context) ([]map[string]string, error)) cobra.CompletionFunc {
+	return func(c *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		m := partialMatcher.FindStringSubmatch(toComplete)
+		if m == nil && toComplete != "" && !labelName.MatchString(toComplete) {
+			return nil, noComp
+		}
+		sets := askFor(g, c, labels)
+		var out []cobra.Completion
+		if m == nil { // a name
+			var names []string
+			for _, set := range sets {
+				for k := range set {
+					names = append(names, k)
+				}
+			}
+			slices.Sort(names)
+			for _, n := range matching(names, toComplete) {
+				if labelName.MatchString(n) {
+					out = append(out, n+"=")
+				}
+			}
+			return out, noComp | cobra.ShellCompDirectiveNoSpace
+		}
+		name, op, quoted, typed := m[1], m[2], m[3] != "", m[4]
+		if quoted {
+			typed = unescapeLogQL(typed)
+		}
+		var values []string
+		for _, set := range sets {
+			if v, ok := set[name]; ok {
+				values = append(values, v)
+			}
+		}
+		slices.Sort(values)
+		for _, v := range matching(values, typed) {
+			if !quoted && plainValue.MatchString(v) {
+				out = append(out, name+op+v)
+			} else {
+				out = append(out, name+op+`"`+escapeLogQL(v)+`"`)
+			}
+		}
+		return out, noComp
+	}
+}
+
+// alertLabelSets are the label sets of the alerts telx alerts would list:
+// Alertmanager's (every state) when one is configured, else Prometheus'.
+func alertLabelSets(opts *AlertsOptions) func(ctx context.Context) ([]map[string]string, error) {
+	return func(ctx context.Context) ([]map[string]string, error) {
+		am, err := opts.alertmanager()
+		if err != nil {
+			return nil, err
+		}
+		if am != nil {
+			return managedAlertLabels(ctx, am)
+		}
+		src, err := opts.Source()
+		if err != nil {
+			return nil, err
+		}
+		alerts, err := src.Alerts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		sets := make([]map[string]string, 0, len(alerts))
+		for _, a := range alerts {
+			sets = append(sets, a.Labels)
+		}
+		return sets, nil
+	}
+}
+
+// silenceLabels are the label sets of Alertmanager's alerts in every
+// state, for the matchers of telx silence.
+func silenceLabels(opts *SilenceOptions) func(ctx context.Context) ([]map[string]string, error) {
+	return func(ctx context.Context) ([]map[string]string, error) {
+		am, err := opts.AlertManager()
+		if err != nil {
+			return nil, err
+		}
+		return managedAlertLabels(ctx, am)
+	}
+}
+
+func managedAlertLabels(ctx context.Context, am sources.AlertManager) ([]map[string]string, error) {
+	alerts, err := am.ManagedAlerts(ctx, sources.AlertFilter{Active: true, Silenced: true, Inhibited: true, Unprocessed: true})
+	if err != nil {
+		return nil, err
+	}
+	sets := make([]map[string]string, 0, len(alerts))
+	for _, a := range alerts {
+		sets = append(sets, a.Labels)
+	}
+	return sets, nil
+}

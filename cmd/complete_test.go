@@ -280,6 +280,11 @@ func TestDemoCompletes(t *testing.T) {
 		{[]string{"labels", "--demo", "serv"}, []string{"service_name"}},
 		{[]string{"alerts", "--demo", "--explain", "Pay"}, []string{"PaymentsHighErrorRate"}},
 		{[]string{"traces", "--demo", "--operation", ""}, nil}, // no --service: no operations
+		{[]string{"alerts", "--demo", ""}, []string{"alertname=", "service_name=", "severity="}},
+		{[]string{"alerts", "--demo", "service_name=p"}, []string{"service_name=payments", "service_name=postgres"}},
+		{[]string{"alerts", "--demo", "service_name!~p"}, []string{"service_name!~payments", "service_name!~postgres"}},
+		{[]string{"alerts", "--demo", `alertname="Pay`}, []string{`alertname="PaymentsHighErrorRate"`}},
+		{[]string{"alerts", "--demo", "9"}, nil},
 	}
 	for _, tt := range tests {
 		got := complete(t, nil, tt.args...)
@@ -341,6 +346,9 @@ func TestCompletionOfABackendThatCannotAnswer(t *testing.T) {
 			{"--prometheus", url, "alerts", "--explain", ""},
 			{"--alertmanager", url, "alerts", "--explain", ""},
 			{"--alertmanager", url, "silence", "expire", ""},
+			{"--alertmanager", url, "silence", "add", "alertname="},
+			{"--alertmanager", url, "alerts", ""},
+			{"--prometheus", url, "alerts", "service_name="},
 			{"--config", ctxFile, "traces", "--service", ""}, // the context's backends
 			{"--config", ctxFile, "--context", "down", "logs", "{"},
 			{"--config", ctxFile, "explore", "--metrics", ""},

@@ -89,6 +89,7 @@ it would create and the alerts it would silence now.`,
 		},
 	}
 	opts = silenceOptions(c, io, g)
+	c.ValidArgsFunction = g.alertMatchers(silenceLabels(opts))
 	fs := c.Flags()
 	fs.StringVarP(&opts.Duration, "duration", "d", "1h", "how long the silence lasts (2h, 90m, 1d)")
 	fs.StringVar(&opts.Start, "start", "", "when the silence starts, RFC3339 (default now)")
@@ -170,6 +171,7 @@ matchers would silence: what telx silence add would mute, before it does.`,
 		},
 	}
 	opts = silenceOptions(c, io, g)
+	c.ValidArgsFunction = g.alertMatchers(silenceLabels(opts))
 	c.Flags().IntVar(&opts.Width, "width", 0, "width in columns (default: the terminal's, or 80)")
 	c.Flags().BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
 	outputFormats(c, "text", "json")

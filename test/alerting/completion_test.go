@@ -80,6 +80,10 @@ func TestAlertNamesComplete(t *testing.T) {
 		{"Prometheus'", prom, []string{"alerts", "--explain", ""}, fromProm},
 		{"--from prometheus", am, []string{"alerts", "--from", "prometheus", "--explain", ""}, fromProm},
 		{"--alertmanager on the line", prom, []string{"--alertmanager", env.AlertmanagerURL, "alerts", "--explain", ""}, want},
+		{"alerts' matchers", am, []string{"alerts", "alertname="}, prefixed("alertname=", want)},
+		{"Prometheus' matchers", prom, []string{"alerts", "alertname=~"}, prefixed("alertname=~", fromProm)},
+		{"silence add's matchers", am, []string{"silence", "add", "-c", "x", "alertname!="}, prefixed("alertname!=", want)},
+		{"silence query's matchers", am, []string{"silence", "query", "alertname=" + want[0][:3]}, prefixed("alertname=", filterPrefix(want, want[0][:3]))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,6 +124,14 @@ func alertNamesOfPrometheus(t *testing.T, env *harness.Env) []string {
 		t.Fatal("Prometheus has no alerts")
 	}
 	return names
+}
+
+func prefixed(p string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = p + n
+	}
+	return out
 }
 
 func filterPrefix(names []string, prefix string) []string {
