@@ -359,17 +359,28 @@ func (g *GlobalOptions) promLabelValues(c *cobra.Command, tf *timeFlags, src fun
 // expression.
 var trailingName = regexp.MustCompile(`[a-zA-Z_:][a-zA-Z0-9_:]*$`)
 
+// splitMetricName splits a PromQL expression being typed into what is
+// kept and the metric name being typed at its end; false inside a
+// selector's braces or a string, or after a digit or a dot.
+func splitMetricName(expr string) (head, typed string, ok bool) {
+	if strings.Count(expr, "{") > strings.Count(expr, "}") || strings.Count(expr, `"`)%2 != 0 {
+		return "", "", false
+	}
+	typed = trailingName.FindString(expr)
+	head = expr[:len(expr)-len(typed)]
+	if head != "" && strings.ContainsAny(head[len(head)-1:], "0123456789.") {
+		return "", "", false // a number, or a name's middle: 1e3, foo.bar
+	}
+	return head, typed, true
+}
+
 // metricNames completes the metric name being typed at the end of a
 // PromQL expression (not inside a selector's braces or a string).
 func (g *GlobalOptions) metricNames(tf *timeFlags, src func() (sources.MetricSource, error)) cobra.CompletionFunc {
 	return func(c *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		if strings.Count(toComplete, "{") > strings.Count(toComplete, "}") || strings.Count(toComplete, `"`)%2 != 0 {
+		head, typed, ok := splitMetricName(toComplete)
+		if !ok {
 			return nil, noComp
-		}
-		typed := trailingName.FindString(toComplete)
-		head := toComplete[:len(toComplete)-len(typed)]
-		if head != "" && strings.ContainsAny(head[len(head)-1:], "0123456789.") {
-			return nil, noComp // a number, or a name's middle: 1e3, foo.bar
 		}
 		var out []cobra.Completion
 		for _, n := range matching(g.promLabelValues(c, tf, src, "__name__"), typed) {
