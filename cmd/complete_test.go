@@ -375,7 +375,15 @@ func TestCompletionWithABrokenSetup(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("contexts: [\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// a file others can read, and a backend whose TLS is not verified:
+	// the commands warn on stderr, completion does not
+	loose := filepath.Join(t.TempDir(), "loose.yaml")
+	if err := os.WriteFile(loose, []byte("current_context: x\ncontexts:\n  x:\n    jaeger:\n      url: https://127.0.0.1:1\n      tls: {insecure_skip_verify: true}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{
+		{"--config", loose, "traces", "--service", ""},
+		{"--config", loose, "-v", "traces", "--jaeger-protocol", "v1", "--service", ""},
 		{"--config", bad, "traces", "--service", ""},
 		{"--jaeger", "not a url", "traces", "--service", ""},
 		{"--context", "nowhere", "labels", ""},
