@@ -10,7 +10,7 @@ DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 GORELEASER_VERSION := v2.15.0
 
-.PHONY: all build test unit backends vet fmt-check release-check clean
+.PHONY: all build test unit backends vet fmt-check release-check man completions package-test clean
 
 all: build
 
@@ -48,5 +48,21 @@ release-check:
 	@command -v goreleaser >/dev/null || $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" goreleaser check
 
+## man: the man pages, one per command, gzipped into manpages/ (the
+## release makes them too, in its before hook: they are not checked in)
+man:
+	$(GO) run ./internal/cmd/gendocs -out manpages -date "$$(git log -1 --format=%ct 2>/dev/null || date +%s)"
+
+## completions: the shell completion scripts into completions/
+completions:
+	sh scripts/completions.sh
+
+## package-test: a snapshot release for this machine (goreleaser), its deb
+## installed with dpkg, checked (telx version, man telx, the bash
+## completion) and removed again
+package-test:
+	@command -v goreleaser >/dev/null || $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+	PATH="$$PATH:$$($(GO) env GOPATH)/bin" bash test/package-test.sh
+
 clean:
-	rm -rf $(BIN) dist
+	rm -rf $(BIN) dist completions manpages

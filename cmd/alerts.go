@@ -96,6 +96,12 @@ name=~regex, name!~regex; a first bare word is the alert's name.`,
 	}
 	addAlertmanagerAlertFlags(c, io, g, opts)
 	addExplainFlags(c, io, g, opts)
+	completeFlagValues(c, "state", "firing", "pending")
+	completeFlagValues(c, "from", "alertmanager", "prometheus")
+	completeFlagValues(c, "group-by", "route")
+	completeFlag(c, "explain", g.alertNames(opts))
+	c.ValidArgsFunction = g.alertMatchers(alertLabelSets(opts))
+	outputFormats(c, "text", "json")
 	return c
 }
 

@@ -86,7 +86,7 @@ and how to reach them (auth, TLS, proxy, timeout). The config file is
 
 // completeContexts completes a context's name from the config file.
 func completeContexts(g *GlobalOptions) cobra.CompletionFunc {
-	return func(c *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		path := g.ConfigPath
 		if fl := c.Flag("config"); fl == nil || !fl.Changed {
 			path = config.DefaultPath(g.getenv)
@@ -95,7 +95,7 @@ func completeContexts(g *GlobalOptions) cobra.CompletionFunc {
 		if err != nil || len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		return f.ContextNames(), cobra.ShellCompDirectiveNoFileComp
+		return matching(f.ContextNames(), toComplete), cobra.ShellCompDirectiveNoFileComp
 	}
 }
 

@@ -104,6 +104,9 @@ Press ? for the keys. telx with no arguments on a terminal does the same.`,
 		}
 		return af.client(io, g, "")
 	}
+	completeFlag(c, "service", g.serviceNames(opts.Source))
+	completeFlag(c, "logs", g.logQLSelector(nil, func() (labelSource, error) { return opts.Logs() }))
+	completeFlag(c, "metrics", g.metricNames(nil, opts.Metrics))
 	return c
 }
 

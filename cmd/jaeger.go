@@ -26,6 +26,8 @@ func addJaegerFlags(c *cobra.Command) *jaegerFlags {
 	c.Flags().StringVar(&f.compression, "jaeger-compression", "", "gRPC only: gzip or none; default gzip unless Jaeger is on loopback (env TELX_JAEGER_COMPRESSION)")
 	c.Flags().StringVar(&f.protocol, "jaeger-protocol", "", "Jaeger API: http (/api/v3, else /api), v3, v1, grpc (api_v3, else api_v2) or grpc-v2; default by URL scheme (env TELX_JAEGER_PROTOCOL)")
 	f.backendAuthFlags = addAuthFlags(c, "jaeger", "Jaeger")
+	completeFlagValues(c, "jaeger-compression", "gzip", "none")
+	completeFlagValues(c, "jaeger-protocol", jaeger.ProtocolHTTP, jaeger.ProtocolV3, jaeger.ProtocolV1, jaeger.ProtocolGRPC, jaeger.ProtocolGRPCV2)
 	return f
 }
 

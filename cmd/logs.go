@@ -136,6 +136,12 @@ labelled with.`,
 	jf := addJaegerFlags(c)
 	opts.Source = func() (LogBackend, error) { return g.logBackend(c, io, lf) }
 	opts.Traces = func() (sources.TraceSource, error) { return g.traceSource(io, jf) }
+	labels := func() (labelSource, error) { return g.logBackend(c, io, lf) }
+	c.ValidArgsFunction = firstArg(g.logQLSelector(opts.Time, labels))
+	completeFlag(c, "service", g.serviceNames(opts.Traces))
+	completeFlag(c, "service-label", g.lokiLabelNames(opts.Time, labels))
+	completeFlag(c, "fields", commaList(g.lokiLabelNames(opts.Time, labels)))
+	outputFormats(c, "default", "text", "raw", "jsonl")
 	return c
 }
 
@@ -563,6 +569,8 @@ func newLabelsCmd(io *IO, g *GlobalOptions) *cobra.Command {
 	}
 	tf := addTimeFlags(c, time.Hour)
 	lf := addLokiFlags(c)
+	c.ValidArgsFunction = firstArg(g.lokiLabelNames(tf, func() (labelSource, error) { return g.logBackend(c, io, lf) }))
+	outputFormats(c, "text", "json")
 	c.RunE = func(c *cobra.Command, args []string) error {
 		format, err := outputFormat(g, "text", "json")
 		if err != nil {

@@ -126,6 +126,12 @@ step that would exceed Prometheus' 11,000 points per series is coarsened.`,
 		}
 		return pf.client(io, g)
 	}
+	c.ValidArgsFunction = firstArg(g.metricNames(opts.Time, opts.Source))
+	completeFlag(c, "service", g.redServices(opts.Time, opts.Source))
+	completeFlagValues(c, "preset", redPresets()...)
+	completeFlagValues(c, "sort", render.SortLast, render.SortMax, render.SortName)
+	completeFlagValues(c, "unit", "none", "seconds", "milliseconds", "bytes", "ratio", "percent", "persecond")
+	outputFormats(c, "text", "json", "csv")
 	return c
 }
 

@@ -118,6 +118,7 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 	f.StringVar(&opts.LokiURL, "loki", DefaultLokiURL, "Loki URL (env TELX_LOKI_URL)")
 	f.StringVar(&opts.AlertmanagerURL, "alertmanager", "", "Alertmanager URL (env TELX_ALERTMANAGER_URL; none by default)")
 	f.StringVarP(&opts.Output, "output", "o", "", "output format: text or json (some commands offer more)")
+	completeFlag(root, "output", completeOutput)
 	f.BoolVar(&opts.NoColor, "no-color", false, "never use colour (also when NO_COLOR is set)")
 	f.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "how long to wait for a backend's answer, reading and decoding it included")
 	f.Var(&opts.MaxAnswer, "max-answer", "the largest answer read from a backend or a trace file, such as 512MiB (default 256MiB for traces, 64MiB for a page of logs or metrics, 16MiB for a list; limits: in the context)")
@@ -145,6 +146,7 @@ waterfall traces, sparkline metrics and filtered logs in the terminal.`,
 		newExploreCmd(io, opts),
 		newDemoCmd(io, opts),
 	)
+	noFileArgs(root) // after every command: see complete.go
 	return root, opts
 }
 

@@ -56,6 +56,8 @@ it fires, its labels and annotations. Piped: one tab-separated line a rule.`,
 		}
 		return pf.client(io, g)
 	}
+	completeFlagValues(c, "type", "alerting", "recording")
+	outputFormats(c, "text", "json")
 	return c
 }
 

@@ -89,6 +89,7 @@ it would create and the alerts it would silence now.`,
 		},
 	}
 	opts = silenceOptions(c, io, g)
+	c.ValidArgsFunction = g.alertMatchers(silenceLabels(opts))
 	fs := c.Flags()
 	fs.StringVarP(&opts.Duration, "duration", "d", "1h", "how long the silence lasts (2h, 90m, 1d)")
 	fs.StringVar(&opts.Start, "start", "", "when the silence starts, RFC3339 (default now)")
@@ -97,6 +98,7 @@ it would create and the alerts it would silence now.`,
 	fs.StringVarP(&opts.Author, "author", "a", "", "who the silence is from (default: the context's author, else $USER)")
 	fs.BoolVar(&opts.DryRun, "dry-run", false, "create nothing: show the silence and the alerts it would silence")
 	fs.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
+	outputFormats(c, "text", "json")
 	return c
 }
 
@@ -129,6 +131,7 @@ silence's values).`,
 	fs.DurationVar(&opts.Within, "within", 0, "only the silences that end within this long (with --expired: that ended that long ago at most)")
 	fs.IntVar(&opts.Width, "width", 0, "width in columns (default: the terminal's, or 80)")
 	fs.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
+	outputFormats(c, "text", "json")
 	return c
 }
 
@@ -149,6 +152,7 @@ expired all the same.`,
 		},
 	}
 	opts = silenceOptions(c, io, g)
+	c.ValidArgsFunction = g.silenceIDs(opts)
 	return c
 }
 
@@ -167,8 +171,10 @@ matchers would silence: what telx silence add would mute, before it does.`,
 		},
 	}
 	opts = silenceOptions(c, io, g)
+	c.ValidArgsFunction = g.alertMatchers(silenceLabels(opts))
 	c.Flags().IntVar(&opts.Width, "width", 0, "width in columns (default: the terminal's, or 80)")
 	c.Flags().BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
+	outputFormats(c, "text", "json")
 	return c
 }
 

@@ -108,6 +108,8 @@ export or an OTLP JSON document ("-" reads standard input).`,
 		}
 		return opts.Jaeger.client(io, g)
 	}
+	completeFlag(c, "service", g.serviceNames(opts.Source))
+	outputFormats(c, "text", "json", "otlp")
 	return c
 }
 

@@ -62,6 +62,9 @@ func newTracesCmd(io *IO, g *GlobalOptions) *cobra.Command {
 		}
 		return jf.client(io, g)
 	}
+	completeFlag(c, "service", g.serviceNames(opts.Source))
+	completeFlag(c, "operation", g.operationNames("service", opts.Source))
+	outputFormats(c, "text", "json")
 	return c
 }
 
@@ -215,6 +218,7 @@ func newServicesCmd(io *IO, g *GlobalOptions) *cobra.Command {
 		Args:  usageArgs(cobra.NoArgs),
 	}
 	jf := addJaegerFlags(c)
+	outputFormats(c, "text", "json")
 	c.RunE = func(c *cobra.Command, _ []string) error {
 		return listRun(c.Context(), io, g, jf, func(ctx context.Context, src sources.TraceSource) ([]string, error) {
 			return src.Services(ctx)
@@ -230,6 +234,8 @@ func newOperationsCmd(io *IO, g *GlobalOptions) *cobra.Command {
 		Args:  usageArgs(cobra.ExactArgs(1)),
 	}
 	jf := addJaegerFlags(c)
+	c.ValidArgsFunction = firstArg(g.serviceNames(func() (sources.TraceSource, error) { return g.traceSource(io, jf) }))
+	outputFormats(c, "text", "json")
 	c.RunE = func(c *cobra.Command, args []string) error {
 		return listRun(c.Context(), io, g, jf, func(ctx context.Context, src sources.TraceSource) ([]string, error) {
 			return src.Operations(ctx, args[0])

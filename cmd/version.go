@@ -18,7 +18,7 @@ type VersionOptions struct {
 
 func newVersionCmd(io *IO, global *GlobalOptions) *cobra.Command {
 	opts := &VersionOptions{IO: io, Global: global, Info: build.Get}
-	return &cobra.Command{
+	c := &cobra.Command{
 		Use:   "version",
 		Short: "Print telx's version, commit and build date",
 		Args:  usageArgs(cobra.NoArgs),
@@ -26,6 +26,8 @@ func newVersionCmd(io *IO, global *GlobalOptions) *cobra.Command {
 			return versionRun(opts)
 		},
 	}
+	outputFormats(c, "text", "json")
+	return c
 }
 
 func versionRun(opts *VersionOptions) error {

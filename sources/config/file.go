@@ -60,6 +60,9 @@ type Context struct {
 	// Refresh is the explorer's live refresh interval (telx explore
 	// --refresh), at least a second.
 	Refresh time.Duration `yaml:"refresh,omitempty"`
+	// CompletionTimeout is how long shell completion waits for a
+	// backend's answer (default 1s; TELX_COMPLETION_TIMEOUT overrides it).
+	CompletionTimeout time.Duration `yaml:"completion_timeout,omitempty"`
 	// Limits cap the size of the backends' answers (--max-answer sets
 	// them all).
 	Limits *Limits `yaml:"limits,omitempty"`
@@ -485,6 +488,9 @@ func (f *File) validate(root *yaml.Node) error {
 		}
 		if c.Refresh != 0 && c.Refresh < time.Second {
 			bad(fmt.Sprintf("refresh %s: want a second or more, such as 15s", c.Refresh), at("refresh")...)
+		}
+		if c.CompletionTimeout < 0 {
+			bad(fmt.Sprintf("completion_timeout %s: want a positive duration, such as 2s", c.CompletionTimeout), at("completion_timeout")...)
 		}
 	}
 	return errors.Join(errs...)
