@@ -82,6 +82,9 @@ between services. The report says how long the backends took and the analysis.`,
 		}
 		return pf.client(io, g)
 	}
+	completeFlag(c, "service", g.serviceNames(opts.Source))
+	completeFlag(c, "operation", g.operationNames("service", opts.Source))
+	outputFormats(c, "text", "json")
 	return c
 }
 

@@ -69,6 +69,7 @@ one file holding both traces, or one --file for each.`,
 		}
 		return opts.Jaeger.client(io, g)
 	}
+	outputFormats(c, "text", "json")
 	return c
 }
 

@@ -116,6 +116,8 @@ func TestOutputFormatsCompleteWhatTheCommandAccepts(t *testing.T) {
 		"telx version":                {"version"},
 		"telx trace":                  {"trace", "--demo"},
 		"telx traces":                 {"traces", "--demo"},
+		"telx analyze":                {"analyze", "--demo", "--service", "payments"},
+		"telx compare":                {"compare", "--demo", "01", "02"},
 		"telx services":               {"services", "--demo"},
 		"telx operations":             {"operations", "--demo", "payments"},
 		"telx metrics":                {"metrics", "--demo", "up"},
