@@ -4,6 +4,8 @@
 # side with curl fetching the same trace from /api/v3 to /dev/null, in the
 # same run. Run after `make backends`.
 #   bash test/bench-trace.sh [runs] [spans]
+# With TELX_BASELINE set to another telx binary (an older build), that one
+# is timed too, in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
@@ -40,9 +42,14 @@ ttfb_ms=$(for _ in $(seq 1 "$runs"); do curl -fsS -o /dev/null -w '%{time_startt
 	sort -n | awk '{a[NR]=$1} END {printf "%d", a[int((NR+1)/2)] * 1000}')
 telx_ms=$(median_ms "$tmp/telx" trace "$id" -o text --width 200)
 grpc_ms=$(median_ms "$tmp/telx" trace "$id" -o text --width 200 --jaeger "grpc://$TELX_JAEGER_GRPC")
+base_ms=
+if [ -n "${TELX_BASELINE:-}" ]; then
+	base_ms=$(median_ms "$TELX_BASELINE" trace "$id" -o text --width 200)
+fi
 echo "trace $id: $n spans, median of $runs runs"
 echo "curl /api/v3 to /dev/null:  ${curl_ms} ms (Jaeger's first byte after ${ttfb_ms} ms)"
 echo "telx trace -o text:         ${telx_ms} ms"
 echo "telx trace -o text (gRPC):  ${grpc_ms} ms"
+[ -n "$base_ms" ] && echo "baseline telx trace -o text: ${base_ms} ms ($TELX_BASELINE)"
 awk -v t="$telx_ms" -v c="$curl_ms" 'BEGIN { if (c > 0) printf "ratio: %.2fx\n", t / c }'
 awk -v g="$grpc_ms" -v t="$telx_ms" 'BEGIN { if (t > 0) printf "gRPC / HTTP: %.2fx\n", g / t }'
