@@ -39,7 +39,7 @@ func (v *metricsView) writeExemplars(b *bytes.Buffer, rows []render.MetricRow, o
 	}
 	st := o.Styles
 	if !v.opts.Chart {
-		b.WriteString(render.ExemplarMarker(rows, o, v.ex, -1, "exemplars"))
+		b.WriteString(render.ExemplarMarker(rows, o, v.ex, -1, "exemplar"))
 		b.WriteByte('\n')
 	}
 	in := render.InRange(v.ex, v.r)

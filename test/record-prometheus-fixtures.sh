@@ -31,10 +31,8 @@ curl -sS "$p/query" --data-urlencode 'query=sum(rate(traces_span_metrics_calls_t
 curl -fsS "$p/query_range" --data-urlencode 'query=traces_span_metrics_calls_total{service_name="nope"}' \
 	-d "start=$start" -d "end=$end" -d step=60 >"$out/prometheus-empty.json"
 # exemplars of the Jaeger's span metrics (the scenario's traces, sent to
-# it at the start), and the latency they go with
+# it at the start; test/record-exemplar-fixtures.sh records HotROD's)
 ex='jaeger_traces_span_metrics_duration_milliseconds_bucket{service_name="payments"}'
 curl -fsS "$p/query_exemplars" --data-urlencode "query=$ex" -d "start=$((end - 600))" -d "end=$end" >"$out/prometheus-exemplars.json"
-curl -fsS "$p/query_range" --data-urlencode "query=histogram_quantile(0.9, sum by (le) (rate($ex[30s])))" \
-	-d "start=$((end - 600))" -d "end=$end" -d step=5 >"$out/prometheus-exemplars-latency.json"
 echo "recorded into $out:"
 ls -l "$out"/prometheus-*

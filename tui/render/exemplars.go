@@ -37,7 +37,7 @@ func ExemplarMarker(rows []MetricRow, o MetricTableOptions, ex []sources.Exempla
 		if i == selected {
 			cells[c] = st.Highlight.Apply(MarkExemplarSelected)
 		} else if cells[c] == " " {
-			cells[c] = st.Critical.Apply(MarkExemplar)
+			cells[c] = st.Info.Apply(MarkExemplar)
 		}
 	}
 	var b strings.Builder
