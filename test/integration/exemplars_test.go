@@ -112,7 +112,9 @@ func TestExemplarOpensTraceInTmux(t *testing.T) {
 		s.keys(":")
 		s.tmux("send-keys", "-t", "telx", "-l", `metrics sum(`+harness.JaegerDurationBuckets+`{service_name="payments"})`)
 		s.keys("Enter")
-		s.wait("the query's rows", func(scr string) bool { return regexp.MustCompile(`query +[▁▂▃▄▅▆▇█ ]*[▁▂▃▄▅▆▇█]`).MatchString(scr) })
+		s.wait("the query's rows", func(scr string) bool {
+			return regexp.MustCompile(`query +[▁▂▃▄▅▆▇█ ]*[▁▂▃▄▅▆▇█]`).MatchString(scr)
+		})
 		// focus the Metrics pane; at 80x24, zoomed (m), for room under its rows
 		for i := 0; !strings.Contains(s.screen(), "▶ Metrics"); i++ {
 			if i == 6 {
