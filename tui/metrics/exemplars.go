@@ -40,14 +40,17 @@ func (e exemplars) update(list []sources.Exemplar, err error, unit render.Unit) 
 
 // exemplarQuery is the query whose exemplars the pane asks for: a typed
 // query's own, else the first latency quantile's (the quantiles share
-// the histogram's buckets, which hold the exemplars), and its unit.
+// the histogram's buckets, which hold the exemplars), and its unit; only
+// a query of a histogram's buckets (…_bucket), where writers such as the
+// span-metrics connector put exemplars, is asked.
 func exemplarQuery(queries []correlate.REDQuery, units []render.Unit, custom bool) (string, render.Unit) {
-	if custom && len(queries) == 1 {
-		return queries[0].Query, units[0]
-	}
-	for i, u := range units {
-		if u == render.UnitMilliseconds || u == render.UnitSeconds {
-			return queries[i].Query, u
+	for i, q := range queries {
+		u := units[i]
+		if !strings.Contains(q.Query, "_bucket") {
+			continue
+		}
+		if custom || u == render.UnitMilliseconds || u == render.UnitSeconds {
+			return q.Query, u
 		}
 	}
 	return "", render.UnitNone

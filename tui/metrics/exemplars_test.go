@@ -222,3 +222,19 @@ func TestExemplarKeysWithoutExemplars(t *testing.T) {
 		t.Errorf("exemplars mentioned:\n%s", m.View())
 	}
 }
+
+// Only a query of a histogram's buckets is asked for exemplars, after its
+// rows came (one answer read at a time).
+func TestExemplarsAskedOfBucketsOnly(t *testing.T) {
+	src, r := readRecorded(t)
+	m := New(Options{Source: src, Styles: styles.New(false), Location: time.UTC, Before: time.Nanosecond, After: time.Nanosecond})
+	m = m.SetSize(80, 24).(Model)
+	m, _ = run(m, tui.MetricQueryMsg{Query: "sum(up)", Range: r})
+	if len(src.asked) != 0 || strings.Contains(m.View(), "exemplar") {
+		t.Errorf("exemplars asked for %q", src.asked)
+	}
+	m, _ = run(m, tui.MetricQueryMsg{Query: hotrodLatency, Range: r})
+	if len(src.asked) != 1 {
+		t.Errorf("exemplars asked for %q", src.asked)
+	}
+}

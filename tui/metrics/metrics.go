@@ -288,15 +288,6 @@ func (m *Model) query(refresh bool) tea.Cmd {
 		results := make([]*sources.MetricResult, len(queries))
 		errs := make([]error, len(queries))
 		var wg sync.WaitGroup
-		var ex []sources.Exemplar
-		var exErr error
-		if es, ok := src.(sources.ExemplarSource); ok && exQuery != "" {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				ex, exErr = es.Exemplars(ctx, exQuery, rng)
-			}()
-		}
 		for i, q := range queries {
 			wg.Add(1)
 			go func() {
@@ -307,6 +298,12 @@ func (m *Model) query(refresh bool) tea.Cmd {
 		wg.Wait()
 		if err := errors.Join(errs...); err != nil {
 			return ResultMsg{ID: id, Seq: seq, Err: err}
+		}
+		// the exemplars once the rows came: one answer read at a time
+		var ex []sources.Exemplar
+		var exErr error
+		if es, ok := src.(sources.ExemplarSource); ok && exQuery != "" {
+			ex, exErr = es.Exemplars(ctx, exQuery, rng)
 		}
 		var rows []render.MetricRow
 		for i, q := range queries {
