@@ -38,12 +38,15 @@ func (v *metricsView) writeExemplars(b *bytes.Buffer, rows []render.MetricRow, o
 		return
 	}
 	st := o.Styles
-	if !v.opts.Chart {
+	if !v.opts.Chart && len(rows) > 0 {
 		b.WriteString(render.ExemplarMarker(rows, o, v.ex, -1, "exemplar"))
 		b.WriteByte('\n')
 	}
 	in := render.InRange(v.ex, v.r)
-	fmt.Fprintf(b, "\n%s\n", st.Dim.Apply(fmt.Sprintf("%d exemplars %s (telx trace <id> opens one)", len(in), render.MarkExemplar)))
+	if len(rows) > 0 {
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(b, "%s\n", st.Dim.Apply(fmt.Sprintf("%d exemplars %s (telx trace <id> opens one)", len(in), render.MarkExemplar)))
 	render.ExemplarTable(b, in, render.ExemplarTableOptions{Width: v.width, Styles: st, Unit: v.exUnit, Location: v.loc(), Selected: -1})
 }
 

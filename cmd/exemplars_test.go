@@ -191,3 +191,17 @@ func TestMetricsExemplarsUsage(t *testing.T) {
 		t.Errorf("exit %d: %s\n%s", code, errOut, out)
 	}
 }
+
+// A query with no series in the range still lists its exemplars.
+func TestMetricsExemplarsWithoutSeries(t *testing.T) {
+	ex, from, to := readExemplars(t)
+	f := newFakeProm(t)
+	f.serveFile("/api/v1/query_range", promEmpty, 0)
+	f.serveFile("/api/v1/query_exemplars", promHotRODExemplars, 0)
+	code, out, errOut := f.run(120, colorprofile.NoTTY, nil, "metrics", hotrodQuery, "--exemplars", "--utc",
+		"--from", from.Format(time.RFC3339), "--to", to.Format(time.RFC3339), "--step", "3s")
+	if code != ExitOK || !strings.Contains(errOut, "no series") || !strings.HasPrefix(out, strconv.Itoa(len(ex))+" exemplars") ||
+		!strings.Contains(out, ex[0].trace) || strings.Contains(out, "exemplar  ") {
+		t.Errorf("exit %d: %s\n%s", code, errOut, out)
+	}
+}

@@ -310,6 +310,13 @@ func (v *metricsView) series(query string, res *sources.MetricResult, rows []ren
 	}
 	if len(rows) == 0 {
 		v.empty(query)
+		if len(v.ex) > 0 {
+			// the exemplars stand without the rows
+			var b bytes.Buffer
+			v.writeExemplars(&b, nil, render.MetricTableOptions{Width: v.width, Styles: v.opts.Global.Styles(v.opts.IO), Range: v.r})
+			_, err := colorWriter(v.opts.IO).Write(b.Bytes())
+			return err
+		}
 		return nil
 	}
 	if v.opts.Chart && len(rows) > maxChartRows {

@@ -13,11 +13,11 @@ import (
 )
 
 // waitExemplars asks for query's exemplars over the last hour until some
-// come: the harness's Jaeger flushes its span metrics every 2s and
+// come: the harness's Jaeger flushes its span metrics every 10s and
 // Prometheus scrapes them every second.
 func waitExemplars(t *testing.T, c *Client, query string) []sources.Exemplar {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		ex, err := c.Exemplars(context.Background(), query, sources.Last(time.Hour, time.Now()))
 		if err != nil {
@@ -27,7 +27,7 @@ func waitExemplars(t *testing.T, c *Client, query string) []sources.Exemplar {
 			return ex
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no exemplars of %s 20s after the harness started", query)
+			t.Fatalf("no exemplars of %s 30s after the harness started", query)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -82,8 +82,9 @@ exporters:
 connectors:
   spanmetrics:
     # the connector's exemplars last from one flush to the next (it clears
-    # them), for two or so of Prometheus' 1s scrapes
-    metrics_flush_interval: 2s
+    # them): longer than Prometheus takes to scrape a new target once it is
+    # ready (it applies new targets every 5s), for the spans sent then
+    metrics_flush_interval: 10s
     exemplars:
       enabled: true
 {{- end}}

@@ -174,7 +174,7 @@ func (e *Env) runHotROD(ctx context.Context, bins Binaries, requests, metrics in
 	}
 
 	// Prometheus keeps the requests' exemplars only if it scrapes HotROD's
-	// Jaeger within 2s of their spans' arrival
+	// Jaeger within 10s of their spans' arrival
 	if err := waitClosed(ctx, promReady); err != nil {
 		return nil, err
 	}
