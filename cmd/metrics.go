@@ -40,6 +40,9 @@ type MetricsOptions struct {
 	Chart   bool
 	Height  int
 	UTC     bool
+	// Exemplars asks for the exemplars of the query's series (its
+	// histogram buckets'): marked under the sparklines and listed.
+	Exemplars bool
 	// Watch runs the query again at this interval (never under the step)
 	// until Ctrl-C; 0: once.
 	Watch time.Duration
@@ -71,13 +74,21 @@ the queries ({{.Service}}, {{.ServiceRegex}}, {{.Window}} and {{.Quantile}}
 are filled in).
 
 The step is chosen from the range and the width unless --step is given; a
-step that would exceed Prometheus' 11,000 points per series is coarsened.`,
+step that would exceed Prometheus' 11,000 points per series is coarsened.
+
+--exemplars also asks Prometheus for the exemplars of the query's series
+(a histogram's buckets keep them, with the trace each came from, when
+Prometheus runs with --enable-feature=exemplar-storage): they are marked ◆
+on a row under the sparklines, at their times, and listed with their time,
+value and trace ID (telx trace <id> opens one); -o json puts them beside the
+series. With --service, the exemplars are the latency histogram's.`,
 		Example: `  telx metrics 'sum by (service_name) (rate(traces_span_metrics_calls_total[1m]))' --since 3h
   telx metrics 'histogram_quantile(0.95, sum by (le, service_name) (rate(traces_span_metrics_duration_milliseconds_bucket[5m])))' --sort max --top 3
   telx metrics --instant 'up'
   telx metrics --service payments --since 30m --chart
   telx metrics 'process_resident_memory_bytes' -o csv
-  telx metrics --service payments --since 30m --step 15s --watch`,
+  telx metrics --service payments --since 30m --step 15s --watch
+  telx metrics 'histogram_quantile(0.9, sum by (le) (rate(traces_span_metrics_duration_milliseconds_bucket[1m])))' --exemplars`,
 		Args: watchArgs(cobra.MaximumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -110,6 +121,7 @@ step that would exceed Prometheus' 11,000 points per series is coarsened.`,
 	f.IntVar(&opts.Top, "top", 0, "show only the first N rows in --sort order")
 	f.BoolVar(&opts.Chart, "chart", false, "draw a line chart of the first rows (at most 6) instead of sparklines")
 	f.IntVar(&opts.Height, "height", 12, "height of --chart in rows")
+	f.BoolVar(&opts.Exemplars, "exemplars", false, "also mark and list the exemplars of the query's series (time, value, trace ID)")
 	f.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
 	f.StringVar(&opts.Service, "service", "", "show this service's RED view: rate, errors, p50, p95 and p99 latency")
 	f.StringVar(&opts.Preset, "preset", "spanmetrics", "metric names of --service: spanmetrics (OpenTelemetry span metrics) or http (HTTP semantic conventions)")
@@ -173,6 +185,10 @@ func metricsOnce(ctx context.Context, opts *MetricsOptions, used *time.Duration)
 		return UsageError(errors.New("--instant does not apply to --service"))
 	case opts.Instant && opts.Chart:
 		return UsageError(errors.New("--instant and --chart do not go together"))
+	case opts.Exemplars && opts.Instant:
+		return UsageError(errors.New("--exemplars needs a range query, not --instant"))
+	case opts.Exemplars && format == "csv":
+		return UsageError(errors.New("--exemplars: -o csv holds only points; use -o json or text"))
 	}
 	switch opts.Sort {
 	case render.SortLast, render.SortMax, render.SortName:
@@ -226,6 +242,11 @@ func metricsOnce(ctx context.Context, opts *MetricsOptions, used *time.Duration)
 	if err != nil {
 		return err
 	}
+	if opts.Exemplars {
+		if err := v.askExemplars(ctx, src, opts.Query, unit); err != nil {
+			return err
+		}
+	}
 	*used = res.Step
 	v.warn(res)
 	v.coarsened(step, res.Step)
@@ -240,6 +261,9 @@ type metricsView struct {
 	width  int
 	r      sources.TimeRange
 	used   *time.Duration // the answer's step
+	// ex are the exemplars asked for (--exemplars), their values in exUnit
+	ex     []sources.Exemplar
+	exUnit render.Unit
 }
 
 func (v *metricsView) loc() *time.Location {
@@ -283,12 +307,22 @@ func (v *metricsView) series(query string, res *sources.MetricResult, rows []ren
 	}
 	switch v.format {
 	case "json":
+		if v.opts.Exemplars {
+			return v.writeJSONWithExemplars(rowsSeries(res.Series, rows))
+		}
 		return writeSeriesJSON(v.opts.IO.Out, rowsSeries(res.Series, rows))
 	case "csv":
 		return writeSeriesCSV(v.opts.IO.Out, rowsSeries(res.Series, rows), nil)
 	}
 	if len(rows) == 0 {
 		v.empty(query)
+		if len(v.ex) > 0 {
+			// the exemplars stand without the rows
+			var b bytes.Buffer
+			v.writeExemplars(&b, nil, render.MetricTableOptions{Width: v.width, Styles: v.opts.Global.Styles(v.opts.IO), Range: v.r})
+			_, err := colorWriter(v.opts.IO).Write(b.Bytes())
+			return err
+		}
 		return nil
 	}
 	if v.opts.Chart && len(rows) > maxChartRows {
@@ -305,6 +339,7 @@ func (v *metricsView) series(query string, res *sources.MetricResult, rows []ren
 	} else if err := render.MetricTable(&b, rows, render.MetricTableOptions{Width: v.width, Styles: st, Range: v.r, Step: res.Step}); err != nil {
 		return err
 	}
+	v.writeExemplars(&b, rows, render.MetricTableOptions{Width: v.width, Styles: st, Range: v.r, Step: res.Step})
 	_, err := colorWriter(v.opts.IO).Write(b.Bytes())
 	return err
 }
@@ -539,6 +574,17 @@ func (v *metricsView) red(ctx context.Context, src sources.MetricSource, step ti
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	if v.opts.Exemplars {
+		// the latency histogram's; the quantiles share its buckets
+		for _, q := range queries {
+			if q.unit == render.UnitMilliseconds || q.unit == render.UnitSeconds {
+				if err := v.askExemplars(ctx, src, q.query, q.unit); err != nil {
+					return err
+				}
+				break
+			}
+		}
+	}
 	*v.used = results[0].Step
 	var rows []render.MetricRow
 	var series []sources.Series
@@ -577,9 +623,10 @@ func (v *metricsView) red(ctx context.Context, src sources.MetricSource, step ti
 				}
 			}
 		}
-		enc := json.NewEncoder(v.opts.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		if v.opts.Exemplars {
+			return v.encodeJSON(jsonWithExemplars{Series: out, Exemplars: toJSONExemplars(v.ex)})
+		}
+		return v.encodeJSON(out)
 	case "csv":
 		return writeSeriesCSV(v.opts.IO.Out, series, names)
 	}
@@ -609,8 +656,12 @@ func (v *metricsView) red(ctx context.Context, src sources.MetricSource, step ti
 			}
 			start = end
 		}
-	} else if err := render.MetricTable(&b, rows, render.MetricTableOptions{Width: v.width, Styles: st, Range: v.r, Step: results[0].Step, Title: strings.ToUpper(sources.Sanitize(v.opts.Service))}); err != nil {
-		return err
+	} else {
+		o := render.MetricTableOptions{Width: v.width, Styles: st, Range: v.r, Step: results[0].Step, Title: strings.ToUpper(sources.Sanitize(v.opts.Service))}
+		if err := render.MetricTable(&b, rows, o); err != nil {
+			return err
+		}
+		v.writeExemplars(&b, rows, o)
 	}
 	_, err = colorWriter(v.opts.IO).Write(b.Bytes())
 	return err

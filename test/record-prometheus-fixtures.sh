@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 env_file=$tmp/env
 go build -o "$tmp/telx-backends" ./test/cmd/telx-backends
-"$tmp/telx-backends" -backends prometheus >"$env_file" &
+"$tmp/telx-backends" -backends prometheus,jaeger >"$env_file" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 1 120); do
@@ -30,5 +30,9 @@ curl -fsS "$p/alerts" >"$out/prometheus-alerts.json"
 curl -sS "$p/query" --data-urlencode 'query=sum(rate(traces_span_metrics_calls_total[5m])' >"$out/prometheus-bad-data.json"
 curl -fsS "$p/query_range" --data-urlencode 'query=traces_span_metrics_calls_total{service_name="nope"}' \
 	-d "start=$start" -d "end=$end" -d step=60 >"$out/prometheus-empty.json"
+# exemplars of the Jaeger's span metrics (the scenario's traces, sent to
+# it at the start; test/record-exemplar-fixtures.sh records HotROD's)
+ex='jaeger_traces_span_metrics_duration_milliseconds_bucket{service_name="payments"}'
+curl -fsS "$p/query_exemplars" --data-urlencode "query=$ex" -d "start=$((end - 600))" -d "end=$end" >"$out/prometheus-exemplars.json"
 echo "recorded into $out:"
 ls -l "$out"/prometheus-*

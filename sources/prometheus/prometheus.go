@@ -382,6 +382,46 @@ func (c *Client) Alerts(ctx context.Context) ([]sources.Alert, error) {
 	return out, nil
 }
 
+// Exemplars returns the exemplars of the series that query selects over r
+// (GET /api/v1/query_exemplars; Prometheus keeps them when started with
+// --enable-feature=exemplar-storage), oldest first. Labels are as the
+// server gave them, as a query's series' are: sanitise them to show them.
+func (c *Client) Exemplars(ctx context.Context, query string, r sources.TimeRange) ([]sources.Exemplar, error) {
+	res, err := call(ctx, c, config.PageAnswer, func(ctx context.Context) ([]v1.ExemplarQueryResult, error) {
+		return c.api.QueryExemplars(ctx, query, r.From, r.To)
+	})
+	if err != nil {
+		return nil, c.fail("exemplars", err)
+	}
+	return convertExemplars(res), nil
+}
+
+// convertExemplars turns client_golang's exemplars into the domain's,
+// oldest first (then by value and trace).
+func convertExemplars(res []v1.ExemplarQueryResult) []sources.Exemplar {
+	var out []sources.Exemplar
+	for _, r := range res {
+		series := labels(model.Metric(r.SeriesLabels))
+		for _, e := range r.Exemplars {
+			l := labels(model.Metric(e.Labels))
+			tid, sid := sources.ExemplarIDs(l)
+			out = append(out, sources.Exemplar{Time: e.Timestamp.Time(), Value: float64(e.Value),
+				TraceID: tid, SpanID: sid, Labels: l, Series: series})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if !a.Time.Equal(b.Time) {
+			return a.Time.Before(b.Time)
+		}
+		if a.Value != b.Value {
+			return a.Value < b.Value
+		}
+		return a.TraceID < b.TraceID
+	})
+	return out
+}
+
 // convert turns a client_golang value into the domain's series.
 func convert(v model.Value) *sources.MetricResult {
 	res := &sources.MetricResult{}
@@ -447,3 +487,5 @@ func labels(m model.Metric) map[string]string {
 }
 
 var _ sources.MetricSource = (*Client)(nil)
+
+var _ sources.ExemplarSource = (*Client)(nil)

@@ -19,7 +19,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(harness.Main(m, harness.Options{Seed: 1, Backends: []string{harness.Prometheus}}))
+	// Jaeger too: its span-metrics connector makes the exemplars
+	os.Exit(harness.Main(m, harness.Options{Seed: 1, Backends: []string{harness.Prometheus, harness.Jaeger}}))
 }
 
 func client(t *testing.T, env *harness.Env) *Client {

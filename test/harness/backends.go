@@ -23,7 +23,12 @@ service:
   pipelines:
     traces:
       receivers: [otlp]
-      exporters: [jaeger_storage_exporter]
+      exporters: [jaeger_storage_exporter{{if .Metrics}}, spanmetrics{{end}}]
+{{- if .Metrics}}
+    metrics:
+      receivers: [spanmetrics]
+      exporters: [prometheus]
+{{- end}}
   telemetry:
     metrics:
       level: none
@@ -66,17 +71,37 @@ receivers:
 exporters:
   jaeger_storage_exporter:
     trace_storage: memstore
+{{- if .Metrics}}
+  # span metrics with exemplars, in OpenMetrics when asked (Prometheus asks
+  # first for it), under the namespace jaeger: the scenario's simulated span
+  # metrics already have the connector's default names
+  prometheus:
+    endpoint: 127.0.0.1:{{.Metrics}}
+    namespace: jaeger
+    enable_open_metrics: true
+connectors:
+  spanmetrics:
+    # the connector's exemplars last from one flush to the next (it clears
+    # them): longer than Prometheus takes to scrape a new target once it is
+    # ready (it applies new targets every 5s), for the spans sent then
+    metrics_flush_interval: 10s
+    exemplars:
+      enabled: true
+{{- end}}
 `))
 
 // startJaeger starts Jaeger v2 all-in-one with memory storage, as name (its
 // config and log files are <dir>/<name>.yaml and .log); with sec, its query
-// servers (HTTP and gRPC) serve TLS.
-func startJaeger(ctx context.Context, name, bin, dir string, timeout time.Duration, sec *Secure) (*process, *JaegerAddrs, error) {
+// servers (HTTP and gRPC) serve TLS. With a metrics port, its span-metrics
+// connector makes metrics (with exemplars) of the spans it receives, served
+// there (Prometheus' text and OpenMetrics, /metrics) as
+// jaeger_traces_span_metrics_*.
+func startJaeger(ctx context.Context, name, bin, dir string, timeout time.Duration, sec *Secure, metrics int) (*process, *JaegerAddrs, error) {
 	ports, err := freePorts(3)
 	if err != nil {
 		return nil, nil, err
 	}
-	a := &JaegerAddrs{HTTP: ports[0], GRPC: ports[1], OTLP: ports[2]}
+	a := &JaegerAddrs{HTTP: ports[0], GRPC: ports[1], OTLP: ports[2], Metrics: metrics}
 	cfg := filepath.Join(dir, name+".yaml")
 	vals := struct {
 		JaegerAddrs
@@ -108,6 +133,8 @@ type JaegerAddrs struct {
 	HTTP int // query: UI, /api, /api/v3
 	GRPC int // query: api_v2 gRPC
 	OTLP int // OTLP HTTP ingest
+	// Metrics serves the span metrics (Prometheus' /metrics), 0 for none
+	Metrics int
 }
 
 var lokiConfig = template.Must(template.New("loki").Parse(`# written by telx's test harness
@@ -220,13 +247,22 @@ scrape_configs:
     honor_labels: true
     static_configs:
       - targets: ['{{.Target}}']
+{{- if .Jaegers}}
+  # the Jaegers' span-metrics connectors, whose exemplars Prometheus keeps
+  # (--enable-feature=exemplar-storage) from their OpenMetrics answers
+  - job_name: jaeger
+    static_configs:
+      - targets: [{{range $i, $t := .Jaegers}}{{if $i}}, {{end}}'{{$t}}'{{end}}]
+{{- end}}
 `))
 
 // startPrometheus starts Prometheus on a data directory that may already
 // hold backfilled blocks, scraping target (host:port) every second; with
 // sec, behind TLS and basic auth (--web.config.file); sending its alerts
-// to the Alertmanager at alertmanager (host:port) unless that is empty.
-func startPrometheus(ctx context.Context, bin, dir, data, target, rules, alertmanager string, timeout time.Duration, sec *Secure) (*process, int, error) {
+// to the Alertmanager at alertmanager (host:port) unless that is empty;
+// also scraping the Jaegers' span metrics at jaegers (host:port each), and
+// keeping exemplars.
+func startPrometheus(ctx context.Context, bin, dir, data, target string, jaegers []string, rules, alertmanager string, timeout time.Duration, sec *Secure) (*process, int, error) {
 	ports, err := freePorts(1)
 	if err != nil {
 		return nil, 0, err
@@ -236,7 +272,10 @@ func startPrometheus(ctx context.Context, bin, dir, data, target, rules, alertma
 	if err := os.WriteFile(rulesPath, []byte(rules), 0o644); err != nil {
 		return nil, 0, err
 	}
-	vals := struct{ Rules, Target, Alertmanager string }{rulesPath, target, alertmanager}
+	vals := struct {
+		Rules, Target, Alertmanager string
+		Jaegers                     []string
+	}{rulesPath, target, alertmanager, jaegers}
 	if err := writeTemplate(cfg, prometheusConfig, vals); err != nil {
 		return nil, 0, err
 	}
@@ -246,6 +285,7 @@ func startPrometheus(ctx context.Context, bin, dir, data, target, rules, alertma
 		"--storage.tsdb.path=" + data,
 		"--web.listen-address=" + addr,
 		"--log.level=info",
+		"--enable-feature=exemplar-storage",
 	}
 	if alertmanager != "" {
 		// Prometheus drops the alerts of its first evaluations, made before

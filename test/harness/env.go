@@ -182,7 +182,33 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		amAddr = fmt.Sprintf("127.0.0.1:%d", amPort)
 		env.AlertmanagerURL, env.Amtool = "http://"+amAddr, bins.Amtool
 	}
+	// So are the ports of the Jaegers' span metrics, which it scrapes.
+	var jaegerMetrics, hotrodMetrics int
+	var scrapes []string
+	if want[Prometheus] {
+		ports, err := freePorts(2)
+		if err != nil {
+			return nil, err
+		}
+		if want[Jaeger] {
+			jaegerMetrics = ports[0]
+			scrapes = append(scrapes, fmt.Sprintf("127.0.0.1:%d", ports[0]))
+		}
+		if want[hotrod] {
+			hotrodMetrics = ports[1]
+			scrapes = append(scrapes, fmt.Sprintf("127.0.0.1:%d", ports[1]))
+		}
+	}
 	lokiReady := make(chan struct{}) // closed once the Loki run ends
+	// closed once the Prometheus run ends; nil without Prometheus. The
+	// span-metrics connectors keep a span's exemplar from one flush to the
+	// next only (10s), so spans are sent to the Jaegers once Prometheus is
+	// ready (last, after its backfill): it scrapes them within about 6s
+	// (it applies new targets every 5s), before the exemplars go.
+	var promReady chan struct{}
+	if want[Prometheus] {
+		promReady = make(chan struct{})
+	}
 	run := func(name string, f func() error) {
 		if !want[name] {
 			return
@@ -200,7 +226,7 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		}()
 	}
 	run(Jaeger, func() error {
-		p, a, err := startJaeger(ctx, Jaeger, bins.Jaeger, dir, timeout(jaegerReadyTimeout), opts.Secure)
+		p, a, err := startJaeger(ctx, Jaeger, bins.Jaeger, dir, timeout(jaegerReadyTimeout), opts.Secure, jaegerMetrics)
 		if err != nil {
 			return err
 		}
@@ -208,6 +234,9 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		env.JaegerURL = fmt.Sprintf("%s://127.0.0.1:%d", opts.Secure.scheme(), a.HTTP)
 		env.JaegerGRPC = fmt.Sprintf("127.0.0.1:%d", a.GRPC)
 		env.JaegerOTLP = fmt.Sprintf("http://127.0.0.1:%d/v1/traces", a.OTLP)
+		if err := waitClosed(ctx, promReady); err != nil {
+			return err
+		}
 		if err := pushTraces(ctx, env.JaegerOTLP, env.Scenario.Traces); err != nil {
 			return fmt.Errorf("seeding jaeger: %w", err)
 		}
@@ -228,6 +257,7 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		return nil
 	})
 	run(Prometheus, func() error {
+		defer close(promReady)
 		data := filepath.Join(dir, "prometheus")
 		m := env.Scenario.Metrics
 		if err := backfill(ctx, bins.Promtool, dir, data, m, env.Scenario.Now); err != nil {
@@ -238,7 +268,7 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 			return err
 		}
 		env.onStop(stop)
-		p, port, err := startPrometheus(ctx, bins.Prometheus, dir, data, target, AlertRules, amAddr, timeout(prometheusReadyTimeout), opts.Secure)
+		p, port, err := startPrometheus(ctx, bins.Prometheus, dir, data, target, scrapes, AlertRules, amAddr, timeout(prometheusReadyTimeout), opts.Secure)
 		if err != nil {
 			return err
 		}
@@ -255,7 +285,7 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		return nil
 	})
 	run(hotrod, func() error {
-		h, err := env.runHotROD(ctx, bins, opts.HotRODRequests, timeout(jaegerReadyTimeout), lokiReady, opts.Secure.lokiTenant())
+		h, err := env.runHotROD(ctx, bins, opts.HotRODRequests, hotrodMetrics, timeout(jaegerReadyTimeout), promReady, lokiReady, opts.Secure.lokiTenant())
 		env.HotROD = h
 		return err
 	})
@@ -283,6 +313,19 @@ func Start(ctx context.Context, opts Options) (env *Env, err error) {
 		env.Timings["backend-logs"] = time.Since(start).Round(time.Millisecond)
 	}
 	return env, nil
+}
+
+// waitClosed waits until c is closed (at once for a nil c) or ctx ends.
+func waitClosed(ctx context.Context, c <-chan struct{}) error {
+	if c == nil {
+		return nil
+	}
+	select {
+	case <-c:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (e *Env) track(p *process) {

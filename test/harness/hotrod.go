@@ -115,16 +115,18 @@ func (h *HotROD) Lines(service string) []sources.LogEntry {
 	return out
 }
 
-// runHotROD starts a Jaeger for HotROD and HotROD itself, sends it
+// runHotROD starts a Jaeger for HotROD (serving span metrics on port
+// metrics unless 0) and HotROD itself, sends it
 // requests and waits until that Jaeger holds their traces. Then, once
 // lokiReady is closed (Loki is up and e.LokiURL set, or Loki failed), it
-// ships HotROD's lines to Loki as lokiTenant (when not empty).
-func (e *Env) runHotROD(ctx context.Context, bins Binaries, requests int, timeout time.Duration, lokiReady <-chan struct{}, lokiTenant string) (*HotROD, error) {
+// ships HotROD's lines to Loki as lokiTenant (when not empty). It sends
+// the requests once promReady is closed (nil: at once).
+func (e *Env) runHotROD(ctx context.Context, bins Binaries, requests, metrics int, timeout time.Duration, promReady, lokiReady <-chan struct{}, lokiTenant string) (*HotROD, error) {
 	start := time.Now()
 	if requests <= 0 {
 		requests = defaultHotRODRequests
 	}
-	jp, ja, err := startJaeger(ctx, "jaeger-hotrod", bins.Jaeger, e.Dir, timeout, nil)
+	jp, ja, err := startJaeger(ctx, "jaeger-hotrod", bins.Jaeger, e.Dir, timeout, nil, metrics)
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +173,11 @@ func (e *Env) runHotROD(ctx context.Context, bins Binaries, requests int, timeou
 		return nil, err
 	}
 
+	// Prometheus keeps the requests' exemplars only if it scrapes HotROD's
+	// Jaeger within 10s of their spans' arrival
+	if err := waitClosed(ctx, promReady); err != nil {
+		return nil, err
+	}
 	if h.Dispatches, err = dispatch(ctx, h.URL, requests); err != nil {
 		return nil, p.failure(err.Error())
 	}

@@ -58,16 +58,29 @@ type ResultMsg struct {
 	// Range is the window queried, Window the rates' window.
 	Range  sources.TimeRange
 	Window time.Duration
+	// Exemplars are the latency histogram's (or the typed query's) in
+	// Range, when the source keeps them; ExemplarErr says why not.
+	Exemplars    []sources.Exemplar
+	ExemplarErr  error
+	ExemplarUnit render.Unit
 }
 
 // KeyMap are the pane's keys.
 type KeyMap struct {
 	Reload key.Binding
+	// NextExemplar and PrevExemplar step through the exemplars marked on
+	// the time axis; OpenExemplar opens the chosen one's trace.
+	NextExemplar, PrevExemplar, OpenExemplar key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
 func DefaultKeyMap() KeyMap {
-	return KeyMap{Reload: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "query again"))}
+	return KeyMap{
+		Reload:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "query again")),
+		NextExemplar: key.NewBinding(key.WithKeys("x"), key.WithHelp("x/X", "next/previous exemplar")),
+		PrevExemplar: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "previous exemplar")),
+		OpenExemplar: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the exemplar's trace")),
+	}
 }
 
 // Model is the Metrics pane.
@@ -100,6 +113,8 @@ type Model struct {
 	asked time.Duration // the step asked for, from the width
 	// cursor is the time cursor, marked on the time axis (tui.CursorMsg)
 	cursor time.Time
+	// ex are the exemplars marked and the chosen one
+	ex exemplars
 }
 
 // New returns an empty pane.
@@ -267,6 +282,7 @@ func (m *Model) query(refresh bool) tea.Cmd {
 		seq = m.live.Load(cancel)
 	}
 	id, src := m.id, m.o.Source
+	exQuery, exUnit := exemplarQuery(queries, units, m.custom != "")
 	run := func() tea.Msg {
 		defer cancel()
 		results := make([]*sources.MetricResult, len(queries))
@@ -283,6 +299,12 @@ func (m *Model) query(refresh bool) tea.Cmd {
 		if err := errors.Join(errs...); err != nil {
 			return ResultMsg{ID: id, Seq: seq, Err: err}
 		}
+		// the exemplars once the rows came: one answer read at a time
+		var ex []sources.Exemplar
+		var exErr error
+		if es, ok := src.(sources.ExemplarSource); ok && exQuery != "" {
+			ex, exErr = es.Exemplars(ctx, exQuery, rng)
+		}
 		var rows []render.MetricRow
 		for i, q := range queries {
 			_, rs := render.MetricRows(results[i].Series, units[i])
@@ -297,7 +319,8 @@ func (m *Model) query(refresh bool) tea.Cmd {
 			}
 			rows = append(rows, rs...)
 		}
-		return ResultMsg{ID: id, Seq: seq, Rows: rows, Step: results[0].Step, Range: rng, Window: window}
+		return ResultMsg{ID: id, Seq: seq, Rows: rows, Step: results[0].Step, Range: rng, Window: window,
+			Exemplars: render.InRange(ex, rng), ExemplarErr: exErr, ExemplarUnit: exUnit}
 	}
 	status := func() tea.Msg { return tui.StatusMsg{Source: "metrics", Loading: true} }
 	if refresh {
@@ -346,6 +369,7 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 		m.err, m.rows, m.step = msg.Err, msg.Rows, msg.Step
 		if msg.Err == nil {
 			m.rng, m.window = msg.Range, msg.Window
+			m.ex = m.ex.update(msg.Exemplars, msg.ExemplarErr, msg.ExemplarUnit)
 		}
 		if msg.Err == nil && m.live.On() {
 			id := m.id
@@ -381,6 +405,9 @@ func (m Model) Update(msg tea.Msg) (tui.Pane, tea.Cmd) {
 	case tea.KeyPressMsg:
 		if key.Matches(msg, m.KeyMap.Reload) && (m.trace != nil || m.custom != "") {
 			return m, m.load()
+		}
+		if len(m.rows) > 0 && m.err == nil {
+			return m.exemplarKey(msg)
 		}
 	}
 	return m, nil
@@ -462,11 +489,27 @@ func (m Model) table() []string {
 	case m.height >= 2:
 		lines = []string{table[0]}
 	}
-	return append(lines, table[1:]...)
+	lines = append(lines, table[1:]...)
+	// the exemplars' marks under the rows, and the chosen one, while the
+	// pane has room for them after everything else
+	ex := m.exemplarLines(o)
+	if len(lines)+len(ex) <= m.height {
+		lines = append(lines, ex...)
+	} else if len(ex) > 0 && len(lines) < m.height {
+		lines = append(lines, ex[0])
+	}
+	return lines
 }
 
 // ShortHelp returns the pane's main keys.
-func (m Model) ShortHelp() []key.Binding { return []key.Binding{m.KeyMap.Reload} }
+func (m Model) ShortHelp() []key.Binding {
+	if len(m.ex.list) > 0 {
+		return []key.Binding{m.KeyMap.Reload, m.KeyMap.NextExemplar, m.KeyMap.OpenExemplar}
+	}
+	return []key.Binding{m.KeyMap.Reload}
+}
 
 // FullHelp returns all the pane's keys.
-func (m Model) FullHelp() [][]key.Binding { return [][]key.Binding{{m.KeyMap.Reload}} }
+func (m Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{m.KeyMap.Reload}, {m.KeyMap.NextExemplar, m.KeyMap.PrevExemplar, m.KeyMap.OpenExemplar}}
+}

@@ -28,6 +28,26 @@ func checkResult(t *testing.T, res *sources.MetricResult) {
 	}
 }
 
+// checkExemplars checks exemplars as the client gives them: oldest first,
+// IDs normalised or empty, labels not nil.
+func checkExemplars(t *testing.T, ex []sources.Exemplar) {
+	t.Helper()
+	for i, e := range ex {
+		if i > 0 && e.Time.Before(ex[i-1].Time) {
+			t.Errorf("exemplar %d is older than exemplar %d", i, i-1)
+		}
+		if e.TraceID != "" && !sources.IsNormalID(e.TraceID, 32) {
+			t.Errorf("exemplar %d: trace ID %q", i, e.TraceID)
+		}
+		if e.SpanID != "" && !sources.IsNormalID(e.SpanID, 16) {
+			t.Errorf("exemplar %d: span ID %q", i, e.SpanID)
+		}
+		if e.Labels == nil || e.Series == nil {
+			t.Errorf("exemplar %d has nil labels", i)
+		}
+	}
+}
+
 // FuzzAnswer answers every call of the client with any status and body,
 // seeded from Prometheus' recorded answers: no panic, results of a known
 // type with labels, errors without control characters of the answer.
@@ -43,6 +63,7 @@ func FuzzAnswer(f *testing.F) {
 		`{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"],[2,"+Inf"]],"histograms":[[3,{"count":"1","sum":"1"}]]}]}}`,
 		`{"status":"error","errorType":"bad_data","error":"parse error: \u001b[31m"}`,
 		`{"status":"success","data":[{"__name__":"up","job":"x"}]}`,
+		`{"status":"success","data":[{"seriesLabels":{"__name__":"x_bucket","le":"1"},"exemplars":[{"labels":{"traceID":"ABC","spanID":"0x1"},"value":"NaN","timestamp":1764570000.5},{"labels":{"trace_id":"\u001b[2J"},"value":"1","timestamp":-1}]}]}`,
 		`{"status":"success","data":{"alerts":[{"labels":{"alertname":"A"},"annotations":{},"state":"firing","activeAt":"2026-12-01T06:00:00Z","value":"1e+00"}]}}`,
 	} {
 		f.Add(byte(0), []byte(s))
@@ -74,6 +95,9 @@ func FuzzAnswer(f *testing.F) {
 		fuzzcheck.Error(t, err)
 		_, _, err = c.Series(ctx, []string{"up"}, r)
 		fuzzcheck.Error(t, err)
+		ex, err := c.Exemplars(ctx, "x_bucket", r)
+		fuzzcheck.Error(t, err)
+		checkExemplars(t, ex)
 		alerts, err := c.Alerts(ctx)
 		fuzzcheck.Error(t, err)
 		for i := 1; i < len(alerts); i++ {
