@@ -112,9 +112,12 @@ func (s *scanner) fill() bool {
 		return false
 	}
 	if len(s.buf) == cap(s.buf) {
-		// doubled, not grown by append's quarter for big slices: a 36 MB
-		// answer would be copied some twenty times
-		buf := make([]byte, len(s.buf), min(2*cap(s.buf), inMemoryMax))
+		// doubled, not grown by append's quarter for big slices (a 36 MB
+		// answer would be copied some twenty times), and past the first
+		// read to 4 MiB at once: memory the system gives is only made
+		// real (a page fault each 4 KiB) where it is written, and a
+		// 10,000-span answer (3.6 MB) then fits with no copy
+		buf := make([]byte, len(s.buf), min(max(2*cap(s.buf), 4<<20), inMemoryMax))
 		copy(buf, s.buf)
 		s.buf = buf
 	}
@@ -422,8 +425,10 @@ func (s *scanner) handOut() {
 		return
 	}
 	if s.work == nil {
-		n := max(1, min(runtime.GOMAXPROCS(0), 4))
-		s.work = make(chan batch, 2*n)
+		// a decoder per core but the scan's, which decodes too once it
+		// has read all (the batches wait for it meanwhile, unblocked)
+		n := max(1, min(runtime.GOMAXPROCS(0), 4)-1)
+		s.work = make(chan batch, min(inMemoryMax/batchBytes+1, 1024))
 		for w := range n {
 			d := &decoder{Reader: jsonread.New(bytes.NewReader(nil))}
 			s.workers = append(s.workers, d)
@@ -473,10 +478,17 @@ func (s *scanner) decode(w int, d *decoder) {
 
 // stop ends the decoders' work and waits for them.
 func (s *scanner) stop() {
-	if s.work != nil {
-		close(s.work)
-		s.wg.Wait()
+	if s.work == nil {
+		return
 	}
+	close(s.work)
+	if !s.failed.Load() {
+		// the scan's goroutine decodes the batches left, beside the others
+		d := &decoder{Reader: jsonread.New(bytes.NewReader(nil))}
+		s.workers = append(s.workers, d)
+		s.decode(len(s.workers)-1, d)
+	}
+	s.wg.Wait()
 }
 
 func (s *scanner) release() {
