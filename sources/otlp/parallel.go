@@ -31,18 +31,20 @@ import (
 // than that.
 var (
 	// inMemoryMax is the most of a document read into memory (a
-	// 100,000-span trace from Jaeger is about 36 MB); past it (the trace
+	// 10,000-span trace from Jaeger is about 3.6 MB); past it (the trace
 	// cap is 256 MiB) the document is decoded token by token as it is
-	// read.
-	inMemoryMax = 40 << 20
+	// read. Held in memory beside the spans decoded from it, a document
+	// costs about twice its size more at its peak: an answer over a 64 MiB
+	// cap peaked at 200 MB with 40 MiB, against 128 MB token by token.
+	inMemoryMax = 8 << 20
 	// batchBytes is about how much of the document's spans make a batch.
 	// A document of less than one batch is decoded on one core.
 	batchBytes = 128 << 10
 	// decodeWhileReading is how much of a document is read before the
 	// spans found are no longer decoded as they come but once it is all
-	// read: an answer that turns out to be over its cap then costs only
-	// its bytes, not also their spans decoded.
-	decodeWhileReading = 8 << 20
+	// read: a document that turns out to be over inMemoryMax, decoded
+	// again token by token, then cost little more.
+	decodeWhileReading = 2 << 20
 	// maxSpanBytes is the largest span object the scan hands out.
 	maxSpanBytes = 1 << 20
 	// firstRead is the size of the first read of a document.
@@ -117,7 +119,7 @@ func (s *scanner) fill() bool {
 		// read to 4 MiB at once: memory the system gives is only made
 		// real (a page fault each 4 KiB) where it is written, and a
 		// 10,000-span answer (3.6 MB) then fits with no copy
-		buf := make([]byte, len(s.buf), min(max(2*cap(s.buf), 4<<20), inMemoryMax))
+		buf := make([]byte, len(s.buf), min(2*cap(s.buf), inMemoryMax))
 		copy(buf, s.buf)
 		s.buf = buf
 	}
@@ -540,7 +542,11 @@ func decode(r io.Reader) ([]*sources.Trace, bool, error) {
 		// document's size in memory once more.
 		return nil, false, fmt.Errorf("reading OTLP JSON: %w", s.err)
 	}
-	ts, err := decodeStream(io.MultiReader(bytes.NewReader(s.buf), s.r))
+	// the document read so far then the rest; the scan lets go of its
+	// copy, which the token decoder drops once read past it
+	doc := s.buf
+	s.buf = nil
+	ts, err := decodeStream(io.MultiReader(bytes.NewReader(doc), s.r))
 	return ts, false, err
 }
 
