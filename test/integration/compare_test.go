@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -41,10 +42,11 @@ func hotrodDispatches(t *testing.T, h *harness.HotROD) []*sources.Trace {
 	return out
 }
 
-// pairing is the test's own reading of two HotROD traces: the k-th span
-// of each (service, operation), in start order, in A with the k-th in B,
-// and the difference of their self times. In HotROD each (service,
-// operation) has one path from the root, so this is the path alignment.
+// pairing is the test's own reading of two HotROD traces, as the issue
+// says it: spans are matched by their path of (service, operation) from
+// the root, the k-th of the siblings with the same (service, operation),
+// in start order, with the k-th in the other trace; and the difference of
+// their self times.
 type paired struct {
 	name       string
 	delta      time.Duration
@@ -54,45 +56,48 @@ type paired struct {
 }
 
 func pairSpans(a, b *sources.Trace) []paired {
-	byName := func(t *sources.Trace) map[string][]*sources.Node {
-		m := map[string][]*sources.Node{}
-		nodes := slices.Clone(sources.BuildTree(t).Nodes)
-		slices.SortStableFunc(nodes, func(x, y *sources.Node) int { return x.Span.Start.Compare(y.Span.Start) })
-		for _, nd := range nodes {
-			k := nd.Span.Service + " " + nd.Span.Operation
-			m[k] = append(m[k], nd)
+	byPath := func(t *sources.Trace) map[string]*sources.Node {
+		m := map[string]*sources.Node{}
+		var walk func(prefix string, nodes []*sources.Node)
+		walk = func(prefix string, nodes []*sources.Node) {
+			nodes = slices.Clone(nodes)
+			slices.SortStableFunc(nodes, func(x, y *sources.Node) int { return x.Span.Start.Compare(y.Span.Start) })
+			seen := map[string]int{}
+			for _, nd := range nodes {
+				name := nd.Span.Service + " " + nd.Span.Operation
+				k := fmt.Sprintf("%s/%s#%d", prefix, name, seen[name])
+				seen[name]++
+				m[k] = nd
+				walk(k, nd.Children)
+			}
 		}
+		walk("", sources.BuildTree(t).Roots)
 		return m
 	}
-	as, bs := byName(a), byName(b)
+	as, bs := byPath(a), byPath(b)
+	keys := slices.Sorted(maps.Keys(as))
+	for k := range bs {
+		if _, ok := as[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
 	var out []paired
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		seen := map[string]bool{}
-		for _, m := range []map[string][]*sources.Node{as, bs} {
-			for k := range m {
-				if !seen[k] && !yield(k) {
-					return
-				}
-				seen[k] = true
-			}
+	for _, k := range keys {
+		na, nb := as[k], bs[k]
+		var p paired
+		var sa, sb time.Duration
+		if na != nil {
+			p.name, sa = na.Span.Service+" "+na.Span.Operation, na.SelfTime
+		} else {
+			p.onlyB = true
 		}
-	}) {
-		for i := range max(len(as[k]), len(bs[k])) {
-			p := paired{name: k}
-			var sa, sb time.Duration
-			if i < len(as[k]) {
-				sa = as[k][i].SelfTime
-			} else {
-				p.onlyB = true
-			}
-			if i < len(bs[k]) {
-				sb = bs[k][i].SelfTime
-			} else {
-				p.onlyA = true
-			}
-			p.delta = sb - sa
-			out = append(out, p)
+		if nb != nil {
+			p.name, sb = nb.Span.Service+" "+nb.Span.Operation, nb.SelfTime
+		} else {
+			p.onlyA = true
 		}
+		p.delta = sb - sa
+		out = append(out, p)
 	}
 	return out
 }
