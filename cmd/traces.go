@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/tui/render"
@@ -49,9 +50,7 @@ func newTracesCmd(io *IO, g *GlobalOptions) *cobra.Command {
 	f := c.Flags()
 	f.StringVar(&opts.Service, "service", "", "the service whose traces to find (required)")
 	f.StringVar(&opts.Operation, "operation", "", "only traces with this operation")
-	f.StringArrayVar(&opts.Tags, "tag", nil, "only traces with a span tagged key=value (repeatable)")
-	f.DurationVar(&opts.MinDuration, "min-duration", 0, "only traces at least this long")
-	f.DurationVar(&opts.MaxDuration, "max-duration", 0, "only traces at most this long")
+	addSearchFilters(f, &opts.Tags, &opts.MinDuration, &opts.MaxDuration)
 	f.IntVar(&opts.Limit, "limit", 20, "at most this many traces")
 	f.BoolVar(&opts.UTC, "utc", false, "show times in UTC instead of the local zone")
 	opts.Time = addTimeFlags(c, time.Hour)
@@ -276,4 +275,12 @@ func listRun(ctx context.Context, io *IO, g *GlobalOptions, jf *jaegerFlags, lis
 		fmt.Fprintln(io.Out, sources.Sanitize(n))
 	}
 	return nil
+}
+
+// addSearchFilters adds the search's filters that telx traces and telx
+// analyze share: --tag, --min-duration and --max-duration.
+func addSearchFilters(f *pflag.FlagSet, tags *[]string, minDuration, maxDuration *time.Duration) {
+	f.StringArrayVar(tags, "tag", nil, "only traces with a span tagged key=value (repeatable)")
+	f.DurationVar(minDuration, "min-duration", 0, "only traces at least this long")
+	f.DurationVar(maxDuration, "max-duration", 0, "only traces at most this long")
 }
