@@ -1,6 +1,8 @@
 package render
 
 import (
+	"bufio"
+	"bytes"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/demo"
+	"github.com/telx-cli/telx/tui/styles"
 )
 
 func bigTree(t testing.TB) *sources.Tree {
@@ -193,5 +196,25 @@ func TestSpanDetailsWrapsValues(t *testing.T) {
 	}
 	if wrapped < 2 || strings.ReplaceAll(joined.String(), " ", "") != strings.ReplaceAll("db.statement = "+stmt, " ", "") {
 		t.Errorf("statement in %d lines: %q", wrapped, joined.String())
+	}
+}
+
+// Rows drawn in two halves at once are the bytes drawn in one go: in
+// colour and plain, with details, folded or not.
+func TestWaterfallRowsSharedAsOneGo(t *testing.T) {
+	tr := bigTree(t)
+	for _, color := range []bool{false, true} {
+		for _, details := range []bool{false, true} {
+			w := NewWaterfallRows(tr, WaterfallOptions{Width: 120, Styles: styles.New(color), Details: details})
+			var one, shared bytes.Buffer
+			b1, b2 := bufio.NewWriter(&one), bufio.NewWriter(&shared)
+			w.writeRows(b1, 0, w.Len())
+			w.writeRowsShared(b2, 0, w.Len())
+			b1.Flush()
+			b2.Flush()
+			if one.Len() == 0 || !bytes.Equal(one.Bytes(), shared.Bytes()) {
+				t.Errorf("colour %v, details %v: %d bytes in one go, %d in halves, not the same", color, details, one.Len(), shared.Len())
+			}
+		}
 	}
 }
