@@ -550,11 +550,7 @@ func (d *decoder) traces() []*sources.Trace {
 	out := gatherTraces(d.n, d.ids, d.traceOf, d.span)
 	// the spans are copied out: their blocks serve the next document (the
 	// explorer opens trace after trace)
-	for _, c := range d.chunks {
-		clear(c)
-		chunkPool.Put((*[chunkSize]sources.Span)(c))
-	}
-	d.chunks = nil
+	d.release()
 	return out
 }
 

@@ -2,7 +2,6 @@ package otlp
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -19,8 +18,9 @@ import (
 // its first byte, and reading it token by token on one core is most of
 // what telx adds to the wait. So Decode reads the document with a scan
 // that finds only where each span begins and ends (strings and nesting,
-// no values), as it arrives, and hands the spans, a batch at a time, to
-// one decoder per core while it reads on.
+// no values), as it arrives, and hands the spans, a batch at a time, to a
+// decoder on each other core while it reads on; once it has read all, the
+// scan's goroutine decodes too.
 //
 // The scan reads only well-formed documents of the usual shape. On
 // anything else (a value of the wrong kind, a name written with escapes,
@@ -50,10 +50,6 @@ var (
 	// firstRead is the size of the first read of a document.
 	firstRead = 64 << 10
 )
-
-// errScan is a document the scan does not read, to be decoded token by
-// token.
-var errScan = errors.New("otlp: not a document the span scan reads")
 
 // spanLoc is a span's place: its bytes in the document and the
 // resourceSpans (its index among them) that it is in.
