@@ -8,11 +8,16 @@ import (
 	"github.com/telx-cli/telx/sources"
 )
 
-// outcomeKeys are the attributes that say a span failed: among failed
+// outcomeKey tells the attributes that say a span failed: among failed
 // traces they are over-represented by definition, so they tell nothing.
-var outcomeKeys = map[string]bool{
-	"error": true, "otel.status_code": true, "otel.status_description": true,
-	"status.code": true, "status.message": true, "internal.span.format": true,
+func outcomeKey(k string) bool {
+	// a switch, not a map: it is asked of every attribute of every span
+	switch k {
+	case "error", "otel.status_code", "otel.status_description",
+		"status.code", "status.message", "internal.span.format":
+		return true
+	}
+	return false
 }
 
 // Keys with at least manyValues values, more than half of them in one
@@ -166,7 +171,7 @@ func attributeDiffs(infos []traceInfo, top int) (failed, slow []AttributeDiff, s
 		for j := range spans {
 			s := &spans[j]
 			for i := range s.Attrs {
-				if a := &s.Attrs[i]; !outcomeKeys[a.Key] {
+				if a := &s.Attrs[i]; !outcomeKey(a.Key) {
 					ac.count(ScopeSpan, a, in, ti, s.SpanID)
 				}
 			}
