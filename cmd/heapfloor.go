@@ -23,7 +23,10 @@ import (
 // explorer, which runs on, turns the collector back on when it starts.
 const heapFloor = 64 << 20
 
-var restoreGC sync.Once
+var restoreGC = onceAgain()
+
+// onceAgain is a new sync.Once (the tests raise the floor again).
+func onceAgain() *sync.Once { return new(sync.Once) }
 
 func raiseHeapFloor() {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
@@ -33,7 +36,9 @@ func raiseHeapFloor() {
 	debug.SetMemoryLimit(heapFloor)
 	// the first collection finds this unreachable and its finalizer
 	// turns the collector back to its usual pace
-	runtime.SetFinalizer(new([16]byte), func(*[16]byte) { dropHeapFloor() })
+	// (64 bytes: a smaller object may share a block, whose finalizers
+	// can wait)
+	runtime.SetFinalizer(new([64]byte), func(*[64]byte) { dropHeapFloor() })
 }
 
 func dropHeapFloor() {
