@@ -421,11 +421,11 @@ func operationTimes(infos []traceInfo, slow int) ([]OperationTime, []Edge) {
 			}
 			a.Spans++
 			self := max(0, nd.SelfTime)
-			a.Self += self
+			a.Self = addDurations(a.Self, self)
 			if in.slow {
-				a.slowSelf += self
+				a.slowSelf = addDurations(a.slowSelf, self)
 			} else {
-				a.restSelf += self
+				a.restSelf = addDurations(a.restSelf, self)
 			}
 			if nd.Critical && a.seen != ti+1 {
 				a.seen = ti + 1
@@ -582,4 +582,13 @@ func SortEdges(es []Edge) {
 		}
 		return es[i].Child < es[j].Child
 	})
+}
+
+// addDurations adds two durations of at least 0, held at the longest a
+// Duration holds (a sum of self times, each up to 292 years, would wrap).
+func addDurations(a, b time.Duration) time.Duration {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }

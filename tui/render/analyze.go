@@ -86,6 +86,13 @@ func AnalysisLines(res *analyze.Result, o AnalyzeOptions) ([]string, []AnalyzeRo
 	}
 	a.errors()
 	a.graph()
+	// the tables' columns keep their least widths: at a few columns they
+	// are cut, as every line is
+	for i, l := range a.lines {
+		if Width(l) > a.o.Width {
+			a.lines[i] = ansi.Truncate(l, a.o.Width, "…")
+		}
+	}
 	return a.lines, a.rows
 }
 
