@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"sync"
 	"time"
 
@@ -524,19 +523,7 @@ func (d *decoder) link() (sources.SpanRef, error) {
 		}
 		return d.Skip()
 	})
-	// a Jaeger reference's type, kept in an attribute of the link
-	for i, a := range l.Attrs {
-		if a.Key == refType {
-			if t, ok := a.Value.(string); ok && t != "" {
-				l.Type = sources.RefType(t)
-				l.Attrs = slices.Delete(l.Attrs, i, i+1)
-				if len(l.Attrs) == 0 {
-					l.Attrs = nil
-				}
-			}
-			break
-		}
-	}
+	linkRefType(&l)
 	return l, err
 }
 

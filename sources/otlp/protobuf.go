@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -546,19 +545,7 @@ func (d *ProtobufDecoder) link(b []byte) (sources.SpanRef, error) {
 		return l, d.fail("links", err)
 	}
 	SortAttrs(l.Attrs)
-	// a Jaeger reference's type, kept in an attribute of the link
-	for i, a := range l.Attrs {
-		if a.Key == refType {
-			if t, ok := a.Value.(string); ok && t != "" {
-				l.Type = sources.RefType(t)
-				l.Attrs = slices.Delete(l.Attrs, i, i+1)
-				if len(l.Attrs) == 0 {
-					l.Attrs = nil
-				}
-			}
-			break
-		}
-	}
+	linkRefType(&l)
 	return l, nil
 }
 

@@ -1,6 +1,10 @@
 package otlp
 
-import "github.com/telx-cli/telx/sources"
+import (
+	"slices"
+
+	"github.com/telx-cli/telx/sources"
+)
 
 // traceIndex returns the index of id in *ids, appended if new: by a scan
 // while there are few, by *index past that, so that a document of many
@@ -59,4 +63,21 @@ func gatherTraces(n int, ids []sources.TraceID, traceOf []int32, span func(int) 
 		out[t].Spans = append(out[t].Spans, *s)
 	}
 	return out
+}
+
+// linkRefType takes a Jaeger reference's type out of the link's
+// attribute that keeps it (as both decoders read it).
+func linkRefType(l *sources.SpanRef) {
+	for i, a := range l.Attrs {
+		if a.Key == refType {
+			if t, ok := a.Value.(string); ok && t != "" {
+				l.Type = sources.RefType(t)
+				l.Attrs = slices.Delete(l.Attrs, i, i+1)
+				if len(l.Attrs) == 0 {
+					l.Attrs = nil
+				}
+			}
+			return
+		}
+	}
 }

@@ -24,21 +24,7 @@ func recorded(t testing.TB, name string) *sources.Tree {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ans struct {
-		Data []struct {
-			TraceID string `json:"traceID"`
-			Spans   []struct {
-				SpanID, OperationName, ProcessID string
-				StartTime, Duration              int64
-				References                       []struct{ SpanID string }
-				Tags                             []struct {
-					Key   string
-					Value any
-				}
-			} `json:"spans"`
-			Processes map[string]struct{ ServiceName string } `json:"processes"`
-		} `json:"data"`
-	}
+	var ans uiAnswer
 	if err := json.Unmarshal(doc, &ans); err != nil || len(ans.Data) == 0 {
 		t.Fatalf("%s: %v", name, err)
 	}

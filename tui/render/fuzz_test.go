@@ -56,23 +56,26 @@ func traceSeeds(f *testing.F) [][]byte {
 	return out
 }
 
+// uiAnswer is what the tests read of a recorded Jaeger UI JSON answer.
+type uiAnswer struct {
+	Data []struct {
+		TraceID string `json:"traceID"`
+		Spans   []struct {
+			SpanID, OperationName, ProcessID string
+			StartTime, Duration              int64
+			References                       []struct{ SpanID string }
+			Tags                             []struct {
+				Key   string
+				Value any
+			}
+		} `json:"spans"`
+		Processes map[string]struct{ ServiceName string } `json:"processes"`
+	} `json:"data"`
+}
+
 // uiTrace reads a recorded Jaeger UI JSON trace with encoding/json.
 func uiTrace(f *testing.F, doc []byte) *sources.Trace {
-	var ans struct {
-		Data []struct {
-			TraceID string `json:"traceID"`
-			Spans   []struct {
-				SpanID, OperationName, ProcessID string
-				StartTime, Duration              int64
-				References                       []struct{ SpanID string }
-				Tags                             []struct {
-					Key   string
-					Value any
-				}
-			} `json:"spans"`
-			Processes map[string]struct{ ServiceName string } `json:"processes"`
-		} `json:"data"`
-	}
+	var ans uiAnswer
 	if err := json.Unmarshal(doc, &ans); err != nil || len(ans.Data) == 0 {
 		f.Fatalf("the recorded trace: %v", err)
 	}
