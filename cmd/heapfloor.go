@@ -5,7 +5,10 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"sync"
+
+	"github.com/telx-cli/telx/internal/heapwarm"
 )
 
 // A one-shot command (telx trace, telx logs…) allocates most of what it
@@ -19,8 +22,13 @@ import (
 // it did. Go has no setting for a least heap goal; a ballast block would
 // raise every later goal too.
 //
-// GOGC or GOMEMLIMIT in the environment are left to work as set. The
-// explorer, which runs on, turns the collector back on when it starts.
+// The collections telx asks for itself (heapwarm's, after it has warmed
+// the memory the answer will fill) do not end the floor; the first one
+// the runtime starts does.
+//
+// GOGC or GOMEMLIMIT in the environment are left to work as set (and
+// nothing is warmed). The explorer, which runs on, turns the collector
+// back on when it starts.
 const heapFloor = 64 << 20
 
 var restoreGC = onceAgain()
@@ -34,14 +42,40 @@ func raiseHeapFloor() {
 	}
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(heapFloor)
-	// the first collection finds this unreachable and its finalizer
-	// turns the collector back to its usual pace
-	// (64 bytes: a smaller object may share a block, whose finalizers
-	// can wait)
-	runtime.SetFinalizer(new([64]byte), func(*[64]byte) { dropHeapFloor() })
+	floorFrom = automaticCollections()
+	armHeapFloor()
+	heapwarm.Enable()
+}
+
+// armHeapFloor makes an object that the next collection finds
+// unreachable: its finalizer turns the collector back to its usual pace
+// if the runtime started that collection, else arms the floor again.
+// (64 bytes: a smaller object may share a block, whose finalizers can
+// wait.)
+func armHeapFloor() {
+	runtime.SetFinalizer(new([64]byte), func(*[64]byte) {
+		if automaticCollections() == floorFrom {
+			armHeapFloor()
+			return
+		}
+		dropHeapFloor()
+	})
+}
+
+// floorFrom is how many collections the runtime had started when the
+// floor was raised.
+var floorFrom uint64
+
+// automaticCollections is how many collections the runtime has started
+// by itself (not by runtime.GC).
+func automaticCollections() uint64 {
+	m := []metrics.Sample{{Name: "/gc/cycles/automatic:gc-cycles"}}
+	metrics.Read(m)
+	return m[0].Value.Uint64()
 }
 
 func dropHeapFloor() {
+	heapwarm.Disable()
 	restoreGC.Do(func() {
 		if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 			return

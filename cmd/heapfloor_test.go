@@ -6,15 +6,19 @@ import (
 	"runtime/debug"
 	"testing"
 	"time"
+
+	"github.com/telx-cli/telx/internal/heapwarm"
 )
 
-// The floor turns the collector off, and its first collection turns it
-// back on at its usual pace, with no memory limit.
+// The floor turns the collector off; the collections telx asks for
+// itself leave it, and the first one the runtime starts turns the
+// collector back on at its usual pace, with no memory limit.
 func TestHeapFloorLastsOneCollection(t *testing.T) {
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	defer heapwarm.Disable()
 	restoreGC = onceAgain()
 	raiseHeapFloor()
 	if p := debug.SetGCPercent(-1); p != -1 {
@@ -23,11 +27,27 @@ func TestHeapFloorLastsOneCollection(t *testing.T) {
 	if l := debug.SetMemoryLimit(-1); l != heapFloor {
 		t.Fatalf("with the floor, the memory limit is %d, want %d", l, heapFloor)
 	}
-	runtime.GC()
+	// forced collections (heapwarm's) and their finalizers leave the floor
+	for range 3 {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if l := debug.SetMemoryLimit(-1); l != heapFloor {
+		t.Fatalf("after forced collections the memory limit is %d, want the floor's %d", l, heapFloor)
+	}
+	// filling the floor makes the runtime collect by itself
+	var held [][]byte
+	for automaticCollections() == floorFrom && len(held) < 4*heapFloor>>20 {
+		held = append(held, make([]byte, 1<<20))
+	}
+	if automaticCollections() == floorFrom {
+		t.Fatalf("holding %d MiB started no collection", len(held))
+	}
+	held = nil
 	deadline := time.Now().Add(5 * time.Second)
 	for debug.SetMemoryLimit(-1) != math.MaxInt64 {
 		if time.Now().After(deadline) {
-			t.Fatal("the first collection did not turn the collector back on")
+			t.Fatal("the runtime's first collection did not turn the collector back on")
 		}
 		runtime.GC()
 		time.Sleep(10 * time.Millisecond)

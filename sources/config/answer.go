@@ -13,6 +13,8 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/telx-cli/telx/internal/heapwarm"
 )
 
 // AnswerKind is what a backend's answer holds, which decides the cap on
@@ -327,7 +329,11 @@ func (t *capTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	// the wait for the answer readies the memory it will fill (in a
+	// one-shot command's first call)
+	stopWarming := heapwarm.Start()
 	resp, err := base.RoundTrip(req)
+	stopWarming()
 	if err != nil || resp.Body == nil || resp.StatusCode == http.StatusSwitchingProtocols {
 		return resp, err
 	}

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protowire"
 
+	"github.com/telx-cli/telx/internal/heapwarm"
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/config"
 	"github.com/telx-cli/telx/sources/otlp"
@@ -117,7 +118,12 @@ func (a *grpcV3API) traces(ctx context.Context, method string, req []byte, what 
 	defer dec.Reset()
 	var total int64
 	var readErr error
+	// the wait for the first message readies the memory the answer will
+	// fill (in a one-shot command's first call)
+	stopWarming := heapwarm.Start()
+	defer stopWarming()
 	recv := func(data mem.BufferSlice) error {
+		stopWarming()
 		total += int64(data.Len())
 		if a.maxBytes > 0 && total > a.maxBytes {
 			readErr = capError(a.maxBytes)

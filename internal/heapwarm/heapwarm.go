@@ -1,0 +1,84 @@
+// Package heapwarm readies, while a one-shot command waits for a
+// backend's answer, the memory that reading the answer will fill.
+//
+// A fresh process gets its memory from the system a page at a time, as it
+// first writes to it, and the system clears each page then: for a
+// 10,000-span trace telx fills some 25 MB, about 6,500 pages, and clearing
+// them was a third of the time telx took after Jaeger's first byte. The
+// wait for that first byte (tens of milliseconds for a big trace) leaves
+// the process idle. So, during the wait, a goroutine writes to fresh
+// memory a block at a time, until the answer begins or Max is reached,
+// then lets go of it and runs a collection: the decoder's allocations
+// then reuse pages the system has already given, which Go clears itself,
+// far faster. The heap floor of one-shot commands (a collector off until
+// the first collection the runtime starts itself, see cmd) keeps them
+// from being collected again meanwhile.
+//
+// Only the first answer a process waits for is warmed, only where Enable
+// was called (one-shot commands, not the explorer), and the goroutine's
+// thread runs at the lowest priority, so that a backend on the same
+// machine is not slowed down by it.
+package heapwarm
+
+import (
+	"os"
+	"runtime"
+	"sync/atomic"
+)
+
+// Max is the most memory warmed: a 10,000-span trace fills about 25 MB;
+// it stays under the heap floor's 64 MiB, past which the collector would
+// give warmed pages back.
+const Max = 32 << 20
+
+// block is how much is warmed at a time, between looks at whether the
+// answer has begun.
+const block = 256 << 10
+
+var (
+	enabled atomic.Bool
+	begun   atomic.Bool
+	// warmed, when set (by tests), is told how much was warmed once the
+	// collection after it is done.
+	warmed func(n int)
+)
+
+// Enable lets the next wait for an answer warm memory.
+func Enable() { enabled.Store(true) }
+
+// Disable stops warming, for a process that runs on (the explorer).
+func Disable() { enabled.Store(false) }
+
+// Start begins warming memory while an answer is awaited, once per
+// process and only where enabled; stop, which may be called more than
+// once and never waits, ends it: when the answer's first bytes come, or
+// the call fails.
+func Start() (stop func()) {
+	if !enabled.Load() || !begun.CompareAndSwap(false, true) {
+		return func() {}
+	}
+	done := new(atomic.Bool)
+	go warm(done)
+	return func() { done.Store(true) }
+}
+
+func warm(done *atomic.Bool) {
+	// the thread ends with this goroutine, and its priority with it
+	runtime.LockOSThread()
+	lowerPriority()
+	page := os.Getpagesize()
+	blocks := make([][]byte, 0, Max/block)
+	for len(blocks) < cap(blocks) && !done.Load() && enabled.Load() {
+		b := make([]byte, block)
+		for i := 0; i < len(b); i += page {
+			b[i] = 1
+		}
+		blocks = append(blocks, b)
+	}
+	n := len(blocks) * block
+	blocks = nil
+	runtime.GC()
+	if warmed != nil {
+		warmed(n)
+	}
+}
