@@ -50,6 +50,8 @@ type decoder struct {
 	arena   sources.Attrs
 	idBytes []byte
 	idRefs  []idRef
+
+	fast fastRecord // fastSpan's scratch
 }
 
 // idRef is a span ID waiting in idBytes for the string it will be cut

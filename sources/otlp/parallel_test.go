@@ -156,15 +156,22 @@ func FuzzDecodeShared(f *testing.F) {
 	})
 }
 
+// BenchmarkDecode: 10,000 spans with every kind of value and escapes in
+// their names (15 MB, over inMemoryMax), and 10,000 spans of the plain
+// shape Jaeger sends (read by fastSpan).
 func BenchmarkDecode(b *testing.B) {
-	doc := manySpans(b, 1, 10_000)
+	docs := map[string][]byte{"varied": manySpans(b, 1, 10_000), "plain": plainDoc(10_000)}
 	for _, tc := range []struct {
 		name   string
+		doc    string
 		decode func([]byte) error
 	}{
-		{"shared", func(doc []byte) error { _, err := Decode(bytes.NewReader(doc)); return err }},
-		{"token-by-token", func(doc []byte) error { _, err := decodeStream(bytes.NewReader(doc)); return err }},
+		{"varied/shared", "varied", func(doc []byte) error { _, err := Decode(bytes.NewReader(doc)); return err }},
+		{"varied/token-by-token", "varied", func(doc []byte) error { _, err := decodeStream(bytes.NewReader(doc)); return err }},
+		{"plain/shared", "plain", func(doc []byte) error { _, err := Decode(bytes.NewReader(doc)); return err }},
+		{"plain/token-by-token", "plain", func(doc []byte) error { _, err := decodeStream(bytes.NewReader(doc)); return err }},
 	} {
+		doc := docs[tc.doc]
 		b.Run(tc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(doc)))
 			for b.Loop() {
