@@ -21,31 +21,41 @@ for _ in $(seq 1 120); do grep -q '^# started' "$tmp/env" && break; sleep 1; don
 id=$TELX_DEMO_BIG_TRACE
 url="$TELX_JAEGER_URL/api/v3/traces/$id"
 
-# median of $runs runs of a command, in milliseconds
-median_ms() {
-	local times=()
-	for _ in $(seq 1 "$runs"); do
-		local s e
-		s=$(date +%s%N)
-		"$@" >/dev/null
-		e=$(date +%s%N)
-		times+=($(( (e - s) / 1000000 )))
-	done
-	printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+# Each round runs every command once, in turn, so that Jaeger's own drift
+# (its collector, its caches) falls on all of them alike; each one's time
+# is the median of its rounds, in tenths of a millisecond.
+cmds=(curl telx grpc)
+[ -n "${TELX_BASELINE:-}" ] && cmds+=(base)
+run() {
+	case $1 in
+	curl) curl -fsS -o /dev/null "$url" ;;
+	telx) "$tmp/telx" trace "$id" -o text --width 200 ;;
+	grpc) "$tmp/telx" trace "$id" -o text --width 200 --jaeger "grpc://$TELX_JAEGER_GRPC" ;;
+	base) "$TELX_BASELINE" trace "$id" -o text --width 200 ;;
+	esac
 }
-
 "$tmp/telx" trace "$id" -o text >/dev/null # warm up
 n=$("$tmp/telx" trace "$id" -o json | grep -c '"spanId"')
-curl_ms=$(median_ms curl -fsS -o /dev/null "$url")
+declare -A times
+for _ in $(seq 1 "$runs"); do
+	for c in "${cmds[@]}"; do
+		s=$(date +%s%N)
+		run "$c" >/dev/null
+		e=$(date +%s%N)
+		times[$c]+="$(( (e - s) / 100000 )) "
+	done
+done
+median_ms() {
+	printf '%s\n' ${times[$1]} | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)] / 10}'
+}
+curl_ms=$(median_ms curl)
+telx_ms=$(median_ms telx)
+grpc_ms=$(median_ms grpc)
+base_ms=
+[ -n "${TELX_BASELINE:-}" ] && base_ms=$(median_ms base)
 # how long Jaeger takes to its answer's first byte: no client is faster
 ttfb_ms=$(for _ in $(seq 1 "$runs"); do curl -fsS -o /dev/null -w '%{time_starttransfer}\n' "$url"; done |
 	sort -n | awk '{a[NR]=$1} END {printf "%d", a[int((NR+1)/2)] * 1000}')
-telx_ms=$(median_ms "$tmp/telx" trace "$id" -o text --width 200)
-grpc_ms=$(median_ms "$tmp/telx" trace "$id" -o text --width 200 --jaeger "grpc://$TELX_JAEGER_GRPC")
-base_ms=
-if [ -n "${TELX_BASELINE:-}" ]; then
-	base_ms=$(median_ms "$TELX_BASELINE" trace "$id" -o text --width 200)
-fi
 echo "trace $id: $n spans, median of $runs runs"
 echo "curl /api/v3 to /dev/null:  ${curl_ms} ms (Jaeger's first byte after ${ttfb_ms} ms)"
 echo "telx trace -o text:         ${telx_ms} ms"
