@@ -55,18 +55,24 @@ func IsNormalID[S ~string | ~[]byte](s S, n int) bool {
 	if len(s) != n {
 		return false
 	}
-	zero := true
+	var bad, nonzero byte
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '0':
-		case c >= '1' && c <= '9', c >= 'a' && c <= 'f':
-			zero = false
-		default:
-			return false
+		c := s[i]
+		bad |= notLowerHex[c]
+		nonzero |= c ^ '0'
+	}
+	return bad == 0 && nonzero != 0
+}
+
+// notLowerHex is 1 but for the digits and a to f.
+var notLowerHex = func() (t [256]byte) {
+	for c := range t {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			t[c] = 1
 		}
 	}
-	return !zero
-}
+	return t
+}()
 
 func normaliseHex(s string, size int) (string, error) {
 	s = strings.TrimSpace(s)

@@ -1,7 +1,9 @@
 package otlp
 
 import (
+	"encoding/binary"
 	"math"
+	"math/bits"
 	"strconv"
 	"time"
 
@@ -42,11 +44,11 @@ type fastEvent struct {
 // fastRecord is a span as read, kept by its decoder between spans.
 type fastRecord struct {
 	traceID, spanID, parentID, name, statusMsg []byte
-	kind, code                                  int
-	start, end                                  int64
-	attrs, eventAttrs                           []fastAttr
-	events                                      []fastEvent
-	hasEvents                                   bool
+	kind, code                                 int
+	start, end                                 int64
+	attrs, eventAttrs                          []fastAttr
+	events                                     []fastEvent
+	hasEvents                                  bool
 }
 
 // fastReader reads a span object's bytes.
@@ -56,6 +58,9 @@ type fastReader struct {
 }
 
 func (r *fastReader) ws() {
+	if r.i < len(r.b) && r.b[r.i] > ' ' {
+		return // compact JSON: no white space at all
+	}
 	for r.i < len(r.b) {
 		switch r.b[r.i] {
 		case ' ', '\t', '\n', '\r':
@@ -92,6 +97,15 @@ func (r *fastReader) str() ([]byte, bool) {
 		return nil, false
 	}
 	start := r.i
+	for r.i+8 <= len(r.b) {
+		w := binary.LittleEndian.Uint64(r.b[r.i:])
+		// a quote, a backslash, a control character or a byte past ASCII
+		if m := quoteOrEscape(w) | (w-ones*' ')&^w&highs | w&highs; m != 0 {
+			r.i += bits.TrailingZeros64(m) / 8
+			break
+		}
+		r.i += 8
+	}
 	for ; r.i < len(r.b); r.i++ {
 		switch c := r.b[r.i]; {
 		case c == '"':

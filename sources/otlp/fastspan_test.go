@@ -235,3 +235,41 @@ func FuzzFastSpan(f *testing.F) {
 		sameSpan(t, span)
 	})
 }
+
+// The scans that look at eight bytes at a time stop where a byte-by-byte
+// look does, wherever the byte they stop at falls.
+func TestEightAtATime(t *testing.T) {
+	for n := range 20 {
+		for _, c := range []byte{'"', '\\', 0x00, 0x1f, ' ', 0x7f, 0x80, 0xff, 'a'} {
+			body := []byte(strings.Repeat("x", n) + string([]byte{c}) + `yz"`)
+			// fastReader.str: the string up to the first quote, unless a
+			// backslash, a control character or a byte past ASCII comes first
+			wantStr, wantOK := body[:n], true
+			switch {
+			case c == '"':
+			case c == '\\' || c < ' ' || c >= 0x80:
+				wantOK = false
+			default:
+				wantStr = body[:n+3]
+			}
+			r := fastReader{b: append([]byte{'"'}, body...)}
+			got, ok := r.str()
+			if ok != wantOK || ok && string(got) != string(wantStr) {
+				t.Errorf("str of %q: %q %v, want %q %v", body, got, ok, wantStr, wantOK)
+			}
+			// scanner.skipString: past the first quote not escaped
+			want := n + 2 // the opening quote, the body up to the quote
+			switch c {
+			case '"':
+			case '\\':
+				want = n + 5 // the backslash escapes y
+			default:
+				want = n + 5
+			}
+			s := &scanner{buf: append([]byte{'"'}, body...), eof: true}
+			if !s.skipString() || s.i != want {
+				t.Errorf("skipString of %q ends at %d, want %d", body, s.i, want)
+			}
+		}
+	}
+}
