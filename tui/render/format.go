@@ -77,16 +77,29 @@ func Timestamp(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02 15:04:05.000 MST")
 }
 
-// Width returns how many cells s takes (s may hold escape sequences):
-// its length when it is printable ASCII, as most names and numbers are,
-// else what ansi.StringWidth measures.
+// Width returns how many cells s takes (s may hold escape sequences): a
+// cell a character when s is printable ASCII, as most names and numbers
+// are, and the one-cell characters telx draws with ('µ' of durations,
+// '·', '…', the tree's guides and the bars' blocks, U+2500 to U+259F);
+// else what ansi.StringWidth measures (graphemes, wide characters, escape
+// sequences).
 func Width(s string) int {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e {
+	n := 0
+	for i := 0; i < len(s); n++ {
+		c := s[i]
+		switch {
+		case c >= 0x20 && c <= 0x7e:
+			i++
+		case c == 0xc2 && i+1 < len(s) && (s[i+1] == 0xb5 || s[i+1] == 0xb7): // µ ·
+			i += 2
+		case c == 0xe2 && i+2 < len(s) && (s[i+1] == 0x80 && s[i+2] == 0xa6 || // …
+			(s[i+1] == 0x94 || s[i+1] == 0x95 || s[i+1] == 0x96 && s[i+2] <= 0x9f) && s[i+2] >= 0x80 && s[i+2] <= 0xbf):
+			i += 3
+		default:
 			return ansi.StringWidth(s)
 		}
 	}
-	return len(s)
+	return n
 }
 
 // Fit pads or truncates s (which may hold escape sequences) to exactly

@@ -296,7 +296,7 @@ func (w *WaterfallRows) writeRowsShared(bw *bufio.Writer, from, to int) {
 	mid := from + (to-from)/2
 	half := *w
 	half.cont = nil // its own scratch
-	var second bytes.Buffer
+	var second blocks
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -306,7 +306,18 @@ func (w *WaterfallRows) writeRowsShared(bw *bufio.Writer, from, to int) {
 	}()
 	w.writeRows(bw, from, mid)
 	<-done
-	bw.Write(second.Bytes())
+	for _, b := range second {
+		bw.Write(b)
+	}
+}
+
+// blocks keeps what is written to it as the blocks it came in (a
+// bufio.Writer's, full), never copied again as a growing buffer is.
+type blocks [][]byte
+
+func (b *blocks) Write(p []byte) (int, error) {
+	*b = append(*b, bytes.Clone(p))
+	return len(p), nil
 }
 
 func (w *WaterfallRows) writeRows(bw *bufio.Writer, from, to int) {
