@@ -210,10 +210,7 @@ func (d *decoder) spanObject() error {
 		case "kind":
 			var k int
 			k, err = d.enum()
-			s.Kind = sources.SpanKind(k)
-			if s.Kind < sources.KindUnspecified || s.Kind > sources.KindConsumer {
-				s.Kind = sources.KindUnspecified
-			}
+			s.Kind = spanKind(k)
 		case "startTimeUnixNano":
 			start, err = d.nanos()
 		case "endTimeUnixNano":
@@ -239,10 +236,7 @@ func (d *decoder) spanObject() error {
 				case "code":
 					var c int
 					c, err = d.enum()
-					s.Status.Code = sources.StatusCode(c)
-					if s.Status.Code < sources.StatusUnset || s.Status.Code > sources.StatusError {
-						s.Status.Code = sources.StatusUnset
-					}
+					s.Status.Code = statusCode(c)
 				case "message":
 					s.Status.Message, err = d.String()
 				default:
@@ -264,6 +258,29 @@ func (d *decoder) spanObject() error {
 	if !haveSpan {
 		return d.Fail(errors.New("spanId: missing"))
 	}
+	setTimes(s, start, end)
+	return nil
+}
+
+// spanKind is an OTLP span kind, unspecified when unknown.
+func spanKind(k int) sources.SpanKind {
+	if kind := sources.SpanKind(k); kind >= sources.KindUnspecified && kind <= sources.KindConsumer {
+		return kind
+	}
+	return sources.KindUnspecified
+}
+
+// statusCode is an OTLP status code, unset when unknown.
+func statusCode(c int) sources.StatusCode {
+	if code := sources.StatusCode(c); code >= sources.StatusUnset && code <= sources.StatusError {
+		return code
+	}
+	return sources.StatusUnset
+}
+
+// setTimes gives s its start and duration from its timestamps in
+// nanoseconds.
+func setTimes(s *sources.Span, start, end int64) {
 	s.Start = nanosTime(start)
 	if end > start {
 		dur := time.Duration(end - start)
@@ -272,7 +289,6 @@ func (d *decoder) spanObject() error {
 		}
 		s.Duration = dur.Truncate(Precision)
 	}
-	return nil
 }
 
 // setTrace records the trace of the span being read.
@@ -342,13 +358,7 @@ func (d *decoder) flushIDs() {
 func (d *decoder) spanAttrs(s *sources.Span) (sources.Attrs, error) {
 	start := len(d.arena)
 	err := d.Array(func() error {
-		if len(d.arena) == cap(d.arena) {
-			// move this span's attributes to a new arena
-			n := len(d.arena) - start
-			next := make(sources.Attrs, n, max(2*n, 4096))
-			copy(next, d.arena[start:])
-			d.arena, start = next, 0
-		}
+		start = d.arenaRoom(start)
 		a, err := d.keyValue()
 		if err != nil {
 			return err
@@ -371,6 +381,20 @@ func (d *decoder) spanAttrs(s *sources.Span) (sources.Attrs, error) {
 	out := d.arena[start:len(d.arena):len(d.arena)]
 	SortAttrs(out)
 	return out, nil
+}
+
+// arenaRoom makes room in the arena for one more attribute of the span
+// whose attributes begin at start, moving them to a new arena when it is
+// full; it returns where they begin then.
+func (d *decoder) arenaRoom(start int) int {
+	if len(d.arena) < cap(d.arena) {
+		return start
+	}
+	n := len(d.arena) - start
+	next := make(sources.Attrs, n, max(2*n, 4096))
+	copy(next, d.arena[start:])
+	d.arena = next
+	return 0
 }
 
 // attrList reads a list of attributes into their own slice.

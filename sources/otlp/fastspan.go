@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/bits"
 	"strconv"
-	"time"
 
 	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/internal/jsonread"
@@ -432,10 +431,7 @@ func (d *decoder) fastSpan(b []byte) bool {
 	d.fastID(&s.SpanID, f.spanID)
 	d.fastID(&s.ParentID, f.parentID)
 	s.Operation = d.Intern(f.name)
-	s.Kind = sources.SpanKind(f.kind)
-	if s.Kind < sources.KindUnspecified || s.Kind > sources.KindConsumer {
-		s.Kind = sources.KindUnspecified
-	}
+	s.Kind = spanKind(f.kind)
 	s.Attrs = d.fastSpanAttrs(f.attrs)
 	if f.hasEvents {
 		s.Events = make([]sources.Event, 0, len(f.events))
@@ -454,19 +450,9 @@ func (d *decoder) fastSpan(b []byte) bool {
 			s.Events = nil
 		}
 	}
-	s.Status.Code = sources.StatusCode(f.code)
-	if s.Status.Code < sources.StatusUnset || s.Status.Code > sources.StatusError {
-		s.Status.Code = sources.StatusUnset
-	}
+	s.Status.Code = statusCode(f.code)
 	s.Status.Message = d.Intern(f.statusMsg)
-	s.Start = nanosTime(f.start)
-	if f.end > f.start {
-		dur := time.Duration(f.end - f.start)
-		if dur < 0 {
-			dur = math.MaxInt64
-		}
-		s.Duration = dur.Truncate(Precision)
-	}
+	setTimes(s, f.start, f.end)
 	return true
 }
 
@@ -507,12 +493,7 @@ func (d *decoder) fastSpanAttrs(attrs []fastAttr) sources.Attrs {
 		if string(a.key) == jaegerWarnings {
 			continue // warnings come as a list, which the fast read leaves
 		}
-		if len(d.arena) == cap(d.arena) {
-			n := len(d.arena) - start
-			next := make(sources.Attrs, n, max(2*n, 4096))
-			copy(next, d.arena[start:])
-			d.arena, start = next, 0
-		}
+		start = d.arenaRoom(start)
 		d.arena = append(d.arena, d.fastAttr(a))
 	}
 	if len(d.arena) == start {
