@@ -15,15 +15,18 @@
 // from being collected again meanwhile.
 //
 // Only the first answer a process waits for is warmed, only where Enable
-// was called (one-shot commands, not the explorer), and the goroutine's
-// thread runs at the lowest priority, so that a backend on the same
-// machine is not slowed down by it.
+// was called (one-shot commands, not the explorer), only once the wait
+// has lasted delay (a small answer comes sooner, and is not worth the
+// collection), and the goroutine's thread runs at the lowest priority,
+// so that a backend on the same machine is not slowed down by it.
 package heapwarm
 
 import (
 	"os"
 	"runtime"
+	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Max is the most memory warmed: a 10,000-span trace fills about 25 MB;
@@ -35,12 +38,19 @@ const Max = 32 << 20
 // answer has begun.
 const block = 256 << 10
 
+// delay is how long the wait lasts before the warming begins (the tests
+// change it).
+var delay = 2 * time.Millisecond
+
 var (
 	enabled atomic.Bool
 	begun   atomic.Bool
 	// warmed, when set (by tests), is told how much was warmed once the
-	// collection after it is done.
+	// collection after it is done (0, with none, when the answer came
+	// before the delay).
 	warmed func(n int)
+	// progress is how much has been warmed so far, for the tests.
+	progress atomic.Int64
 )
 
 // Enable lets the next wait for an answer warm memory.
@@ -57,28 +67,49 @@ func Start() (stop func()) {
 	if !enabled.Load() || !begun.CompareAndSwap(false, true) {
 		return func() {}
 	}
-	done := new(atomic.Bool)
-	go warm(done)
-	return func() { done.Store(true) }
+	done := make(chan struct{})
+	var once sync.Once
+	go warm(done, delay)
+	return func() { once.Do(func() { close(done) }) }
 }
 
-func warm(done *atomic.Bool) {
+func warm(done chan struct{}, after time.Duration) {
+	t := time.NewTimer(after)
+	select {
+	case <-done:
+		t.Stop()
+		if warmed != nil {
+			warmed(0)
+		}
+		return
+	case <-t.C:
+	}
 	// the thread ends with this goroutine, and its priority with it
 	runtime.LockOSThread()
 	lowerPriority()
 	page := os.Getpagesize()
 	blocks := make([][]byte, 0, Max/block)
-	for len(blocks) < cap(blocks) && !done.Load() && enabled.Load() {
+	for len(blocks) < cap(blocks) && !closed(done) && enabled.Load() {
 		b := make([]byte, block)
 		for i := 0; i < len(b); i += page {
 			b[i] = 1
 		}
 		blocks = append(blocks, b)
+		progress.Add(block)
 	}
 	n := len(blocks) * block
 	blocks = nil
 	runtime.GC()
 	if warmed != nil {
 		warmed(n)
+	}
+}
+
+func closed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
 	}
 }

@@ -37,34 +37,49 @@ func wait(t *testing.T, got chan int) int {
 
 func TestWarmsUntilStoppedThenCollects(t *testing.T) {
 	tests := []struct {
-		name  string
-		wait  time.Duration // before stop; long enough to reach Max
-		least int
-		most  int
+		name    string
+		delay   time.Duration
+		stop    string // "at once", "while warming", "never"
+		least   int
+		most    int
+		collect bool
 	}{
-		{"stopped at once", 0, 0, Max / 2},
-		{"never stopped", -1, Max, Max},
+		{"an answer before the delay", time.Hour, "at once", 0, 0, false},
+		{"an answer while warming", 0, "while warming", block, Max, true},
+		{"no answer", 0, "never", Max, Max, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := reset(t)
+			old := delay
+			delay = tt.delay
+			defer func() { delay = old }()
+			progress.Store(0)
 			Enable()
 			before := forcedCollections()
 			stop := Start()
 			var n int
-			if tt.wait < 0 {
-				n = wait(t, got)
-				stop()
-			} else {
+			switch tt.stop {
+			case "at once":
 				stop()
 				stop() // twice is fine
 				n = wait(t, got)
+			case "while warming":
+				deadline := time.Now().Add(10 * time.Second)
+				for progress.Load() == 0 && time.Now().Before(deadline) {
+					time.Sleep(100 * time.Microsecond)
+				}
+				stop()
+				n = wait(t, got)
+			default:
+				n = wait(t, got)
+				stop()
 			}
 			if n < tt.least || n > tt.most || n%block != 0 {
 				t.Errorf("warmed %d bytes, want whole blocks from %d to %d", n, tt.least, tt.most)
 			}
-			if forcedCollections() == before {
-				t.Error("no collection after warming: the warmed memory is still held")
+			if collected := forcedCollections() != before; collected != tt.collect {
+				t.Errorf("a collection after warming: %v, want %v", collected, tt.collect)
 			}
 		})
 	}
@@ -72,6 +87,9 @@ func TestWarmsUntilStoppedThenCollects(t *testing.T) {
 
 func TestWarmsOncePerProcessAndOnlyWhenEnabled(t *testing.T) {
 	got := reset(t)
+	old := delay
+	delay = 0
+	defer func() { delay = old }()
 	var count atomic.Int32
 	warmed = func(n int) { count.Add(1); got <- n }
 	Start()() // not enabled
