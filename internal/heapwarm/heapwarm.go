@@ -18,7 +18,10 @@
 // was called (one-shot commands, not the explorer), only once the wait
 // has lasted delay (a small answer comes sooner, and is not worth the
 // collection), and the goroutine's thread runs at the lowest priority,
-// so that a backend on the same machine is not slowed down by it.
+// so that a backend on the same machine gets the processor first. The
+// pages the system clears for it still slow such a backend down: Jaeger
+// on the same two-core machine sent a 10,000-span trace's first byte
+// about 8 ms later (36 ms against 43), for about 9 ms less after it.
 package heapwarm
 
 import (
@@ -29,7 +32,7 @@ import (
 	"time"
 )
 
-// Max is the most memory warmed: a 10,000-span trace fills about 25 MB;
+// Max is the most memory warmed: a 10,000-span trace fills about 20 MB;
 // it stays under the heap floor's 64 MiB, past which the collector would
 // give warmed pages back.
 const Max = 32 << 20
