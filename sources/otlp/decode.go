@@ -36,9 +36,7 @@ const chunkSize = 1024
 
 type decoder struct {
 	*jsonread.Reader
-
-	chunks [][]sources.Span
-	n      int
+	spanBlocks
 	// traceOf holds each span's trace when the document holds more than
 	// one; nil while every span has the first span's trace.
 	traceOf []int32
@@ -61,17 +59,41 @@ type idRef struct {
 	off, end int32
 }
 
-func (d *decoder) span(i int) *sources.Span { return &d.chunks[i/chunkSize][i%chunkSize] }
+// spanBlocks is a decoder's store of spans: blocks of chunkSize spans,
+// which never move, so that pointers into them stay valid.
+type spanBlocks struct {
+	chunks [][]sources.Span
+	n      int
+}
 
-// chunkPool keeps the blocks of spans between documents.
-var chunkPool = sync.Pool{New: func() any { return new([chunkSize]sources.Span) }}
+func (b *spanBlocks) span(i int) *sources.Span { return &b.chunks[i/chunkSize][i%chunkSize] }
 
-func (d *decoder) newSpan() *sources.Span {
-	if d.n%chunkSize == 0 {
-		d.chunks = append(d.chunks, chunkPool.Get().(*[chunkSize]sources.Span)[:])
+// usedChunks keeps the blocks of spans between documents (the explorer
+// opens trace after trace) as they were left: a block is cleared when it
+// is taken again, so that a process that reads one document (a one-shot
+// command) clears none.
+var usedChunks sync.Pool
+
+func (b *spanBlocks) newSpan() *sources.Span {
+	if b.n%chunkSize == 0 {
+		c, ok := usedChunks.Get().(*[chunkSize]sources.Span)
+		if ok {
+			clear(c[:])
+		} else {
+			c = new([chunkSize]sources.Span)
+		}
+		b.chunks = append(b.chunks, c[:])
 	}
-	d.n++
-	return d.span(d.n - 1)
+	b.n++
+	return b.span(b.n - 1)
+}
+
+// releaseSpans gives the blocks back, once their spans are copied out.
+func (b *spanBlocks) releaseSpans() {
+	for _, c := range b.chunks {
+		usedChunks.Put((*[chunkSize]sources.Span)(c))
+	}
+	b.chunks = nil
 }
 
 // nanos reads a timestamp in nanoseconds.

@@ -273,3 +273,27 @@ func TestEightAtATime(t *testing.T) {
 		}
 	}
 }
+
+// The blocks of spans one document leaves are cleared when the next takes
+// them: nothing of a span read before shows in one read after.
+func TestSpanBlocksAreClearedWhenTakenAgain(t *testing.T) {
+	withBatch(t, 4<<10)
+	plain := `{"resourceSpans":[{"scopeSpans":[{"spans":[` +
+		strings.TrimSuffix(strings.Repeat(`{"traceId":"54c3702b2571de0f473a71e6ddfbcd68","spanId":"63cb2198d43db2cd"},`, 3000), ",") + `]}]}]}`
+	want, err := decodeStream(strings.NewReader(plain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := Decode(bytes.NewReader(plainDoc(3000))); err != nil { // spans with every field
+			t.Fatal(err)
+		}
+		got, err := Decode(strings.NewReader(plain))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("a bare span after a full one: %+v, want %+v", got[0].Spans[0], want[0].Spans[0])
+		}
+	}
+}

@@ -635,10 +635,4 @@ func (s *scanner) traces() []*sources.Trace {
 }
 
 // release gives a decoder's blocks of spans back.
-func (d *decoder) release() {
-	for _, c := range d.chunks {
-		clear(c)
-		chunkPool.Put((*[chunkSize]sources.Span)(c))
-	}
-	d.chunks = nil
-}
+func (d *decoder) release() { d.releaseSpans() }

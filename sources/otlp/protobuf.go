@@ -29,8 +29,7 @@ type ProtobufDecoder struct {
 	msg  string // the message being read
 	base int    // its length: a field's offset is base - cap(field)
 
-	chunks  [][]sources.Span
-	n       int
+	spanBlocks
 	traceOf []int32 // as decoder.traceOf
 	ids     []sources.TraceID
 	idIndex map[sources.TraceID]int // ids' indexes, once there are many
@@ -152,16 +151,6 @@ func varint(v []byte) uint64 {
 func fixed64(v []byte) uint64 {
 	x, _ := protowire.ConsumeFixed64(v)
 	return x
-}
-
-func (d *ProtobufDecoder) span(i int) *sources.Span { return &d.chunks[i/chunkSize][i%chunkSize] }
-
-func (d *ProtobufDecoder) newSpan() *sources.Span {
-	if d.n%chunkSize == 0 {
-		d.chunks = append(d.chunks, chunkPool.Get().(*[chunkSize]sources.Span)[:])
-	}
-	d.n++
-	return d.span(d.n - 1)
 }
 
 func (d *ProtobufDecoder) resourceSpans(b []byte) error {
@@ -564,9 +553,6 @@ func (d *ProtobufDecoder) Traces() []*sources.Trace {
 // Reset drops what was read, and gives the span blocks back for the next
 // answer.
 func (d *ProtobufDecoder) Reset() {
-	for _, c := range d.chunks {
-		clear(c)
-		chunkPool.Put((*[chunkSize]sources.Span)(c))
-	}
+	d.releaseSpans()
 	*d = ProtobufDecoder{}
 }
