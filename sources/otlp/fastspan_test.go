@@ -7,10 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/telx-cli/telx/internal/fuzzcheck"
+	"github.com/telx-cli/telx/sources"
 	"github.com/telx-cli/telx/sources/internal/jsonread"
 )
 
@@ -295,5 +298,36 @@ func TestSpanBlocksAreClearedWhenTakenAgain(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("a bare span after a full one: %+v, want %+v", got[0].Spans[0], want[0].Spans[0])
 		}
+	}
+}
+
+// Spans sorted and copied out in two halves at once come out as one pass
+// gives them: by start, then ID, then position, ties and all.
+func TestGatherInHalvesAsInOne(t *testing.T) {
+	base := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	newSpans := func() []sources.Span {
+		var spans []sources.Span
+		for i := range 5001 {
+			spans = append(spans, sources.Span{
+				SpanID:    sources.SpanID(fmt.Sprintf("%016x", (i*7919)%97)), // IDs repeat
+				Start:     base.Add(time.Duration((i*31)%50) * time.Millisecond),
+				Operation: fmt.Sprint(i),
+			})
+		}
+		return spans
+	}
+	gather := func(halves int) []*sources.Trace {
+		old := inHalves
+		inHalves = halves
+		defer func() { inHalves = old }()
+		spans := newSpans()
+		return gatherTraces(len(spans), []sources.TraceID{"01"}, nil, func(i int) *sources.Span { return &spans[i] })
+	}
+	one, two := gather(1<<30), gather(2)
+	if !reflect.DeepEqual(one, two) {
+		t.Fatal("in two halves, the spans come out in another order")
+	}
+	if !slices.IsSortedFunc(one[0].Spans, func(a, b sources.Span) int { return a.Start.Compare(b.Start) }) {
+		t.Fatal("not in start order")
 	}
 }

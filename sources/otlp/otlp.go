@@ -12,10 +12,12 @@ import (
 	json "github.com/goccy/go-json"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/telx-cli/telx/sources"
@@ -198,10 +200,28 @@ func sortedOrder(n int, span func(int) *sources.Span) []int32 {
 	if slices.IsSortedFunc(keys, less) {
 		return nil
 	}
-	slices.SortFunc(keys, less)
 	idx := make([]int32, n)
-	for i, k := range keys {
-		idx[i] = k.i
+	if n < inHalves || runtime.GOMAXPROCS(0) == 1 {
+		slices.SortFunc(keys, less)
+		for i, k := range keys {
+			idx[i] = k.i
+		}
+		return idx
+	}
+	// each half sorted on a core of its own, then merged: the keys are
+	// all different (the position decides last), so the order is the one
+	// sorting them all gives
+	a, b := keys[:n/2], keys[n/2:]
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(b, less) })
+	slices.SortFunc(a, less)
+	wg.Wait()
+	for k := range idx {
+		if len(b) == 0 || len(a) > 0 && less(a[0], b[0]) < 0 {
+			idx[k], a = a[0].i, a[1:]
+		} else {
+			idx[k], b = b[0].i, b[1:]
+		}
 	}
 	return idx
 }
