@@ -2,6 +2,7 @@ package sources
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"time"
@@ -171,6 +172,20 @@ func BuildTree(t *Trace) *Tree {
 		}
 	}
 
+	// the critical path, on a core of its own in a big trace, beside the
+	// sizes, self times and skew (it reads none of them)
+	var critical []Segment
+	done := make(chan struct{})
+	if n >= concurrentPath && runtime.GOMAXPROCS(0) > 1 {
+		go func() {
+			defer close(done)
+			critical = criticalPath(roots[0])
+		}()
+	} else {
+		critical = criticalPath(roots[0])
+		close(done)
+	}
+
 	// sizes, self time and skew, children before parents
 	skewed := 0
 	for i := len(tr.Nodes) - 1; i >= 0; i-- {
@@ -191,12 +206,17 @@ func BuildTree(t *Trace) *Tree {
 		tr.Warnings = append(tr.Warnings, fmt.Sprintf("%d %s before or %s after %s parent (clock skew?)",
 			skewed, plural(skewed, "span starts", "spans start"), plural(skewed, "ends", "end"), plural(skewed, "its", "their")))
 	}
-	tr.CriticalPath = criticalPath(roots[0])
+	<-done
+	tr.CriticalPath = critical
 	for _, s := range tr.CriticalPath {
 		s.Node.Critical = true
 	}
 	return tr
 }
+
+// concurrentPath is how many spans make it worth finding the critical
+// path on a core of its own (the tests lower it).
+var concurrentPath = 2048
 
 // cutCycles finds chains of parents that loop and cuts each loop at its
 // earliest span, which becomes an orphan. It says what it cut.

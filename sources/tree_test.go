@@ -2,6 +2,7 @@ package sources
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -210,5 +211,60 @@ func TestStats(t *testing.T) {
 	}
 	if ops := tr.OperationStats(); len(ops) != 3 || ops[0].Operation != "op-c" {
 		t.Errorf("operation stats = %+v", ops)
+	}
+}
+
+// In a big trace the critical path is found on a core of its own, beside
+// the sizes and self times: the tree is the same as in one pass.
+func TestBigTreeAsInOnePass(t *testing.T) {
+	base := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	tr := &Trace{ID: "01"}
+	for i := range 3000 {
+		s := Span{
+			SpanID:   SpanID(fmt.Sprintf("%016x", i+1)),
+			Start:    base.Add(time.Duration((i*37)%400) * time.Millisecond),
+			Duration: time.Duration(50+(i*53)%300) * time.Millisecond,
+		}
+		if i > 0 {
+			p := int((uint64(i)*11400714819323198485)>>40) % i // an earlier span, any
+			s.ParentID = SpanID(fmt.Sprintf("%016x", p+1))
+		}
+		tr.Spans = append(tr.Spans, s)
+	}
+	type node struct {
+		Index, Size, Depth     int
+		SelfTime               time.Duration
+		Critical, Skew, Orphan bool
+	}
+	type seg struct {
+		Node     int
+		From, To time.Time
+	}
+	build := func(concurrent int) ([]node, []seg) {
+		old := concurrentPath
+		concurrentPath = concurrent
+		defer func() { concurrentPath = old }()
+		tree := BuildTree(tr)
+		var nodes []node
+		for _, nd := range tree.Nodes {
+			nodes = append(nodes, node{nd.Index, nd.Size, nd.Depth, nd.SelfTime, nd.Critical, nd.Skew, nd.Orphan})
+		}
+		var segs []seg
+		for _, s := range tree.CriticalPath {
+			segs = append(segs, seg{s.Node.Index, s.From, s.To})
+		}
+		return nodes, segs
+	}
+	nodes1, segs1 := build(1 << 30)
+	nodes2, segs2 := build(1)
+	depth := 0
+	for _, nd := range nodes1 {
+		depth = max(depth, nd.Depth)
+	}
+	if len(segs1) < 3 || depth < 5 {
+		t.Fatalf("a critical path of %d segments, %d levels: the test's tree is too plain", len(segs1), depth)
+	}
+	if !reflect.DeepEqual(nodes1, nodes2) || !reflect.DeepEqual(segs1, segs2) {
+		t.Fatal("the tree built with the critical path on its own core differs")
 	}
 }
