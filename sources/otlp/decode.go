@@ -351,12 +351,7 @@ func (d *decoder) spanID(p *sources.SpanID, required bool) error {
 		return nil
 	}
 	if sources.IsNormalID(raw, 16) {
-		off := len(d.idBytes)
-		d.idBytes = append(d.idBytes, raw...)
-		d.idRefs = append(d.idRefs, idRef{p: p, off: int32(off), end: int32(len(d.idBytes))})
-		if len(d.idBytes) >= 16<<10 {
-			d.flushIDs()
-		}
+		d.keepID(p, raw)
 		return nil
 	}
 	id, err := sources.ParseSpanID(string(raw))
@@ -365,6 +360,17 @@ func (d *decoder) spanID(p *sources.SpanID, required bool) error {
 	}
 	*p = id
 	return nil
+}
+
+// keepID queues a normalised ID for p in idBytes, to be cut from one
+// string with the IDs around it.
+func (d *decoder) keepID(p *sources.SpanID, raw []byte) {
+	off := len(d.idBytes)
+	d.idBytes = append(d.idBytes, raw...)
+	d.idRefs = append(d.idRefs, idRef{p: p, off: int32(off), end: int32(len(d.idBytes))})
+	if len(d.idBytes) >= 16<<10 {
+		d.flushIDs()
+	}
 }
 
 func (d *decoder) flushIDs() {

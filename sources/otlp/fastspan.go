@@ -462,12 +462,7 @@ func (d *decoder) fastID(p *sources.SpanID, raw []byte) {
 		*p = ""
 		return
 	}
-	off := len(d.idBytes)
-	d.idBytes = append(d.idBytes, raw...)
-	d.idRefs = append(d.idRefs, idRef{p: p, off: int32(off), end: int32(len(d.idBytes))})
-	if len(d.idBytes) >= 16<<10 {
-		d.flushIDs()
-	}
+	d.keepID(p, raw)
 }
 
 func (d *decoder) fastAttr(a fastAttr) sources.Attr {
