@@ -43,7 +43,9 @@ type decoder struct {
 	ids     []sources.TraceID       // distinct trace IDs, in order of appearance
 	idIndex map[sources.TraceID]int // ids' indexes, once there are many
 	lastRaw []byte                  // the last trace ID as written
-	last    int                     // its index in ids
+	// traceRaw is the trace ID of the span being read, as written
+	traceRaw []byte
+	last     int // its index in ids
 
 	arena   sources.Attrs
 	idBytes []byte
@@ -220,8 +222,16 @@ func (d *decoder) spanObject() error {
 			if raw, err = d.RawString(); err != nil {
 				return err
 			}
+			if len(d.ids) == 0 || string(raw) != string(d.lastRaw) {
+				// checked here, to fail at it; kept once the span is read
+				// (a second traceId replaces the first, as with fastSpan)
+				if _, err := sources.ParseTraceID(string(raw)); err != nil {
+					return d.Fail(err)
+				}
+			}
+			d.traceRaw = append(d.traceRaw[:0], raw...)
 			haveTrace = true
-			return d.setTrace(raw)
+			return nil
 		case "spanId":
 			haveSpan = true
 			return d.spanID(&s.SpanID, true)
@@ -280,6 +290,7 @@ func (d *decoder) spanObject() error {
 	if !haveSpan {
 		return d.Fail(errors.New("spanId: missing"))
 	}
+	_ = d.setTrace(d.traceRaw) // which cannot fail now
 	setTimes(s, start, end)
 	return nil
 }

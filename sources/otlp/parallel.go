@@ -3,8 +3,10 @@ package otlp
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/bits"
 	"runtime"
 	"slices"
@@ -27,27 +29,31 @@ import (
 //
 // The scan reads only well-formed documents of the usual shape. On
 // anything else (a value of the wrong kind, a name written with escapes,
-// a span over maxSpanBytes, a document over inMemoryMax, an error in a
-// span) it stops, and the document is decoded again token by token from
-// its first byte, which gives the error, or the result, that it always
-// gave: at its first wrong token, having read little more of the document
-// than that.
+// a span over maxSpanBytes, an error in a span) it stops, and the
+// document is decoded again token by token from its first byte, which
+// gives the error, or the result, that it always gave: at its first wrong
+// token, having read little more of the document than that. Only the
+// first inMemoryMax of a document is kept for that: past it, the scan
+// reads on without keeping what the decoders are done with, and what
+// stops it there is an error that says where (the byte, and the span).
 var (
-	// inMemoryMax is the most of a document read into memory (a
-	// 10,000-span trace from Jaeger is about 3.6 MB); past it (the trace
-	// cap is 256 MiB) the document is decoded token by token as it is
-	// read. Held in memory beside the spans decoded from it, a document
-	// costs about twice its size more at its peak: an answer over a 64 MiB
-	// cap peaked at 200 MB with 40 MiB, against 128 MB token by token.
-	inMemoryMax = 8 << 20
+	// inMemoryMax is the most of a document kept in memory, to be
+	// decoded again token by token if the scan cannot read it (a
+	// 10,000-span trace from Jaeger is about 3.6 MB, 100,000 spans 36 MB;
+	// the trace cap is 256 MiB). Past it the scan streams (see above).
+	// Kept, a document costs its size beside the spans decoded from it:
+	// an answer over a 64 MiB cap (some 100 MB decoded) peaks at about
+	// 150 MB, against 124 MB with 8 MiB kept then decoded token by token
+	// (and 150 to 185 MB with 48 MiB so decoded).
+	inMemoryMax = 48 << 20
+	// bufferBytes is the size of the buffers the document is read into
+	// once it is past its first few reads: a buffer full, the next one
+	// gets only what the scan has not finished with (the span or the
+	// value it is in), and the one before is kept as it is, never copied.
+	bufferBytes = 4 << 20
 	// batchBytes is about how much of the document's spans make a batch.
 	// A document of less than one batch is decoded on one core.
 	batchBytes = 128 << 10
-	// decodeWhileReading is how much of a document is scanned before the
-	// spans found are no longer decoded as they come but once it is all
-	// read: a document that turns out to be over inMemoryMax, decoded
-	// again token by token, then cost little more.
-	decodeWhileReading = 2 << 20
 	// maxSpanBytes is the largest span object the scan hands out.
 	maxSpanBytes = 1 << 20
 	// firstRead is the size of the first read of a document.
@@ -62,6 +68,7 @@ var (
 type spanLoc struct {
 	start, end int
 	resource   int
+	list, k    int32 // the span is the kth of spans list (see spanLists)
 }
 
 // batch is spans handed to a decoder: buf is the document as read when
@@ -69,6 +76,7 @@ type spanLoc struct {
 // never change what is read).
 type batch struct {
 	seq  int
+	base int // the document's offset of buf[0]
 	buf  []byte
 	locs []spanLoc
 }
@@ -83,11 +91,18 @@ type decoded struct {
 // scanner reads an OTLP JSON document (or an /api/v3 answer around one)
 // from r as it needs it, finding its spans.
 type scanner struct {
-	r   io.Reader
-	buf []byte
-	i   int
-	err error // r's, other than io.EOF
-	eof bool
+	r    io.Reader
+	buf  []byte // the document from base on, as read
+	i    int    // the scan's place in buf
+	base int    // the document's offset of buf[0]
+	// mark is the document's offset of the value that skip is in, whose
+	// bytes a new buffer gets; -1 when there is none
+	mark int
+	kept [][]byte // the document before buf, in the buffers it was read into
+	// streaming: the document went past inMemoryMax, and is not kept
+	streaming bool
+	err       error // r's, other than io.EOF
+	eof       bool
 
 	res      *decoder     // reads the resources
 	services []resourceOf // each resourceSpans' resource
@@ -97,11 +112,19 @@ type scanner struct {
 	work    chan batch
 	seq     int
 	failed  atomic.Bool // a span the decoders could not read
-	dropped atomic.Bool // the scan gave up: the decoders' work is not wanted
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	done    []decoded
-	workers []*decoder
+	spanErr error       // why, of the first such span in the document
+	spanAt  int         // where that span begins
+	// under is the path of the object whose members tracesData reads;
+	// spanLists where each "spans" list is (errors give a span's path as
+	// the token decoder does)
+	under     string
+	spanLists []spanList
+	scanErr   error       // a resource that could not be read, with its path
+	dropped   atomic.Bool // the scan gave up: the decoders' work is not wanted
+	wg        sync.WaitGroup
+	mu        sync.Mutex
+	done      []decoded
+	workers   []*decoder
 }
 
 // resourceOf is what a resourceSpans' "resource" gives its spans.
@@ -110,22 +133,33 @@ type resourceOf struct {
 	attrs   sources.Attrs
 }
 
-// fill reads more of the document; false at its end, at inMemoryMax or at
-// an error of r's.
+// fill reads more of the document; false at its end or at an error of
+// r's. Past inMemoryMax it keeps no more (see streaming). It may move the scan's place to a new buffer (see
+// move): callers keep offsets in the document (base+i) across it.
 func (s *scanner) fill() bool {
-	if s.eof || s.err != nil || len(s.buf) >= inMemoryMax {
+	if s.eof || s.err != nil {
 		return false
 	}
-	if len(s.buf) == cap(s.buf) {
-		// eight times bigger, not grown by append's quarter for big
-		// slices: each growth clears the new buffer and copies the old
-		// one, and a 10,000-span answer (3.6 MB) then takes two, of
-		// 512 KiB and 4 MiB (doubling took six, which cleared and copied
-		// twice as much)
-		buf := slices.Grow(s.buf[:len(s.buf):len(s.buf)], min(7*cap(s.buf), inMemoryMax-len(s.buf)))
-		s.buf = buf
+	if !s.streaming && s.base+len(s.buf) >= inMemoryMax {
+		s.streaming, s.kept = true, nil
 	}
-	n, err := s.r.Read(s.buf[len(s.buf):min(cap(s.buf), inMemoryMax)])
+	if len(s.buf) == cap(s.buf) {
+		if cap(s.buf) < bufferBytes {
+			// eight times bigger, not grown by append's quarter for big
+			// slices: each growth clears the new buffer and copies the
+			// old one, and a 10,000-span answer (3.6 MB) then takes two,
+			// of 512 KiB and 4 MiB (doubling took six, which cleared and
+			// copied twice as much)
+			s.buf = slices.Grow(s.buf[:len(s.buf):len(s.buf)], min(8*cap(s.buf), bufferBytes)-len(s.buf))
+		} else {
+			s.move()
+		}
+	}
+	end := cap(s.buf)
+	if !s.streaming {
+		end = min(end, inMemoryMax-s.base)
+	}
+	n, err := s.r.Read(s.buf[len(s.buf):end])
 	s.buf = s.buf[:len(s.buf)+n]
 	if err == io.EOF {
 		s.eof = true
@@ -133,6 +167,40 @@ func (s *scanner) fill() bool {
 		s.err = err
 	}
 	return n > 0 || (!s.eof && s.err == nil)
+}
+
+// move starts a buffer for what is read next, with the bytes that the
+// scan has not finished with moved to it: from the mark, or else from the
+// scan's place. The spans found in the full buffer are handed out first,
+// as batches of it; it is kept for decoding again, unless streaming.
+func (s *scanner) move() {
+	s.handOut()
+	from := s.i
+	if s.mark >= 0 {
+		from = min(from, s.mark-s.base)
+	}
+	rest := s.buf[from:]
+	buf := make([]byte, len(rest), max(bufferBytes, 2*len(rest)))
+	copy(buf, rest)
+	if !s.streaming {
+		s.kept = append(s.kept, s.buf[:from:from])
+	}
+	s.base += from
+	s.i -= from
+	s.buf = buf
+}
+
+// document reads the document as read so far, then the rest of it from r.
+func (s *scanner) document() io.Reader {
+	rs := make([]io.Reader, 0, len(s.kept)+2)
+	for _, b := range s.kept {
+		rs = append(rs, bytes.NewReader(b))
+	}
+	rs = append(rs, bytes.NewReader(s.buf), s.r)
+	// the scan lets go of its copy, which the token decoder drops once
+	// read past it
+	s.kept, s.buf = nil, nil
+	return io.MultiReader(rs...)
 }
 
 // peek is the next byte that is not white space, 0 at the end.
@@ -169,10 +237,11 @@ func (s *scanner) indexQuote(j int) int {
 		if k := bytes.IndexByte(s.buf[j:], '"'); k >= 0 {
 			return j + k
 		}
-		j = len(s.buf)
+		at := s.base + len(s.buf)
 		if !s.fill() {
 			return -1
 		}
+		j = at - s.base
 	}
 }
 
@@ -216,18 +285,27 @@ var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true
 // is longer; what the value holds is not checked.
 func (s *scanner) skip(limit int) bool {
 	c := s.peek()
-	start := s.i
+	outer := s.mark
+	s.mark = s.base + s.i
+	ok := s.skipFrom(c, limit)
+	s.mark = outer
+	return ok
+}
+
+// skipFrom is skip from the value's first byte c, at the mark.
+func (s *scanner) skipFrom(c byte, limit int) bool {
+	start := s.mark
 	if c != '{' && c != '[' && c != '"' {
 		// a scalar, up to what ends it
 		for {
 			for ; s.i < len(s.buf); s.i++ {
 				switch s.buf[s.i] {
 				case ',', '}', ']', ' ', '\t', '\n', '\r':
-					return s.i > start
+					return s.base+s.i > start
 				}
 			}
 			if !s.fill() {
-				return s.i > start && s.eof
+				return s.base+s.i > start && s.eof
 			}
 		}
 	}
@@ -244,7 +322,7 @@ func (s *scanner) skip(limit int) bool {
 			}
 			continue
 		}
-		if i-start > limit {
+		if s.base+i-start > limit && !s.streaming {
 			return false
 		}
 		switch buf[i] {
@@ -290,9 +368,11 @@ func (s *scanner) skipString() bool {
 				j++
 			}
 		}
+		at := s.base + j
 		if !s.fill() {
 			return false
 		}
+		j = at - s.base
 	}
 }
 
@@ -317,11 +397,12 @@ func quoteOrEscape(w uint64) uint64 {
 // decoder reads too; it returns the value's bytes.
 func (s *scanner) value() ([]byte, bool) {
 	s.peek()
-	start := s.i
-	if !s.skip(inMemoryMax) || !jsonread.Valid(s.buf[start:s.i]) {
+	start := s.base + s.i
+	if !s.skip(s.most(inMemoryMax)) {
 		return nil, false
 	}
-	return s.buf[start:s.i], true
+	v := s.buf[start-s.base : s.i]
+	return v, jsonread.Valid(v)
 }
 
 // object reads an object's members (a null has none), calling member
@@ -392,15 +473,24 @@ func (s *scanner) array(elem func() bool) bool {
 func (s *scanner) tracesData(name []byte) bool {
 	switch string(name) {
 	case "resourceSpans":
-		return s.array(s.resourceSpans)
+		i := 0
+		return s.array(func() bool {
+			i++
+			return s.resourceSpans(i - 1)
+		})
 	case "result":
-		return s.object(s.tracesData)
+		under := s.under
+		s.under += "result."
+		ok := s.object(s.tracesData)
+		s.under = under
+		return ok
 	}
 	_, ok := s.value()
 	return ok
 }
 
-func (s *scanner) resourceSpans() bool {
+// resourceSpans reads the ith element of a resourceSpans list.
+func (s *scanner) resourceSpans(i int) bool {
 	r := len(s.services)
 	s.services = append(s.services, resourceOf{})
 	return s.object(func(name []byte) bool {
@@ -415,15 +505,31 @@ func (s *scanner) resourceSpans() bool {
 			s.res.Reset(bytes.NewBuffer(v))
 			err := s.res.resourceObject(&s.services[r].service, &s.services[r].attrs)
 			s.res.Reset(bytes.NewBuffer(nil))
+			if err != nil {
+				s.scanErr = within(fmt.Sprintf("%sresourceSpans[%d].resource", s.under, i), err)
+			}
 			return err == nil
 		case "scopeSpans", "instrumentationLibrarySpans":
+			scopes := "scopeSpans"
+			if string(name) != scopes {
+				scopes = "instrumentationLibrarySpans"
+			}
+			j := 0
 			return s.array(func() bool {
+				j++
 				return s.object(func(name []byte) bool {
 					if string(name) != "spans" {
 						_, ok := s.value()
 						return ok
 					}
-					return s.array(func() bool { return s.span(r) })
+					s.mu.Lock() // the decoders read it (pathOf)
+					s.spanLists = append(s.spanLists, spanList{s.under, scopes, i, j - 1})
+					list, k := len(s.spanLists)-1, 0
+					s.mu.Unlock()
+					return s.array(func() bool {
+						k++
+						return s.span(spanLoc{resource: r, list: int32(list), k: int32(k - 1)})
+					})
 				})
 			})
 		}
@@ -432,19 +538,30 @@ func (s *scanner) resourceSpans() bool {
 	})
 }
 
+// most is the longest value the scan reads, limit while the document is
+// kept; once it is not, there is no reading it again token by token, and
+// any value is read.
+func (s *scanner) most(limit int) int {
+	if s.streaming {
+		return math.MaxInt
+	}
+	return limit
+}
+
 // span finds a span's object and hands it out with the ones before it
 // once they make a batch.
-func (s *scanner) span(resource int) bool {
+func (s *scanner) span(loc spanLoc) bool {
 	if s.peek() != '{' || s.failed.Load() {
 		return false
 	}
-	start := s.i
-	if !s.skip(maxSpanBytes) {
+	start := s.base + s.i
+	if !s.skip(s.most(maxSpanBytes)) {
 		return false
 	}
-	s.pending = append(s.pending, spanLoc{start, s.i, resource})
-	s.pendSize += s.i - start
-	if s.pendSize >= batchBytes && s.i <= decodeWhileReading {
+	loc.start, loc.end = start-s.base, s.i
+	s.pending = append(s.pending, loc)
+	s.pendSize += s.base + s.i - start
+	if s.pendSize >= batchBytes {
 		s.handOut()
 	}
 	return true
@@ -473,7 +590,7 @@ func (s *scanner) handOut() {
 			size += s.pending[k].end - s.pending[k].start
 			k++
 		}
-		s.work <- batch{seq: s.seq, buf: s.buf, locs: s.pending[:k:k]}
+		s.work <- batch{seq: s.seq, base: s.base, buf: s.buf, locs: s.pending[:k:k]}
 		s.seq++
 		s.pending = s.pending[k:]
 	}
@@ -493,8 +610,12 @@ func (s *scanner) decode(w int, d *decoder) {
 				continue
 			}
 			d.Reset(bytes.NewBuffer(span))
-			if d.spanObject() != nil || d.Dec.InputOffset() != int64(len(span)) {
-				s.failed.Store(true)
+			err := d.spanObject()
+			if err == nil && d.Dec.InputOffset() != int64(len(span)) {
+				err = errors.New("more than one value") // not found by the scan, which ends the span at its '}'
+			}
+			if err != nil {
+				s.failSpan(b.base+at.start, within(fmt.Sprintf("%s[%d]", s.pathOf(at.list), at.k), err))
 				break
 			}
 		}
@@ -509,6 +630,64 @@ func (s *scanner) decode(w int, d *decoder) {
 		s.mu.Unlock()
 	}
 	d.flushIDs()
+}
+
+// spanList is where a "spans" list is: in the jth element of the scopes
+// list of resourceSpans[r], in the object at under.
+type spanList struct {
+	under, scopes string
+	r, j          int
+}
+
+// pathOf is the path of spans list i, as the token decoder's errors write
+// it.
+func (s *scanner) pathOf(i int32) string {
+	s.mu.Lock()
+	l := s.spanLists[i]
+	s.mu.Unlock()
+	return fmt.Sprintf("%sresourceSpans[%d].%s[%d].spans", l.under, l.r, l.scopes, l.j)
+}
+
+// within is err of the value at path: a field error's path is made
+// whole; another error says where.
+func within(path string, err error) error {
+	var fe *jsonread.FieldError
+	if errors.As(err, &fe) {
+		p := path
+		if fe.Path != "" {
+			p += "." + fe.Path
+		}
+		return &jsonread.FieldError{Path: p, Err: fe.Err}
+	}
+	return fmt.Errorf("reading OTLP JSON: %s: %w", path, err)
+}
+
+// failSpan records that the span at the document's offset at could not
+// be read, for err: the first such span is the one an error names.
+func (s *scanner) failSpan(at int, err error) {
+	s.mu.Lock()
+	if s.spanErr == nil || at < s.spanAt {
+		s.spanErr, s.spanAt = err, at
+	}
+	s.mu.Unlock()
+	s.failed.Store(true)
+}
+
+// streamErr is why the scan stopped in a document it does not keep.
+func (s *scanner) streamErr() error {
+	if s.failed.Load() {
+		return s.spanErr
+	}
+	if s.scanErr != nil {
+		return s.scanErr
+	}
+	at := s.base + s.i
+	if s.i >= len(s.buf) {
+		return fmt.Errorf("reading OTLP JSON: the document ends at byte %d, unfinished", at)
+	}
+	next := s.buf[s.i:min(len(s.buf), s.i+16)]
+	return fmt.Errorf("reading OTLP JSON: at byte %d (past the first %d MiB, which alone are read token by token): unexpected %q, or a member name with an escape",
+		at, inMemoryMax>>20, next)
 }
 
 // stop ends the decoders' work and waits for them.
@@ -550,12 +729,12 @@ func Decode(r io.Reader) ([]*sources.Trace, error) {
 // decode is Decode, which also reports whether the spans were shared out
 // to decoders on every core (else they were read token by token).
 func decode(r io.Reader) ([]*sources.Trace, bool, error) {
-	s := &scanner{r: r, buf: make([]byte, 0, firstRead)}
+	s := &scanner{r: r, buf: make([]byte, 0, firstRead), mark: -1}
 	s.res = &decoder{Reader: jsonread.New(bytes.NewReader(nil))}
 	ok := s.peek() == '{' && s.object(s.tracesData)
-	if ok && s.work == nil && s.pendSize < batchBytes {
+	if ok && s.work == nil && s.pendSize < batchBytes && !s.streaming {
 		// a document of less than one batch: on one core
-		ts, err := decodeStream(bytes.NewReader(s.buf))
+		ts, err := decodeStream(s.document())
 		return ts, false, err
 	}
 	if ok {
@@ -579,11 +758,10 @@ func decode(r io.Reader) ([]*sources.Trace, bool, error) {
 		// document's size in memory once more.
 		return nil, false, fmt.Errorf("reading OTLP JSON: %w", s.err)
 	}
-	// the document read so far then the rest; the scan lets go of its
-	// copy, which the token decoder drops once read past it
-	doc := s.buf
-	s.buf = nil
-	ts, err := decodeStream(io.MultiReader(bytes.NewReader(doc), s.r))
+	if s.streaming {
+		return nil, false, s.streamErr()
+	}
+	ts, err := decodeStream(s.document())
 	return ts, false, err
 }
 

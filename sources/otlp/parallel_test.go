@@ -3,15 +3,18 @@ package otlp
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/telx-cli/telx/internal/fuzzcheck"
 	"github.com/telx-cli/telx/sources"
+	"github.com/telx-cli/telx/sources/internal/jsonread"
 )
 
 // withBatch makes batches of about n bytes of spans for the test, so that
@@ -22,12 +25,39 @@ func withBatch(t testing.TB, n int) {
 	t.Cleanup(func() { batchBytes = old })
 }
 
+// withBuffers reads documents into buffers of the given sizes for the
+// test (the first read's, then the most), keeping at most keep bytes in
+// memory, so that small documents move from buffer to buffer too.
+func withBuffers(t testing.TB, first, most, keep int) {
+	oldFirst, oldMost, oldKeep := firstRead, bufferBytes, inMemoryMax
+	firstRead, bufferBytes, inMemoryMax = first, most, keep
+	t.Cleanup(func() { firstRead, bufferBytes, inMemoryMax = oldFirst, oldMost, oldKeep })
+}
+
 // sameDecoding fails t unless decoding doc shared out over the cores and
-// token by token give the same traces, or the same error.
-func sameDecoding(t *testing.T, doc []byte) (shared bool) {
+// token by token give the same traces, or the same error; reading reads
+// doc as the decoders get it (in reads as big as asked when nil).
+func sameDecoding(t *testing.T, doc []byte, reading ...func(io.Reader) io.Reader) (shared bool) {
 	t.Helper()
-	got, shared, err := decode(bytes.NewReader(doc))
-	want, wantErr := decodeStream(bytes.NewReader(doc))
+	read := func() io.Reader {
+		var r io.Reader = bytes.NewReader(doc)
+		for _, f := range reading {
+			r = f(r)
+		}
+		return r
+	}
+	got, shared, err := decode(read())
+	// token by token from reads as short (where jsontext's errors stop
+	// depends on how much it has read)
+	want, wantErr := decodeStream(read())
+	if err != nil && wantErr != nil && (len(reading) > 0 && !jsonread.IsFieldError(wantErr) || len(doc) >= inMemoryMax) {
+		// jsontext's message of a syntax error depends on where its
+		// reads ended (the path "within" it, a character cut in two):
+		// from short reads, failing alike is the same; and past
+		// inMemoryMax the scan, which cannot read the document again,
+		// says where it stopped in its own words
+		err, wantErr = nil, nil
+	}
 	if fmt.Sprint(err) != fmt.Sprint(wantErr) {
 		t.Fatalf("error %v, token by token %v", err, wantErr)
 	}
@@ -120,6 +150,37 @@ func TestDecodeSharedAsTokenByToken(t *testing.T) {
 	}
 }
 
+// A document read into many buffers, each read as short as a reader may
+// make it, and one over the most kept in memory read as it always is.
+func TestDecodeAcrossBuffers(t *testing.T) {
+	withBatch(t, 1<<10)
+	span := `{"traceId":"01","spanId":"02","name":"` + strings.Repeat("n", 300) + `"}`
+	docs := map[string][]byte{
+		"three traces": manySpans(t, 3, 200),
+		"a span over a buffer": []byte(`{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"` +
+			strings.Repeat("s", 500) + `"}}]},"scopeSpans":[{"spans":[` + span + `,` + span + `]}]}]}`),
+		"an error past the first buffers": []byte(`{"resourceSpans":[{"scopeSpans":[{"spans":[` +
+			strings.Repeat(span+",", 20) + `{"traceId":"01","spanId":""}]}]}]}`),
+	}
+	for name, doc := range docs {
+		for _, keep := range []int{8 << 20, len(doc) / 2} {
+			for _, reading := range []struct {
+				name string
+				f    func(io.Reader) io.Reader
+			}{
+				{"whole reads", func(r io.Reader) io.Reader { return r }},
+				{"half reads", iotest.HalfReader},
+				{"one byte a read", iotest.OneByteReader},
+			} {
+				t.Run(fmt.Sprintf("%s/keep %d/%s", name, keep, reading.name), func(t *testing.T) {
+					withBuffers(t, 16, 256, keep)
+					sameDecoding(t, doc, reading.f)
+				})
+			}
+		}
+	}
+}
+
 // What the scan does not read is decoded token by token, with the same
 // error or result.
 func TestDecodeNotSharedAsTokenByToken(t *testing.T) {
@@ -153,6 +214,9 @@ func FuzzDecodeShared(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		withBatch(t, 1)
 		sameDecoding(t, doc)
+		// in small buffers, read in short reads, some of it kept
+		withBuffers(t, 8, 32, max(64, len(doc)/2))
+		sameDecoding(t, doc, iotest.HalfReader)
 	})
 }
 
@@ -178,6 +242,49 @@ func BenchmarkDecode(b *testing.B) {
 				if err := tc.decode(doc); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// Past what is kept, the scan's errors say where: a span's or a
+// resource's field error by its whole path, as token by token, anything
+// else by its byte; and a valid document reads as it does token by token,
+// its big spans and values too.
+func TestStreamedErrorsSayWhere(t *testing.T) {
+	withBatch(t, 1)
+	withBuffers(t, 16, 64, 128)
+	span := `{"traceId":"01","spanId":"02","name":"` + strings.Repeat("n", 60) + `"}`
+	head := `{"result":{"resourceSpans":[{"scopeSpans":[{"spans":[` + strings.Repeat(span+",", 4)
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"a span's field", head + `{"traceId":"01","spanId":7}]}]}]}}`,
+			"result.resourceSpans[0].scopeSpans[0].spans[4].spanId: want a string, not 7"},
+		{"a resource's field", head + span + `]}],"resource":{"attributes":{}}}]}}`,
+			"result.resourceSpans[0].resource.attributes: want an array"},
+		{"the shape", head + span + `]}]},7]}}`,
+			`reading OTLP JSON: at byte 562 (past the first 0 MiB, which alone are read token by token): unexpected "7]}}", or a member name with an escape`},
+		{"the end", head + span,
+			"reading OTLP JSON: the document ends at byte 557, unfinished"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := decode(strings.NewReader(tt.doc))
+			if fmt.Sprint(err) != tt.want {
+				t.Errorf("error %v, want %s", err, tt.want)
+			}
+		})
+	}
+	for name, doc := range map[string]string{
+		"big spans":      head + `{"traceId":"01","spanId":"03","name":"` + strings.Repeat("b", 1000) + `"}]}]}]}}`,
+		"a big value":    `{"x":"` + strings.Repeat("v", 1000) + `",` + head[1:] + span + `]}]}]}}`,
+		"a big resource": head + span + `]}],"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"` + strings.Repeat("s", 1000) + `"}}]}}]}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			withBuffers(t, 16, 64, 128)
+			if !sameDecoding(t, []byte(doc)) {
+				t.Error("the document was not shared out")
 			}
 		})
 	}
