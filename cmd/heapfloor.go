@@ -26,6 +26,9 @@ import (
 // the memory the answer will fill) do not end the floor; the first one
 // the runtime starts does.
 //
+// A trace long in coming is warmed for longer (see heapwarm.MaxLong): the
+// floor is raised first to hold what is warmed and heapFloor more.
+//
 // GOGC or GOMEMLIMIT in the environment are left to work as set (and
 // nothing is warmed). The explorer, which runs on, turns the collector
 // back on when it starts.
@@ -42,9 +45,28 @@ func raiseHeapFloor() {
 	}
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(heapFloor)
+	floorMu.Lock()
+	floorUp = true
+	floorMu.Unlock()
 	floorFrom = automaticCollections()
 	armHeapFloor()
-	heapwarm.Enable()
+	heapwarm.Enable(roomInFloor)
+}
+
+var (
+	floorMu sync.Mutex
+	floorUp bool // the floor is raised, not dropped yet
+)
+
+// roomInFloor raises the floor to hold n bytes warmed and heapFloor
+// more, unless it is dropped already.
+func roomInFloor(n int) bool {
+	floorMu.Lock()
+	defer floorMu.Unlock()
+	if floorUp {
+		debug.SetMemoryLimit(int64(n) + heapFloor)
+	}
+	return floorUp
 }
 
 // armHeapFloor makes an object that the next collection finds
@@ -76,6 +98,9 @@ func automaticCollections() uint64 {
 
 func dropHeapFloor() {
 	heapwarm.Disable()
+	floorMu.Lock()
+	defer floorMu.Unlock()
+	floorUp = false
 	restoreGC.Do(func() {
 		if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 			return

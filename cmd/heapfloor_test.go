@@ -48,6 +48,14 @@ func TestHeapFloorLastsOneCollection(t *testing.T) {
 	if l := debug.SetMemoryLimit(-1); l != heapFloor {
 		t.Fatalf("after forced collections the memory limit is %d, want the floor's %d", l, heapFloor)
 	}
+	// a long wait's warming raises the floor first
+	if !roomInFloor(heapwarm.MaxLong) {
+		t.Fatal("the floor made no room for a long wait's warming")
+	}
+	if l := debug.SetMemoryLimit(-1); l != heapwarm.MaxLong+heapFloor {
+		t.Fatalf("with room for a long wait's warming, the memory limit is %d, want %d", l, heapwarm.MaxLong+heapFloor)
+	}
+	debug.SetMemoryLimit(heapFloor)
 	// filling the floor makes the runtime collect by itself
 	var held [][]byte
 	for automaticCollections() == floorFrom && len(held) < 4*heapFloor>>20 {
@@ -67,6 +75,10 @@ func TestHeapFloorLastsOneCollection(t *testing.T) {
 	}
 	if p := debug.SetGCPercent(-1); p != 100 {
 		t.Errorf("after the first collection GOGC is %d, want 100", p)
+	}
+	// and a warming that goes on past it raises no floor again
+	if roomInFloor(heapwarm.MaxLong) || debug.SetMemoryLimit(-1) != math.MaxInt64 {
+		t.Error("a warming raised the floor again after the runtime's first collection")
 	}
 	debug.SetGCPercent(100)
 }

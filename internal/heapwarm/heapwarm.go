@@ -7,8 +7,9 @@
 // them was a third of the time telx took after Jaeger's first byte. The
 // wait for that first byte (tens of milliseconds for a big trace) leaves
 // the process idle. So, during the wait, a goroutine writes to fresh
-// memory a block at a time, until the answer begins or Max is reached,
-// then lets go of it and runs a collection: the decoder's allocations
+// memory a block at a time, until the answer begins or Max is reached
+// (MaxLong, as the wait goes on, for a trace long in coming), then lets
+// go of it and runs a collection: the decoder's allocations
 // then reuse pages the system has already given, which Go clears itself,
 // far faster. The heap floor of one-shot commands (a collector off until
 // the first collection the runtime starts itself, see cmd) keeps them
@@ -33,10 +34,26 @@ import (
 	"time"
 )
 
-// Max is the most memory warmed: a 10,000-span trace fills about 20 MB;
-// it stays under the heap floor's 64 MiB, past which the collector would
-// give warmed pages back.
+// Max is the most memory warmed for an answer soon in coming: a
+// 10,000-span trace fills about 20 MB; it stays under the heap floor's
+// 64 MiB, past which the collector would give warmed pages back.
 const Max = 32 << 20
+
+// MaxLong is the most warmed for an answer that can be big (a trace) and
+// is long in coming. A backend takes longer to a bigger answer's first
+// byte (Jaeger on loopback: 35 ms for 10,000 spans, 380 ms for 100,000,
+// which fill some 180 MB), so past longAfter the warming goes on, at
+// longRate for each millisecond waited, once the heap floor has been
+// raised to hold it (see Enable).
+const MaxLong = 128 << 20
+
+// longRate is how much more may be warmed for each millisecond waited
+// past longAfter.
+const longRate = 512 << 10
+
+// longAfter is how long the wait for an answer that can be big lasts
+// before more than Max is warmed (the tests change it).
+var longAfter = 50 * time.Millisecond
 
 // block is how much is warmed at a time, between looks at whether the
 // answer has begun.
@@ -49,6 +66,9 @@ var delay = 2 * time.Millisecond
 var (
 	enabled atomic.Bool
 	begun   atomic.Bool
+	// room makes room in the heap floor for n bytes warmed; false when it
+	// cannot (the floor is gone)
+	room func(n int) bool
 	// warmed, when set (by tests), is told how much was warmed once the
 	// collection after it is done (0, with none, when the answer came
 	// before the delay).
@@ -57,27 +77,43 @@ var (
 	progress atomic.Int64
 )
 
-// Enable lets the next wait for an answer warm memory.
-func Enable() { enabled.Store(true) }
+// Enable lets the next wait for an answer warm memory; room, called
+// before more than Max is warmed, makes room for n bytes warmed in the
+// heap floor, and says whether it did (else no more is warmed).
+func Enable(roomFor func(n int) bool) {
+	room = roomFor
+	enabled.Store(true)
+}
 
 // Disable stops warming, for a process that runs on (the explorer).
 func Disable() { enabled.Store(false) }
 
 // Start begins warming memory while an answer is awaited, once per
-// process and only where enabled; stop, which may be called more than
-// once and never waits, ends it: when the answer's first bytes come, or
-// the call fails.
-func Start() (stop func()) {
+// process and only where enabled; big says the answer can be big (a
+// trace), and more is warmed the longer it is in coming (see MaxLong).
+// stop, which may be called more than once and never waits, ends it:
+// when the answer's first bytes come, or the call fails.
+func Start(big bool) (stop func()) {
 	if !enabled.Load() || !begun.CompareAndSwap(false, true) {
 		return func() {}
 	}
 	done := make(chan struct{})
 	var once sync.Once
-	go warm(done, delay)
+	most := Max
+	if big {
+		most = MaxLong
+	}
+	go warm(done, time.Now(), delay, most)
 	return func() { once.Do(func() { close(done) }) }
 }
 
-func warm(done chan struct{}, after time.Duration) {
+// allowed is how much may be warmed once the wait has lasted waited.
+func allowed(waited time.Duration, most int) int {
+	past := max(0, waited-longAfter)
+	return int(min(int64(most), Max+int64(past/time.Millisecond)*longRate))
+}
+
+func warm(done chan struct{}, begin time.Time, after time.Duration, most int) {
 	t := time.NewTimer(after)
 	select {
 	case <-done:
@@ -92,8 +128,22 @@ func warm(done chan struct{}, after time.Duration) {
 	runtime.LockOSThread()
 	lowerPriority()
 	page := os.Getpagesize()
-	blocks := make([][]byte, 0, Max/block)
+	blocks := make([][]byte, 0, most/block)
 	for len(blocks) < cap(blocks) && !closed(done) && enabled.Load() {
+		n := len(blocks) * block
+		if n+block > allowed(time.Since(begin), most) {
+			// more once the wait has lasted longer
+			t.Reset(time.Millisecond)
+			select {
+			case <-done:
+				t.Stop()
+			case <-t.C:
+			}
+			continue
+		}
+		if n == Max && (room == nil || !room(most)) {
+			break
+		}
 		b := make([]byte, block)
 		for i := 0; i < len(b); i += page {
 			b[i] = 1

@@ -2,6 +2,7 @@ package heapwarm
 
 import (
 	"runtime/metrics"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -55,9 +56,9 @@ func TestWarmsUntilStoppedThenCollects(t *testing.T) {
 			delay = tt.delay
 			defer func() { delay = old }()
 			progress.Store(0)
-			Enable()
+			Enable(nil)
 			before := forcedCollections()
-			stop := Start()
+			stop := Start(false)
 			var n int
 			switch tt.stop {
 			case "at once":
@@ -92,16 +93,73 @@ func TestWarmsOncePerProcessAndOnlyWhenEnabled(t *testing.T) {
 	defer func() { delay = old }()
 	var count atomic.Int32
 	warmed = func(n int) { count.Add(1); got <- n }
-	Start()() // not enabled
-	Enable()
-	Start()()
+	Start(false)() // not enabled
+	Enable(nil)
+	Start(false)()
 	wait(t, got)
-	Start()() // the second wait of the process
+	Start(false)() // the second wait of the process
 	Disable()
 	begun.Store(false)
-	Start()()
+	Start(false)()
 	time.Sleep(50 * time.Millisecond)
 	if c := count.Load(); c != 1 {
 		t.Errorf("%d warmings, want 1: the first wait of an enabled process only", c)
+	}
+}
+
+// A wait for an answer that can be big warms past Max as it goes on, up
+// to MaxLong, once the floor has made room; a small answer's wait, or a
+// floor that cannot make room, stops at Max.
+func TestLongWaitsWarmMore(t *testing.T) {
+	tests := []struct {
+		name  string
+		big   bool
+		room  bool
+		want  int
+		asked []int // what room was asked for
+	}{
+		{"a big answer, room made", true, true, MaxLong, []int{MaxLong}},
+		{"a big answer, no room", true, false, Max, []int{MaxLong}},
+		{"a small answer", false, true, Max, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := reset(t)
+			oldDelay, oldAfter := delay, longAfter
+			delay, longAfter = 0, 0
+			defer func() { delay, longAfter = oldDelay, oldAfter }()
+			var asked []int
+			Enable(func(n int) bool { asked = append(asked, n); return tt.room })
+			stop := Start(tt.big)
+			n := wait(t, got)
+			stop()
+			if n != tt.want {
+				t.Errorf("warmed %d bytes, want %d", n, tt.want)
+			}
+			if !slices.Equal(asked, tt.asked) {
+				t.Errorf("room asked for %v, want %v", asked, tt.asked)
+			}
+		})
+	}
+}
+
+// Past longAfter, longRate more may be warmed for each millisecond waited,
+// up to the most.
+func TestAllowedGrowsWithTheWait(t *testing.T) {
+	tests := []struct {
+		waited time.Duration
+		most   int
+		want   int
+	}{
+		{0, MaxLong, Max},
+		{longAfter, MaxLong, Max},
+		{longAfter + 10*time.Millisecond, MaxLong, Max + 10*longRate},
+		{longAfter + 10*time.Millisecond, Max, Max},
+		{time.Hour, MaxLong, MaxLong},
+	}
+	for _, tt := range tests {
+		if got := allowed(tt.waited, tt.most); got != tt.want {
+			t.Errorf("allowed(%v, %d) = %d, want %d", tt.waited, tt.most, got, tt.want)
+		}
 	}
 }

@@ -329,15 +329,15 @@ func (t *capTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	info := answerOf(req.Context())
 	// the wait for the answer readies the memory it will fill (in a
 	// one-shot command's first call)
-	stopWarming := heapwarm.Start()
+	stopWarming := heapwarm.Start(info.kind == TraceAnswer)
 	resp, err := base.RoundTrip(req)
 	stopWarming()
 	if err != nil || resp.Body == nil || resp.StatusCode == http.StatusSwitchingProtocols {
 		return resp, err
 	}
-	info := answerOf(req.Context())
 	body := newCapped(resp.Body, resp.ContentLength, &AnswerTooLargeError{
 		What: "the answer to " + req.URL.EscapedPath(), Kind: info.kind, Limit: t.limits.Cap(info.kind),
 	})

@@ -120,7 +120,7 @@ func (a *grpcV3API) traces(ctx context.Context, method string, req []byte, what 
 	var readErr error
 	// the wait for the first message readies the memory the answer will
 	// fill (in a one-shot command's first call)
-	stopWarming := heapwarm.Start()
+	stopWarming := heapwarm.Start(true)
 	defer stopWarming()
 	recv := func(data mem.BufferSlice) error {
 		stopWarming()
