@@ -294,21 +294,29 @@ func (s *scanner) skip(limit int) bool {
 
 // skipFrom is skip from the value's first byte c, at the mark.
 func (s *scanner) skipFrom(c byte, limit int) bool {
-	start := s.mark
 	if c != '{' && c != '[' && c != '"' {
 		// a scalar, up to what ends it
 		for {
 			for ; s.i < len(s.buf); s.i++ {
 				switch s.buf[s.i] {
 				case ',', '}', ']', ' ', '\t', '\n', '\r':
-					return s.base+s.i > start
+					return s.base+s.i > s.mark
 				}
 			}
 			if !s.fill() {
-				return s.base+s.i > start && s.eof
+				return s.base+s.i > s.mark && s.eof
 			}
 		}
 	}
+	// the index in buf past which the value is too long; buf changes only
+	// in a fill (also in skipString's)
+	past := func() int {
+		if s.streaming {
+			return math.MaxInt
+		}
+		return s.mark - s.base + limit
+	}
+	end := past()
 	depth := 0
 	for {
 		i, buf := s.i, s.buf
@@ -320,9 +328,10 @@ func (s *scanner) skipFrom(c byte, limit int) bool {
 			if !s.fill() {
 				return false
 			}
+			end = past()
 			continue
 		}
-		if s.base+i-start > limit && !s.streaming {
+		if i > end {
 			return false
 		}
 		switch buf[i] {
@@ -330,6 +339,7 @@ func (s *scanner) skipFrom(c byte, limit int) bool {
 			if !s.skipString() {
 				return false
 			}
+			end = past()
 		case '{', '[':
 			depth++
 			s.i++
