@@ -43,9 +43,9 @@ type decoder struct {
 	ids     []sources.TraceID       // distinct trace IDs, in order of appearance
 	idIndex map[sources.TraceID]int // ids' indexes, once there are many
 	lastRaw []byte                  // the last trace ID as written
+	last    int                     // its index in ids
 	// traceRaw is the trace ID of the span being read, as written
 	traceRaw []byte
-	last     int // its index in ids
 
 	arena   sources.Attrs
 	idBytes []byte
