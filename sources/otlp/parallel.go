@@ -696,8 +696,8 @@ func (s *scanner) streamErr() error {
 		return fmt.Errorf("reading OTLP JSON: the document ends at byte %d, unfinished", at)
 	}
 	next := s.buf[s.i:min(len(s.buf), s.i+16)]
-	return fmt.Errorf("reading OTLP JSON: at byte %d (past the first %d MiB, which alone are read token by token): unexpected %q, or a member name with an escape",
-		at, inMemoryMax>>20, next)
+	return fmt.Errorf("reading OTLP JSON: at byte %d: unexpected %q: not OTLP's shape (or a member name written with escapes, which telx reads only in the first %d MiB)",
+		at, next, inMemoryMax>>20)
 }
 
 // stop ends the decoders' work and waits for them.

@@ -264,7 +264,7 @@ func TestStreamedErrorsSayWhere(t *testing.T) {
 		{"a resource's field", head + span + `]}],"resource":{"attributes":{}}}]}}`,
 			"result.resourceSpans[0].resource.attributes: want an array"},
 		{"the shape", head + span + `]}]},7]}}`,
-			`reading OTLP JSON: at byte 562 (past the first 0 MiB, which alone are read token by token): unexpected "7]}}", or a member name with an escape`},
+			`reading OTLP JSON: at byte 562: unexpected "7]}}": not OTLP's shape (or a member name written with escapes, which telx reads only in the first 0 MiB)`},
 		{"the end", head + span,
 			"reading OTLP JSON: the document ends at byte 557, unfinished"},
 	}
