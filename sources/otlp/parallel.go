@@ -41,16 +41,19 @@ var (
 	// decoded again token by token if the scan cannot read it (a
 	// 10,000-span trace from Jaeger is about 3.6 MB, 100,000 spans 36 MB;
 	// the trace cap is 256 MiB). Past it the scan streams (see above).
-	// Kept, a document costs its size beside the spans decoded from it:
-	// an answer over a 64 MiB cap (some 100 MB decoded) peaks at about
-	// 150 MB, against 124 MB with 8 MiB kept then decoded token by token
-	// (and 150 to 185 MB with 48 MiB so decoded).
-	inMemoryMax = 48 << 20
+	// Kept, a document costs its size beside the spans decoded from it;
+	// past 8 MiB a 100,000-span trace reads no slower than with 48 kept,
+	// and the explorer reading an answer over its 64 MiB cap peaked at
+	// 221 MB with 48 (118 MB token by token).
+	inMemoryMax = 8 << 20
 	// bufferBytes is the size of the buffers the document is read into
 	// once it is past its first few reads: a buffer full, the next one
 	// gets only what the scan has not finished with (the span or the
 	// value it is in), and the one before is kept as it is, never copied.
 	bufferBytes = 4 << 20
+	// queuedBatches is how many batches wait for the decoders at most;
+	// past it the scan decodes a batch itself.
+	queuedBatches = 16
 	// batchBytes is about how much of the document's spans make a batch.
 	// A document of less than one batch is decoded on one core.
 	batchBytes = 128 << 10
@@ -78,14 +81,40 @@ type batch struct {
 	seq  int
 	base int // the document's offset of buf[0]
 	buf  []byte
+	held *heldBuffer // buf, when it is to be given back once decoded
 	locs []spanLoc
 }
 
+// heldBuffer is a buffer of a document that is not kept (streaming),
+// held by the scan until it moves on and by each batch of spans in it
+// until decoded: the last to let go gives it back for a later read.
+type heldBuffer struct {
+	buf  []byte
+	refs atomic.Int32
+}
+
 // decoded says where a batch's spans went: decoder w's spans first to
-// first+len(locs).
+// first+n, of the resources in runs (not the batch's spanLocs, which
+// would be held to the end: 32 bytes a span).
 type decoded struct {
-	w, first int
-	locs     []spanLoc
+	w, first, n int
+	runs        []resourceRun
+}
+
+// resourceRun is n spans in a row of one resourceSpans.
+type resourceRun struct{ n, resource int32 }
+
+// runsOf is the resources of a batch's spans, as runs.
+func runsOf(locs []spanLoc) []resourceRun {
+	var runs []resourceRun
+	for _, at := range locs {
+		if k := len(runs) - 1; k >= 0 && runs[k].resource == int32(at.resource) {
+			runs[k].n++
+			continue
+		}
+		runs = append(runs, resourceRun{1, int32(at.resource)})
+	}
+	return runs
 }
 
 // scanner reads an OTLP JSON document (or an /api/v3 answer around one)
@@ -101,13 +130,18 @@ type scanner struct {
 	kept [][]byte // the document before buf, in the buffers it was read into
 	// streaming: the document went past inMemoryMax, and is not kept
 	streaming bool
-	err       error // r's, other than io.EOF
+	held      *heldBuffer // buf, once streaming
+	freeMu    sync.Mutex
+	free      [][]byte // buffers given back
+	err       error    // r's, other than io.EOF
 	eof       bool
 
 	res      *decoder     // reads the resources
 	services []resourceOf // each resourceSpans' resource
 	pending  []spanLoc    // spans found and not yet handed out
-	pendSize int
+	// lastBatch is how many spans the last batch had
+	lastBatch int
+	pendSize  int
 
 	work    chan batch
 	seq     int
@@ -125,6 +159,8 @@ type scanner struct {
 	mu        sync.Mutex
 	done      []decoded
 	workers   []*decoder
+	own       int      // the scan's own decoder's index in workers; -1 before it has one
+	ownD      *decoder // and the decoder
 }
 
 // resourceOf is what a resourceSpans' "resource" gives its spans.
@@ -180,14 +216,45 @@ func (s *scanner) move() {
 		from = min(from, s.mark-s.base)
 	}
 	rest := s.buf[from:]
-	buf := make([]byte, len(rest), max(bufferBytes, 2*len(rest)))
+	var buf []byte
+	if s.streaming && len(rest) <= bufferBytes/2 {
+		// one given back (with room to read into: a value as long as
+		// the buffer gets a bigger one), taken before this one is let
+		// go: what the scan read from this one stays as it was until the
+		// next move
+		s.freeMu.Lock()
+		if k := len(s.free) - 1; k >= 0 {
+			buf, s.free = s.free[k][:len(rest)], s.free[:k]
+		}
+		s.freeMu.Unlock()
+	}
+	if buf == nil {
+		buf = make([]byte, len(rest), max(bufferBytes, 2*len(rest)))
+	}
 	copy(buf, rest)
 	if !s.streaming {
 		s.kept = append(s.kept, s.buf[:from:from])
 	}
+	if s.held != nil {
+		s.letGo(s.held)
+		s.held = nil
+	}
+	if s.streaming && cap(buf) == bufferBytes {
+		s.held = &heldBuffer{buf: buf}
+		s.held.refs.Store(1)
+	}
 	s.base += from
 	s.i -= from
 	s.buf = buf
+}
+
+// letGo drops a hold on a buffer; the last gives it back.
+func (s *scanner) letGo(h *heldBuffer) {
+	if h.refs.Add(-1) == 0 {
+		s.freeMu.Lock()
+		s.free = append(s.free, h.buf[:0])
+		s.freeMu.Unlock()
+	}
 }
 
 // document reads the document as read so far, then the rest of it from r.
@@ -587,10 +654,11 @@ func (s *scanner) handOut() {
 		// a decoder per core but the scan's, which decodes too once it
 		// has read all (the batches wait for it meanwhile, unblocked)
 		n := max(1, min(runtime.GOMAXPROCS(0), 4)-1)
-		s.work = make(chan batch, min(inMemoryMax/batchBytes+1, 1024))
-		for w := range n {
+		s.work = make(chan batch, queuedBatches)
+		for range n {
 			d := &decoder{Reader: jsonread.New(bytes.NewReader(nil))}
 			s.workers = append(s.workers, d)
+			w := len(s.workers) - 1
 			s.wg.Go(func() { s.decode(w, d) })
 		}
 	}
@@ -600,19 +668,55 @@ func (s *scanner) handOut() {
 			size += s.pending[k].end - s.pending[k].start
 			k++
 		}
-		s.work <- batch{seq: s.seq, base: s.base, buf: s.buf, locs: s.pending[:k:k]}
+		s.lastBatch = k
+		b := batch{seq: s.seq, base: s.base, buf: s.buf, held: s.held, locs: s.pending[:k:k]}
+		if b.held != nil {
+			b.held.refs.Add(1)
+		}
+		select {
+		case s.work <- b:
+		default:
+			// the decoders are behind: the scan decodes this one itself
+			// (so that the batches waiting, and the document's buffers
+			// they hold, stay few)
+			s.decodeBatch(s.ownDecoder(), s.ownD, b)
+		}
 		s.seq++
 		s.pending = s.pending[k:]
 	}
-	s.pending, s.pendSize = nil, 0
+	// room for as many spans as the last batch had, and a quarter more:
+	// appended one by one, a batch's spans took twice their size
+	s.pending, s.pendSize = make([]spanLoc, 0, s.lastBatch+s.lastBatch/4), 0
+}
+
+// ownDecoder is the scan's own decoder, which decodes batches when the
+// others are behind and once the scan is done.
+func (s *scanner) ownDecoder() int {
+	if s.own < 0 {
+		s.ownD = &decoder{Reader: jsonread.New(bytes.NewReader(nil))}
+		s.workers = append(s.workers, s.ownD)
+		s.own = len(s.workers) - 1
+	}
+	return s.own
 }
 
 // decode is decoder w's loop: each batch's spans, each from its own bytes.
 func (s *scanner) decode(w int, d *decoder) {
 	for b := range s.work {
-		if s.failed.Load() || s.dropped.Load() {
-			continue
-		}
+		s.decodeBatch(w, d, b)
+	}
+	d.flushIDs()
+}
+
+// decodeBatch decodes batch b with decoder d, the wth.
+func (s *scanner) decodeBatch(w int, d *decoder, b batch) {
+	if b.held != nil {
+		defer s.letGo(b.held)
+	}
+	if s.failed.Load() || s.dropped.Load() {
+		return
+	}
+	{
 		first := d.n
 		for _, at := range b.locs {
 			span := b.buf[at.start:at.end:at.end]
@@ -636,10 +740,9 @@ func (s *scanner) decode(w int, d *decoder) {
 		if len(s.done) <= b.seq {
 			s.done = append(s.done, make([]decoded, b.seq+1-len(s.done))...)
 		}
-		s.done[b.seq] = decoded{w, first, b.locs}
+		s.done[b.seq] = decoded{w, first, len(b.locs), runsOf(b.locs)}
 		s.mu.Unlock()
 	}
-	d.flushIDs()
 }
 
 // spanList is where a "spans" list is: in the jth element of the scopes
@@ -708,9 +811,7 @@ func (s *scanner) stop() {
 	close(s.work)
 	if !s.failed.Load() {
 		// the scan's goroutine decodes the batches left, beside the others
-		d := &decoder{Reader: jsonread.New(bytes.NewReader(nil))}
-		s.workers = append(s.workers, d)
-		s.decode(len(s.workers)-1, d)
+		s.decode(s.ownDecoder(), s.ownD)
 	}
 	s.wg.Wait()
 }
@@ -739,7 +840,7 @@ func Decode(r io.Reader) ([]*sources.Trace, error) {
 // decode is Decode, which also reports whether the spans were shared out
 // to decoders on every core (else they were read token by token).
 func decode(r io.Reader) ([]*sources.Trace, bool, error) {
-	s := &scanner{r: r, buf: make([]byte, 0, firstRead), mark: -1}
+	s := &scanner{r: r, buf: make([]byte, 0, firstRead), mark: -1, own: -1}
 	s.res = &decoder{Reader: jsonread.New(bytes.NewReader(nil))}
 	ok := s.peek() == '{' && s.object(s.tracesData)
 	if ok && s.work == nil && s.pendSize < batchBytes && !s.streaming {
@@ -781,7 +882,7 @@ func (s *scanner) traces() []*sources.Trace {
 	type place struct{ w, i int32 }
 	n := 0
 	for _, b := range s.done {
-		n += len(b.locs)
+		n += b.n
 	}
 	at := make([]place, 0, n)
 	var ids []sources.TraceID
@@ -795,8 +896,17 @@ func (s *scanner) traces() []*sources.Trace {
 		}
 	}
 	for _, b := range s.done {
+		if b.n == 0 {
+			continue
+		}
 		d := s.workers[b.w]
-		for k, loc := range b.locs {
+		k, run := 0, 0
+		for left := b.runs[0].n; k < b.n; k++ {
+			if left == 0 {
+				run++
+				left = b.runs[run].n
+			}
+			left--
 			i := b.first + k
 			at = append(at, place{int32(b.w), int32(i)})
 			t := 0
@@ -808,7 +918,7 @@ func (s *scanner) traces() []*sources.Trace {
 			}
 			traceOf = append(traceOf, global[b.w][t])
 			sp := d.span(i)
-			res := s.services[loc.resource]
+			res := s.services[b.runs[run].resource]
 			sp.Service, sp.Resource = res.service, res.attrs
 		}
 	}
