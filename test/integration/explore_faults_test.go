@@ -3,6 +3,7 @@ package integration
 import (
 	"bufio"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,8 +30,20 @@ func TestExplorerAgainstFaults(t *testing.T) {
 				}
 				urls := map[string]string{"jaeger": env.JaegerURL, "prometheus": env.PrometheusURL, "loki": env.LokiURL}
 				urls[faulty] = srv.URL
-				s := startTmux(t, "telx-fault", 160, 45,
-					[]string{"TELX_JAEGER_URL=" + urls["jaeger"], "TELX_PROMETHEUS_URL=" + urls["prometheus"], "TELX_LOKI_URL=" + urls["loki"], "HOME=" + t.TempDir()},
+				envs := []string{"TELX_JAEGER_URL=" + urls["jaeger"], "TELX_PROMETHEUS_URL=" + urls["prometheus"], "TELX_LOKI_URL=" + urls["loki"], "HOME=" + t.TempDir()}
+				if f == harness.FaultOverCap && faulty == "jaeger" {
+					// a trace search's cap is 256 MiB by default: its
+					// 80 MB of spans, all decoded, are some 480 MB (as
+					// with the one-shot commands' fault test, which caps
+					// traces at 64 MiB; --max-answer would raise the cap
+					// of lists too)
+					cfg := filepath.Join(t.TempDir(), "config.yaml")
+					if err := os.WriteFile(cfg, []byte("current_context: faults\ncontexts:\n  faults:\n    limits:\n      trace_answer: 64MiB\n"), 0o600); err != nil {
+						t.Fatal(err)
+					}
+					envs = append(envs, "TELX_CONFIG="+cfg)
+				}
+				s := startTmux(t, "telx-fault", 160, 45, envs,
 					bin, "explore", "--service", "payments", "--since", "2h", "--utc", "--timeout", "2s",
 					"--logs", `{service_name=~".+"}`, "--metrics", "up")
 				pid, _ := s.tmux("display-message", "-p", "#{pane_pid}")
