@@ -652,7 +652,7 @@ func (s *scanner) handOut() {
 	}
 	if s.work == nil {
 		// a decoder per core but the scan's, which decodes too once it
-		// has read all (the batches wait for it meanwhile, unblocked)
+		// has read all (and meanwhile when queuedBatches wait)
 		n := max(1, min(runtime.GOMAXPROCS(0), 4)-1)
 		s.work = make(chan batch, queuedBatches)
 		for range n {
