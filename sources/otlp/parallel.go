@@ -159,8 +159,7 @@ type scanner struct {
 	mu        sync.Mutex
 	done      []decoded
 	workers   []*decoder
-	own       int      // the scan's own decoder's index in workers; -1 before it has one
-	ownD      *decoder // and the decoder
+	own       int // the scan's own decoder's index in workers; -1 before it has one
 }
 
 // resourceOf is what a resourceSpans' "resource" gives its spans.
@@ -679,7 +678,8 @@ func (s *scanner) handOut() {
 			// the decoders are behind: the scan decodes this one itself
 			// (so that the batches waiting, and the document's buffers
 			// they hold, stay few)
-			s.decodeBatch(s.ownDecoder(), s.ownD, b)
+			w, d := s.ownDecoder()
+			s.decodeBatch(w, d, b)
 		}
 		s.seq++
 		s.pending = s.pending[k:]
@@ -689,15 +689,15 @@ func (s *scanner) handOut() {
 	s.pending, s.pendSize = make([]spanLoc, 0, s.lastBatch+s.lastBatch/4), 0
 }
 
-// ownDecoder is the scan's own decoder, which decodes batches when the
-// others are behind and once the scan is done.
-func (s *scanner) ownDecoder() int {
+// ownDecoder is the scan's own decoder (and its index in workers), which
+// decodes batches when the others are behind and once the scan is done.
+// Only the scan's goroutine calls it, the only one that adds to workers.
+func (s *scanner) ownDecoder() (int, *decoder) {
 	if s.own < 0 {
-		s.ownD = &decoder{Reader: jsonread.New(bytes.NewReader(nil))}
-		s.workers = append(s.workers, s.ownD)
+		s.workers = append(s.workers, &decoder{Reader: jsonread.New(bytes.NewReader(nil))})
 		s.own = len(s.workers) - 1
 	}
-	return s.own
+	return s.own, s.workers[s.own]
 }
 
 // decode is decoder w's loop: each batch's spans, each from its own bytes.
@@ -716,33 +716,31 @@ func (s *scanner) decodeBatch(w int, d *decoder, b batch) {
 	if s.failed.Load() || s.dropped.Load() {
 		return
 	}
-	{
-		first := d.n
-		for _, at := range b.locs {
-			span := b.buf[at.start:at.end:at.end]
-			if fastSpans && d.fastSpan(span) {
-				continue
-			}
-			d.Reset(bytes.NewBuffer(span))
-			err := d.spanObject()
-			if err == nil && d.Dec.InputOffset() != int64(len(span)) {
-				err = errors.New("more than one value") // not found by the scan, which ends the span at its '}'
-			}
-			if err != nil {
-				s.failSpan(b.base+at.start, within(fmt.Sprintf("%s[%d]", s.pathOf(at.list), at.k), err))
-				break
-			}
+	first := d.n
+	for _, at := range b.locs {
+		span := b.buf[at.start:at.end:at.end]
+		if fastSpans && d.fastSpan(span) {
+			continue
 		}
-		// let go of the document as it was then: reading on may have
-		// moved it
-		d.Reset(bytes.NewBuffer(nil))
-		s.mu.Lock()
-		if len(s.done) <= b.seq {
-			s.done = append(s.done, make([]decoded, b.seq+1-len(s.done))...)
+		d.Reset(bytes.NewBuffer(span))
+		err := d.spanObject()
+		if err == nil && d.Dec.InputOffset() != int64(len(span)) {
+			err = errors.New("more than one value") // not found by the scan, which ends the span at its '}'
 		}
-		s.done[b.seq] = decoded{w, first, len(b.locs), runsOf(b.locs)}
-		s.mu.Unlock()
+		if err != nil {
+			s.failSpan(b.base+at.start, within(fmt.Sprintf("%s[%d]", s.pathOf(at.list), at.k), err))
+			break
+		}
 	}
+	// let go of the document as it was then: reading on may have
+	// moved it
+	d.Reset(bytes.NewBuffer(nil))
+	s.mu.Lock()
+	if len(s.done) <= b.seq {
+		s.done = append(s.done, make([]decoded, b.seq+1-len(s.done))...)
+	}
+	s.done[b.seq] = decoded{w, first, len(b.locs), runsOf(b.locs)}
+	s.mu.Unlock()
 }
 
 // spanList is where a "spans" list is: in the jth element of the scopes
@@ -811,7 +809,7 @@ func (s *scanner) stop() {
 	close(s.work)
 	if !s.failed.Load() {
 		// the scan's goroutine decodes the batches left, beside the others
-		s.decode(s.ownDecoder(), s.ownD)
+		s.decode(s.ownDecoder())
 	}
 	s.wg.Wait()
 }
