@@ -163,3 +163,41 @@ func TestAllowedGrowsWithTheWait(t *testing.T) {
 		}
 	}
 }
+
+// A trace's wait warms Max, then waits for longAfter before warming on:
+// what is warmed is let go while the answer is awaited (a collection once
+// it comes holds up reading it), and warming on past longAfter holds it
+// again, and more, and is let go at MaxLong.
+func TestLetsGoOfWarmedMemoryWhileWaiting(t *testing.T) {
+	got := reset(t)
+	oldDelay, oldNow := delay, now
+	var later atomic.Int64 // how much later than the clock it is
+	delay, now = 0, func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
+	defer func() { delay, now = oldDelay, oldNow }()
+	Enable(func(int) bool { return true })
+	before := forcedCollections()
+	progress.Store(0)
+	stop := Start(true)
+	defer stop()
+	deadline := time.Now().Add(10 * time.Second)
+	for forcedCollections() == before && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Microsecond)
+	}
+	if forcedCollections() == before {
+		t.Fatal("no collection while the answer was awaited, once Max was warmed")
+	}
+	if p := progress.Load(); p != Max {
+		t.Errorf("%d bytes warmed before the collection, want Max (%d)", p, Max)
+	}
+	later.Store(int64(time.Hour)) // the wait goes on: warming goes on
+	n := wait(t, got)
+	if n != MaxLong {
+		t.Errorf("warmed %d bytes in all, want %d", n, MaxLong)
+	}
+	if p := progress.Load(); p != Max+MaxLong {
+		t.Errorf("%d bytes warmed, want Max and then MaxLong (%d)", p, Max+MaxLong)
+	}
+	if c := forcedCollections() - before; c != 2 {
+		t.Errorf("%d collections, want 2: at Max and at MaxLong", c)
+	}
+}
