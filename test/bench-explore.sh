@@ -13,7 +13,7 @@ spans=${2:-10000}
 tmp=$(mktemp -d)
 sock="telx-bench-$$"
 trap 'tmux -L "$sock" kill-server 2>/dev/null || true; kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-go build -o "$tmp/telx" ./cmd/telx
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/telx" ./cmd/telx # as `make build` and the release build it
 go build -o "$tmp/telx-backends" ./test/cmd/telx-backends
 "$tmp/telx-backends" -backends jaeger -big-trace-spans "$spans" >"$tmp/env" &
 pid=$!

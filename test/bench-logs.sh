@@ -16,7 +16,7 @@ logcli=$(ls -d "${TELX_BACKENDS_DIR:-$HOME/.cache/telx/backends}"/loki-*/logcli 
 tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-go build -o "$tmp/telx" ./cmd/telx
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/telx" ./cmd/telx # as `make build` and the release build it
 go build -o "$tmp/telx-backends" ./test/cmd/telx-backends
 "$tmp/telx-backends" -backends loki -hotrod=false -backend-logs=false >"$tmp/env" &
 pid=$!

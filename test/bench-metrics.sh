@@ -10,7 +10,7 @@ runs=${1:-10}
 tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-go build -o "$tmp/telx" ./cmd/telx
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/telx" ./cmd/telx # as `make build` and the release build it
 go build -o "$tmp/telx-backends" ./test/cmd/telx-backends
 "$tmp/telx-backends" -backends prometheus >"$tmp/env" &
 pid=$!

@@ -12,7 +12,7 @@ runs=${1:-10}
 spans=${2:-10000}
 tmp=$(mktemp -d)
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-go build -o "$tmp/telx" ./cmd/telx
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/telx" ./cmd/telx # as `make build` and the release build it
 go build -o "$tmp/telx-backends" ./test/cmd/telx-backends
 "$tmp/telx-backends" -backends jaeger -big-trace-spans "$spans" >"$tmp/env" &
 pid=$!
@@ -21,9 +21,11 @@ for _ in $(seq 1 120); do grep -q '^# started' "$tmp/env" && break; sleep 1; don
 id=$TELX_DEMO_BIG_TRACE
 url="$TELX_JAEGER_URL/api/v3/traces/$id"
 
-# Each round runs every command once, in turn, so that Jaeger's own drift
-# (its collector, its caches) falls on all of them alike; each one's time
-# is the median of its rounds, in tenths of a millisecond.
+# Each round runs every command once, in an order of its own (shuffled), so
+# that Jaeger's own drift (its collector, its caches) falls on all of them
+# alike: in a fixed order, a collection of Jaeger's every few answers can
+# fall on the same command each round. Each one's time is the median of
+# its rounds, in tenths of a millisecond.
 cmds=(curl telx grpc)
 [ -n "${TELX_BASELINE:-}" ] && cmds+=(base)
 run() {
@@ -38,7 +40,7 @@ run() {
 n=$("$tmp/telx" trace "$id" -o json | grep -c '"spanId"')
 declare -A times
 for _ in $(seq 1 "$runs"); do
-	for c in "${cmds[@]}"; do
+	for c in $(printf '%s\n' "${cmds[@]}" | shuf); do
 		s=$(date +%s%N)
 		run "$c" >/dev/null
 		e=$(date +%s%N)
