@@ -41,7 +41,8 @@ type v3Answer struct {
 
 // BenchmarkTrace measures `telx trace` without the network: decoding the
 // OTLP JSON, building the tree (critical path, self times) and rendering
-// the whole waterfall, in colour, at 200 columns.
+// the whole waterfall, in colour (and plain, as into a pipe), at 200
+// columns.
 func BenchmarkTrace(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		data := bigTraceJSON(b, n)
@@ -67,6 +68,15 @@ func BenchmarkTrace(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if err := render.Waterfall(io.Discard, tree, render.WaterfallOptions{Width: 200, Styles: st, Location: time.UTC}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		plain := styles.New(false) // into a pipe, as the bench script's runs
+		b.Run(fmt.Sprintf("render-plain/%dk", n/1000), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := render.Waterfall(io.Discard, tree, render.WaterfallOptions{Width: 200, Styles: plain, Location: time.UTC}); err != nil {
 					b.Fatal(err)
 				}
 			}

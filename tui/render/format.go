@@ -14,11 +14,17 @@ import (
 // Duration formats d with three significant digits: 1.24s, 250ms,
 // 1.05ms, 850µs, 2m05s.
 func Duration(d time.Duration) string {
-	neg := d < 0
-	if neg {
+	var b [24]byte
+	return string(appendDuration(b[:0], d))
+}
+
+// appendDuration appends Duration(d) to b (a waterfall's rows write one
+// each, with no string made for it).
+func appendDuration(b []byte, d time.Duration) []byte {
+	if d < 0 {
+		b = append(b, '-')
 		d = -d
 	}
-	var s string
 	switch {
 	case d >= time.Minute:
 		m := d / time.Minute
@@ -26,20 +32,19 @@ func Duration(d time.Duration) string {
 		if sec == 60 {
 			m, sec = m+1, 0
 		}
-		s = strconv.Itoa(int(m)) + "m" + pad2(int(sec)) + "s"
+		b = append(strconv.AppendInt(b, int64(m), 10), 'm')
+		if sec < 10 {
+			b = append(b, '0')
+		}
+		return append(strconv.AppendInt(b, int64(sec), 10), 's')
 	case d >= time.Second:
-		s = sig3(float64(d)/float64(time.Second)) + "s"
+		return append(appendSig3(b, float64(d)/float64(time.Second)), 's')
 	case d >= time.Millisecond:
-		s = sig3(float64(d)/float64(time.Millisecond)) + "ms"
+		return append(appendSig3(b, float64(d)/float64(time.Millisecond)), "ms"...)
 	case d >= time.Microsecond:
-		s = sig3(float64(d)/float64(time.Microsecond)) + "µs"
-	default:
-		s = strconv.Itoa(int(d)) + "ns"
+		return append(appendSig3(b, float64(d)/float64(time.Microsecond)), "µs"...)
 	}
-	if neg {
-		s = "-" + s
-	}
-	return s
+	return append(strconv.AppendInt(b, int64(d), 10), "ns"...)
 }
 
 // Offset writes d as a signed offset: +1.20ms, -3.00µs.
@@ -50,22 +55,15 @@ func Offset(d time.Duration) string {
 	return "+" + Duration(d)
 }
 
-func pad2(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return strconv.Itoa(n)
-}
-
-// sig3 formats v (1 <= v < 1000) with three significant digits.
-func sig3(v float64) string {
+// appendSig3 appends v (1 <= v < 1000) with three significant digits.
+func appendSig3(b []byte, v float64) []byte {
 	switch {
 	case v >= 100:
-		return strconv.FormatFloat(v, 'f', 0, 64)
+		return strconv.AppendFloat(b, v, 'f', 0, 64)
 	case v >= 10:
-		return strconv.FormatFloat(v, 'f', 1, 64)
+		return strconv.AppendFloat(b, v, 'f', 1, 64)
 	default:
-		return strconv.FormatFloat(v, 'f', 2, 64)
+		return strconv.AppendFloat(b, v, 'f', 2, 64)
 	}
 }
 

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -13,20 +14,40 @@ import (
 
 func TestDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
-		0:                         "0ns",
-		850 * time.Nanosecond:     "850ns",
-		959 * time.Microsecond:    "959µs",
-		1050 * time.Microsecond:   "1.05ms",
-		12340 * time.Microsecond:  "12.3ms",
-		250 * time.Millisecond:    "250ms",
-		1240 * time.Millisecond:   "1.24s",
-		59999 * time.Millisecond:  "60.0s",
-		125 * time.Second:         "2m05s",
-		119600 * time.Millisecond: "2m00s",
-		-3 * time.Millisecond:     "-3.00ms",
+		0:                            "0ns",
+		850 * time.Nanosecond:        "850ns",
+		959 * time.Microsecond:       "959µs",
+		1050 * time.Microsecond:      "1.05ms",
+		12340 * time.Microsecond:     "12.3ms",
+		250 * time.Millisecond:       "250ms",
+		1240 * time.Millisecond:      "1.24s",
+		59999 * time.Millisecond:     "60.0s",
+		125 * time.Second:            "2m05s",
+		119600 * time.Millisecond:    "2m00s",
+		-3 * time.Millisecond:        "-3.00ms",
+		time.Duration(math.MinInt64): "--9223372036854775808ns",
+		time.Duration(math.MaxInt64): "153722867m17s",
 	} {
 		if got := Duration(d); got != want {
 			t.Errorf("Duration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// guidesWidth is the width of what guides writes, a row's cells being
+// counted without writing its guides first.
+func TestGuidesWidth(t *testing.T) {
+	for maxLevels := 0; maxLevels <= 6; maxLevels++ {
+		for depth := 0; depth <= 9; depth++ {
+			cont := make([]bool, depth+1)
+			for i := range cont {
+				cont[i] = i%2 == 0
+			}
+			var b strings.Builder
+			guides(&b, depth, cont, maxLevels)
+			if got, want := guidesWidth(depth, maxLevels), Width(b.String()); got != want {
+				t.Errorf("guidesWidth(%d, %d) = %d, want %d (%q)", depth, maxLevels, got, want, b.String())
+			}
 		}
 	}
 }

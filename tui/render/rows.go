@@ -256,14 +256,14 @@ func (w *WaterfallRows) AppendRow(b *strings.Builder, i int, st *styles.Styles) 
 	} else if st != w.st {
 		paint = st.Service
 	}
-	writeRow(b, w.tree, w.Window(), nd, w.guidesOf(nd), w.hiddenAt(nd), w.lay, st, paint)
+	writeRow(b, w.tree, w.Window(), nd, w.guidesOf(nd), w.hiddenAt(nd), w.lay, st, paint(nd.Span.Service))
 }
 
 // AppendRowMarked writes row i like AppendRow, its service name and bar
 // in p: a search match.
 func (w *WaterfallRows) AppendRowMarked(b *strings.Builder, i int, p styles.Paint) {
 	nd := w.rows[i]
-	writeRow(b, w.tree, w.Window(), nd, w.guidesOf(nd), w.hiddenAt(nd), w.lay, w.st, func(string) styles.Paint { return p })
+	writeRow(b, w.tree, w.Window(), nd, w.guidesOf(nd), w.hiddenAt(nd), w.lay, w.st, p)
 }
 
 // WriteRows writes rows [from, to), each ending with a newline, with the
@@ -324,7 +324,7 @@ func (w *WaterfallRows) writeRows(bw *bufio.Writer, from, to int) {
 	for i := from; i < to; i++ {
 		nd := w.rows[i]
 		cont := w.guidesOf(nd)
-		writeRow(bw, w.tree, w.Window(), nd, cont, w.hiddenAt(nd), w.lay, w.st, w.svcPaint)
+		writeRow(bw, w.tree, w.Window(), nd, cont, w.hiddenAt(nd), w.lay, w.st, w.svcPaint(nd.Span.Service))
 		bw.WriteByte('\n')
 		if w.o.Details {
 			writeDetails(bw, w.tree, nd, cont, w.lay, w.st)

@@ -214,7 +214,7 @@ func short(v float64) string {
 	case v >= 999.5:
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	case v >= 1:
-		return sig3(v)
+		return string(appendSig3(nil, v))
 	case v >= 0.001:
 		return strconv.FormatFloat(v, 'f', 2-int(math.Floor(math.Log10(v))), 64)
 	}

@@ -237,7 +237,7 @@ func visibleNodes(tr *sources.Tree, o WaterfallOptions) (visible []bool, hiddenU
 
 // guides draws the tree guides of a node at depth d, capped so that deep
 // trees keep room for names.
-func guides(b *strings.Builder, depth int, cont []bool, maxLevels int) {
+func guides(b io.StringWriter, depth int, cont []bool, maxLevels int) {
 	if depth == 0 {
 		return
 	}
@@ -258,6 +258,17 @@ func guides(b *strings.Builder, depth int, cont []bool, maxLevels int) {
 	} else {
 		b.WriteString("└╴")
 	}
+}
+
+// guidesWidth is how many cells guides writes for depth.
+func guidesWidth(depth, maxLevels int) int {
+	switch {
+	case depth == 0:
+		return 0
+	case depth > maxLevels:
+		return 2 + 2*max(0, maxLevels-1) + 2 // "⋯ ", the levels kept and the last
+	}
+	return 2 * depth
 }
 
 // rowWriter is what a row is written to: a bufio.Writer, or a
@@ -290,7 +301,7 @@ func paint(w rowWriter, p styles.Paint, text string) {
 	w.WriteString(p.Off)
 }
 
-func writeRow(w rowWriter, tr *sources.Tree, window sources.TimeRange, nd *sources.Node, cont []bool, hidden int, lay layout, st *styles.Styles, svcPaint func(string) styles.Paint) {
+func writeRow(w rowWriter, tr *sources.Tree, window sources.TimeRange, nd *sources.Node, cont []bool, hidden int, lay layout, st *styles.Styles, svcPaint styles.Paint) {
 	s := nd.Span
 	if nd.Critical {
 		paint(w, st.Critical, MarkCritical)
@@ -300,10 +311,6 @@ func writeRow(w rowWriter, tr *sources.Tree, window sources.TimeRange, nd *sourc
 	}
 
 	// the left column: guides, service, operation and notes, fitted
-	var g strings.Builder
-	// each level is at most 4 bytes ("│ "), one more for "⋯ "
-	g.Grow(4 * (min(nd.Depth, lay.left/4) + 1))
-	guides(&g, nd.Depth, cont, lay.left/4)
 	svc, op := sources.Sanitize(s.Service), sources.Sanitize(s.Operation)
 	var notes []string
 	if hidden > 0 {
@@ -318,13 +325,17 @@ func writeRow(w rowWriter, tr *sources.Tree, window sources.TimeRange, nd *sourc
 	if nd.Duplicate {
 		notes = append(notes, MarkWarn+"dup id")
 	}
-	cells := utf8.RuneCountInString(g.String()) + Width(svc) + 1 + Width(op)
+	cells := guidesWidth(nd.Depth, lay.left/4) + Width(svc) + 1 + Width(op)
 	for _, n := range notes {
 		cells += 1 + Width(n)
 	}
 	if cells <= lay.left {
-		paint(w, st.Dim, g.String())
-		paint(w, svcPaint(s.Service), svc)
+		if nd.Depth > 0 {
+			w.WriteString(st.Dim.On)
+			guides(w, nd.Depth, cont, lay.left/4)
+			w.WriteString(st.Dim.Off)
+		}
+		paint(w, svcPaint, svc)
 		w.WriteByte(' ')
 		w.WriteString(op)
 		for _, n := range notes {
@@ -340,9 +351,10 @@ func writeRow(w rowWriter, tr *sources.Tree, window sources.TimeRange, nd *sourc
 		// too long: the service is cut before the operation is, then
 		// the whole, styled, is cut to the column
 		svc = ansi.Truncate(svc, serviceRoom(lay.left, cells-Width(svc), Width(svc)), "…")
-		var left strings.Builder
+		var g, left strings.Builder
+		guides(&g, nd.Depth, cont, lay.left/4)
 		paint(&left, st.Dim, g.String())
-		paint(&left, svcPaint(s.Service), svc)
+		paint(&left, svcPaint, svc)
 		left.WriteByte(' ')
 		left.WriteString(op)
 		for _, n := range notes {
@@ -353,19 +365,23 @@ func writeRow(w rowWriter, tr *sources.Tree, window sources.TimeRange, nd *sourc
 	}
 	w.WriteByte(' ')
 
-	p := svcPaint(s.Service)
-	if s.IsError() {
+	p, failed := svcPaint, s.IsError()
+	if failed {
 		p = st.ErrorBar
 	}
 	writeBar(w, window, s.Start, s.End(), lay.bar, p)
 	w.WriteByte(' ')
-	if d := Duration(s.Duration); Width(d) < durWidth {
-		spaces(w, durWidth-Width(d))
-		w.WriteString(d)
+	var buf [24]byte
+	if d := appendDuration(buf[:0], s.Duration); utf8.RuneCount(d) < durWidth {
+		// one cell a character: digits, units and 'µ'
+		spaces(w, durWidth-utf8.RuneCount(d))
+		for _, c := range d {
+			w.WriteByte(c) // not w.Write(d): buf would go to the heap
+		}
 	} else {
-		w.WriteString(FitRight(d, durWidth))
+		w.WriteString(FitRight(string(d), durWidth))
 	}
-	if s.IsError() {
+	if failed {
 		w.WriteByte(' ')
 		paint(w, st.Error, MarkError)
 	}
@@ -391,11 +407,7 @@ func serviceRoom(left, rest, svcWidth int) int {
 // labelCut reports whether a span's row in the layout cuts its service
 // or operation, so that the details under it name both in full.
 func labelCut(nd *sources.Node, lay layout) bool {
-	guides := 2 * nd.Depth
-	if maxLevels := lay.left / 4; nd.Depth > maxLevels {
-		guides = 2*maxLevels + 2
-	}
-	cells := guides + Width(sources.Sanitize(nd.Span.Service)) + 1 + Width(sources.Sanitize(nd.Span.Operation))
+	cells := guidesWidth(nd.Depth, lay.left/4) + Width(sources.Sanitize(nd.Span.Service)) + 1 + Width(sources.Sanitize(nd.Span.Operation))
 	return cells > lay.left
 }
 
