@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -396,13 +397,19 @@ func (tr *Tree) stats(byOperation bool) []Stat {
 }
 
 func sortByStart(ns []*Node) {
-	sort.SliceStable(ns, func(i, j int) bool {
-		a, b := ns[i].Span, ns[j].Span
-		if !a.Start.Equal(b.Start) {
-			return a.Start.Before(b.Start)
-		}
-		return a.SpanID < b.SpanID
-	})
+	// most often in order already: the decoders give a trace's spans
+	// in start order
+	if !slices.IsSortedFunc(ns, byStart) {
+		slices.SortStableFunc(ns, byStart)
+	}
+}
+
+// byStart orders nodes by their span's start, then span ID.
+func byStart(a, b *Node) int {
+	if c := a.Span.Start.Compare(b.Span.Start); c != 0 {
+		return c
+	}
+	return strings.Compare(string(a.Span.SpanID), string(b.Span.SpanID))
 }
 
 func sortedKeys[V any](m map[SpanID]V) []SpanID {
