@@ -137,7 +137,7 @@ func warm(done chan struct{}, begin time.Time, after time.Duration, most int) {
 	}
 	// the thread ends with this goroutine, and its priority with it
 	runtime.LockOSThread()
-	lowerPriority()
+	lower()
 	page := os.Getpagesize()
 	var blocks [][]byte
 	// ready is what has been warmed and let go: the heap holds it for
@@ -189,8 +189,12 @@ func warm(done chan struct{}, begin time.Time, after time.Duration, most int) {
 		case <-t.C:
 		}
 	}
-	if held := len(blocks) * block; held > ready {
-		blocks, ready = nil, held
+	if len(blocks) > 0 {
+		// what is held goes back for the answer, also when it is no more
+		// than what was let go before (the answer came as it was being
+		// held again): kept, it would hold the warmed pages to the end
+		ready = max(ready, len(blocks)*block)
+		blocks = nil
 		collect()
 	}
 	if warmed != nil {
@@ -212,10 +216,13 @@ func collect() {
 }
 
 // collection is runtime.GC (the tests look at where it runs), now
-// time.Now (the tests make the wait long).
+// time.Now (the tests make the wait long), lower lowerPriority (the
+// tests leave the priority as it is: at the lowest, warming can wait
+// seconds for the processor while other packages' tests run).
 var (
 	collection = runtime.GC
 	now        = time.Now
+	lower      = lowerPriority
 )
 
 func closed(c chan struct{}) bool {

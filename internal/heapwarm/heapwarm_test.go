@@ -21,7 +21,9 @@ func reset(t *testing.T) chan int {
 	got := make(chan int, 4)
 	warmed = func(n int) { got <- n }
 	begun.Store(false)
-	t.Cleanup(func() { warmed = nil; Disable(); begun.Store(false) })
+	oldLower := lower
+	lower = func() {}
+	t.Cleanup(func() { warmed, lower = nil, oldLower; Disable(); begun.Store(false) })
 	return got
 }
 
@@ -30,7 +32,7 @@ func wait(t *testing.T, got chan int) int {
 	select {
 	case n := <-got:
 		return n
-	case <-time.After(10 * time.Second):
+	case <-time.After(60 * time.Second):
 		t.Fatal("the warming did not end")
 	}
 	return 0
@@ -66,7 +68,7 @@ func TestWarmsUntilStoppedThenCollects(t *testing.T) {
 				stop() // twice is fine
 				n = wait(t, got)
 			case "while warming":
-				deadline := time.Now().Add(10 * time.Second)
+				deadline := time.Now().Add(60 * time.Second)
 				for progress.Load() == 0 && time.Now().Before(deadline) {
 					time.Sleep(100 * time.Microsecond)
 				}
@@ -164,22 +166,32 @@ func TestAllowedGrowsWithTheWait(t *testing.T) {
 	}
 }
 
+// stillClock stops the clock that warming reads, and starts it at once:
+// the wait lasts as long as what the result is set to, however long
+// warming takes (under the race detector, more than longAfter).
+func stillClock(t *testing.T) *atomic.Int64 {
+	t.Helper()
+	oldDelay, oldNow := delay, now
+	var later atomic.Int64
+	at := time.Now()
+	delay, now = 0, func() time.Time { return at.Add(time.Duration(later.Load())) }
+	t.Cleanup(func() { delay, now = oldDelay, oldNow })
+	return &later
+}
+
 // A trace's wait warms Max, then waits for longAfter before warming on:
 // what is warmed is let go while the answer is awaited (a collection once
 // it comes holds up reading it), and warming on past longAfter holds it
 // again, and more, and is let go at MaxLong.
 func TestLetsGoOfWarmedMemoryWhileWaiting(t *testing.T) {
 	got := reset(t)
-	oldDelay, oldNow := delay, now
-	var later atomic.Int64 // how much later than the clock it is
-	delay, now = 0, func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
-	defer func() { delay, now = oldDelay, oldNow }()
+	later := stillClock(t) // the wait lasts no time until later says
 	Enable(func(int) bool { return true })
 	before := forcedCollections()
 	progress.Store(0)
 	stop := Start(true)
 	defer stop()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for forcedCollections() == before && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Microsecond)
 	}
@@ -199,5 +211,30 @@ func TestLetsGoOfWarmedMemoryWhileWaiting(t *testing.T) {
 	}
 	if c := forcedCollections() - before; c != 2 {
 		t.Errorf("%d collections, want 2: at Max and at MaxLong", c)
+	}
+}
+
+// An answer that comes as warming goes on past Max, holding again what
+// was let go, gets it back: a collection once more, even with no more
+// held than before.
+func TestLetsGoOfWhatIsHeldAgainWhenTheAnswerComes(t *testing.T) {
+	got := reset(t)
+	later := stillClock(t)
+	var stop atomic.Value // of func()
+	// asked for room as warming goes on past Max: the answer comes then
+	Enable(func(int) bool { stop.Load().(func())(); return true })
+	before := forcedCollections()
+	progress.Store(0)
+	stop.Store(Start(true))
+	deadline := time.Now().Add(60 * time.Second)
+	for forcedCollections() == before && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Microsecond)
+	}
+	later.Store(int64(time.Hour))
+	if n := wait(t, got); n != Max {
+		t.Errorf("warmed %d bytes, want Max (%d)", n, Max)
+	}
+	if c := forcedCollections() - before; c != 2 {
+		t.Errorf("%d collections, want 2: at Max, and once the answer came", c)
 	}
 }
