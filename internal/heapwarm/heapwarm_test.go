@@ -27,6 +27,13 @@ func reset(t *testing.T) chan int {
 	return got
 }
 
+// until waits for done to hold, a minute at most (the caller checks).
+func until(done func() bool) {
+	for deadline := time.Now().Add(time.Minute); !done() && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
 func wait(t *testing.T, got chan int) int {
 	t.Helper()
 	select {
@@ -68,10 +75,7 @@ func TestWarmsUntilStoppedThenCollects(t *testing.T) {
 				stop() // twice is fine
 				n = wait(t, got)
 			case "while warming":
-				deadline := time.Now().Add(60 * time.Second)
-				for progress.Load() == 0 && time.Now().Before(deadline) {
-					time.Sleep(100 * time.Microsecond)
-				}
+				until(func() bool { return progress.Load() > 0 })
 				stop()
 				n = wait(t, got)
 			default:
@@ -191,10 +195,7 @@ func TestLetsGoOfWarmedMemoryWhileWaiting(t *testing.T) {
 	progress.Store(0)
 	stop := Start(true)
 	defer stop()
-	deadline := time.Now().Add(60 * time.Second)
-	for forcedCollections() == before && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Microsecond)
-	}
+	until(func() bool { return forcedCollections() != before })
 	if forcedCollections() == before {
 		t.Fatal("no collection while the answer was awaited, once Max was warmed")
 	}
@@ -226,10 +227,7 @@ func TestLetsGoOfWhatIsHeldAgainWhenTheAnswerComes(t *testing.T) {
 	before := forcedCollections()
 	progress.Store(0)
 	stop.Store(Start(true))
-	deadline := time.Now().Add(60 * time.Second)
-	for forcedCollections() == before && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Microsecond)
-	}
+	until(func() bool { return forcedCollections() != before })
 	later.Store(int64(time.Hour))
 	if n := wait(t, got); n != Max {
 		t.Errorf("warmed %d bytes, want Max (%d)", n, Max)
