@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
 	"slices"
@@ -33,6 +34,9 @@ type Node struct {
 	SelfTime time.Duration
 	// Critical: part of the span is on the critical path.
 	Critical bool
+	// end is the span's end, found once: the self times, the skew and
+	// the critical path (its sort most) read it many times.
+	end time.Time
 }
 
 // Segment is a stretch of the critical path spent in one span.
@@ -77,6 +81,7 @@ func BuildTree(t *Trace) *Tree {
 		nd := &nodes[i]
 		nd.Span = &t.Spans[i]
 		nd.Index = i // the span's position until the depth-first order below
+		nd.end = nd.Span.End()
 		id := nd.Span.SpanID
 		if first, ok := byID[id]; ok {
 			first.Duplicate, nd.Duplicate = true, true
@@ -197,7 +202,7 @@ func BuildTree(t *Trace) *Tree {
 		}
 		nd.SelfTime = selfTime(nd)
 		if p := nd.Parent; p != nil && !nd.Orphan {
-			if nd.Span.Start.Before(p.Span.Start) || nd.Span.End().After(p.Span.End()) {
+			if nd.Span.Start.Before(p.Span.Start) || nd.end.After(p.end) {
 				nd.Skew = true
 				skewed++
 			}
@@ -279,14 +284,14 @@ func (tr *Tree) warnAll(msgs []string) {
 // intervals clipped to the span. Children are sorted by start.
 func selfTime(nd *Node) time.Duration {
 	s := nd.Span
-	start, end := s.Start, s.End()
+	start, end := s.Start, nd.end
 	covered := time.Duration(0)
 	cursor := start
 	for _, c := range nd.Children {
 		if c.Orphan {
 			continue
 		}
-		cs, ce := maxTime(c.Span.Start, cursor), minTime(c.Span.End(), end)
+		cs, ce := maxTime(c.Span.Start, cursor), minTime(c.end, end)
 		if ce.After(cs) {
 			covered += ce.Sub(cs)
 			cursor = ce
@@ -317,10 +322,11 @@ func criticalPath(root *Node) []Segment {
 		}
 		children := scratch[base:len(scratch):len(scratch)]
 		defer func() { scratch = scratch[:base] }()
-		// latest-finishing first
-		slices.SortStableFunc(children, func(a, b *Node) int { return b.Span.End().Compare(a.Span.End()) })
+		// latest-finishing first, then in their order (by start: as
+		// their depth-first indexes are), without the moves of a stable sort
+		slices.SortFunc(children, func(a, b *Node) int { return cmp.Or(b.end.Compare(a.end), cmp.Compare(a.Index, b.Index)) })
 		for _, c := range children {
-			cs, ce := maxTime(c.Span.Start, start), minTime(c.Span.End(), until)
+			cs, ce := maxTime(c.Span.Start, start), minTime(c.end, until)
 			if ce.After(cursor) || !ce.After(cs) {
 				continue // overlaps what is already on the path, or clipped away
 			}
@@ -334,7 +340,7 @@ func criticalPath(root *Node) []Segment {
 			segs = append(segs, Segment{Node: nd, From: start, To: cursor})
 		}
 	}
-	visit(root, root.Span.Start, root.Span.End())
+	visit(root, root.Span.Start, root.end)
 	slices.Reverse(segs)
 	return segs
 }
