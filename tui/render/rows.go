@@ -287,36 +287,60 @@ func (w *WaterfallRows) WriteRows(out io.Writer, from, to int) error {
 const sharedRows = 2000
 
 // writeRowsShared draws rows [from, to) in two halves at once, the second
-// into a buffer of its own, with the same bytes as writeRows.
+// into a buffer of its own, with the same bytes as writeRows. The second
+// half takes its services' paints into a map of its own (a few services,
+// against a pass over every row to take them all first), and its buffer
+// is sized for all of its rows, so that it is written out once, where it
+// is, after the first half.
 func (w *WaterfallRows) writeRowsShared(bw *bufio.Writer, from, to int) {
-	// every service's paint first, so that both halves only read them
-	for _, nd := range w.rows[from:to] {
-		w.svcPaint(nd.Span.Service)
-	}
 	mid := from + (to-from)/2
 	half := *w
 	half.cont = nil // its own scratch
-	var second blocks
+	half.paints = map[string]styles.Paint{}
+	var spill blocks // what outgrows the buffer
+	second := bufio.NewWriterSize(&spill, min((to-mid)*rowBytes(w.lay, w.st), maxSharedBuffer))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		b := bufio.NewWriterSize(&second, 64<<10)
-		half.writeRows(b, mid, to)
-		b.Flush()
+		half.writeRows(second, mid, to)
 	}()
 	w.writeRows(bw, from, mid)
 	<-done
-	for _, b := range second {
+	for _, b := range spill.kept {
 		bw.Write(b)
 	}
+	spill.to = bw
+	second.Flush()
 }
 
+// rowBytes is about the bytes a row takes in lay, a few more than most
+// do: a byte a cell and a quarter more for the bars' blocks and the
+// guides (3 bytes each), and colour around its parts.
+func rowBytes(lay layout, st *styles.Styles) int {
+	n := lay.width*5/4 + 32
+	if st.Color {
+		n += 128
+	}
+	return n
+}
+
+// maxSharedBuffer is the largest buffer the second half of the rows is
+// drawn into; what is more goes into blocks of that size.
+const maxSharedBuffer = 16 << 20
+
 // blocks keeps what is written to it as the blocks it came in (a
-// bufio.Writer's, full), never copied again as a growing buffer is.
-type blocks [][]byte
+// bufio.Writer's, full), never copied again as a growing buffer is; once
+// to is set, it writes there.
+type blocks struct {
+	kept [][]byte
+	to   io.Writer
+}
 
 func (b *blocks) Write(p []byte) (int, error) {
-	*b = append(*b, bytes.Clone(p))
+	if b.to != nil {
+		return b.to.Write(p)
+	}
+	b.kept = append(b.kept, bytes.Clone(p))
 	return len(p), nil
 }
 
