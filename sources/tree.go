@@ -55,6 +55,10 @@ type Tree struct {
 	Nodes []*Node
 	// Range is the trace's extent.
 	Range TimeRange
+	// Errors is how many spans failed (Trace.ErrorCount).
+	Errors int
+	// Services are the trace's distinct services, sorted (Trace.Services).
+	Services []string
 	// Warnings say what was wrong with the trace and how it was mended.
 	Warnings []string
 	// CriticalPath is the chain of segments that make the trace's
@@ -68,9 +72,22 @@ const maxWarningsPerKind = 3
 // whose parent is missing become orphans under the root, cycles are cut,
 // duplicate IDs and clock skew are flagged, and each mend is a warning.
 func BuildTree(t *Trace) *Tree {
-	tr := &Tree{Trace: t, Range: t.TimeRange()}
+	tr := &Tree{Trace: t}
 	tr.Warnings = append(tr.Warnings, t.Warnings...)
 	n := len(t.Spans)
+	// the trace's extent, errors and services, read from the spans alone:
+	// beside the tree on a core of its own in a big trace
+	summed := make(chan struct{})
+	sum := func() {
+		defer close(summed)
+		tr.Range, tr.Errors, tr.Services = t.TimeRange(), t.ErrorCount(), t.Services()
+	}
+	if n >= concurrentPath && runtime.GOMAXPROCS(0) > 1 {
+		go sum()
+	} else {
+		sum()
+	}
+	defer func() { <-summed }()
 	if n == 0 {
 		return tr
 	}

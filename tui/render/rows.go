@@ -386,7 +386,7 @@ func WaterfallTitle(tr *sources.Tree, st *styles.Styles) string {
 		b.WriteString(" " + st.Service(root.Service).Apply(sources.Sanitize(root.Service)) + " " + sources.Sanitize(root.Operation))
 	}
 	b.WriteString(" · " + st.Bold.Apply(Duration(tr.Range.Duration())) + " · " + strconv.Itoa(len(t.Spans)) + " " + plural(len(t.Spans), "span", "spans"))
-	if errs := t.ErrorCount(); errs > 0 {
+	if errs := tr.Errors; errs > 0 {
 		b.WriteString(" · " + st.Error.Apply(strconv.Itoa(errs)+" "+plural(errs, "error", "errors")))
 	}
 	if n := len(tr.Warnings); n > 0 {

@@ -109,12 +109,12 @@ func writeHeader(w *bufio.Writer, tr *sources.Tree, st *styles.Styles, loc *time
 		root := tr.Roots[0].Span
 		cutLine(w, st.Service(root.Service).Apply(sources.Sanitize(root.Service))+" "+sources.Sanitize(root.Operation), width)
 	}
-	errs := t.ErrorCount()
+	errs := tr.Errors
 	errText := fmt.Sprintf("%d %s", errs, plural(errs, "error", "errors"))
 	if errs > 0 {
 		errText = st.Error.Apply(errText)
 	}
-	services := len(t.Services())
+	services := len(tr.Services)
 	cutLine(w, fmt.Sprintf("%s · %s · %d %s · %d %s · %s",
 		Timestamp(tr.Range.From, loc), st.Bold.Apply(Duration(tr.Range.Duration())),
 		len(t.Spans), plural(len(t.Spans), "span", "spans"), services, plural(services, "service", "services"), errText), width)
