@@ -599,7 +599,7 @@ func (d *decoder) traces() []*sources.Trace {
 	if d.n == 0 {
 		return nil
 	}
-	out := gatherTraces(d.n, d.ids, d.traceOf, d.span)
+	out := gatherTraces(d.n, d.ids, d.traceOf, nil, d.span)
 	// the spans are copied out: their blocks serve the next document (the
 	// explorer opens trace after trace)
 	d.release()

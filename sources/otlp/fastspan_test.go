@@ -321,7 +321,7 @@ func TestGatherInHalvesAsInOne(t *testing.T) {
 		inHalves = halves
 		defer func() { inHalves = old }()
 		spans := newSpans()
-		return gatherTraces(len(spans), []sources.TraceID{"01"}, nil, func(i int) *sources.Span { return &spans[i] })
+		return gatherTraces(len(spans), []sources.TraceID{"01"}, nil, nil, func(i int) *sources.Span { return &spans[i] })
 	}
 	one, two := gather(1<<30), gather(2)
 	if !reflect.DeepEqual(one, two) {

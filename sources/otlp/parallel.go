@@ -886,6 +886,7 @@ func (s *scanner) traces() []*sources.Trace {
 	var ids []sources.TraceID
 	var index map[sources.TraceID]int
 	traceOf := make([]int32, 0, n)
+	starts := make([]int64, 0, n)             // for the sort, read here while each span is at hand
 	global := make([][]int32, len(s.workers)) // each decoder's trace indexes in ids
 	for w, d := range s.workers {
 		global[w] = make([]int32, len(d.ids))
@@ -918,12 +919,13 @@ func (s *scanner) traces() []*sources.Trace {
 			sp := d.span(i)
 			res := s.services[b.runs[run].resource]
 			sp.Service, sp.Resource = res.service, res.attrs
+			starts = append(starts, sp.Start.UnixNano())
 		}
 	}
 	if len(ids) == 1 {
 		traceOf = nil
 	}
-	out := gatherTraces(n, ids, traceOf, func(i int) *sources.Span {
+	out := gatherTraces(n, ids, traceOf, starts, func(i int) *sources.Span {
 		return s.workers[at[i].w].span(int(at[i].i))
 	})
 	s.release()

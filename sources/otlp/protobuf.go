@@ -547,7 +547,7 @@ func (d *ProtobufDecoder) Traces() []*sources.Trace {
 	if d.n == 0 {
 		return nil
 	}
-	return gatherTraces(d.n, d.ids, d.traceOf, d.span)
+	return gatherTraces(d.n, d.ids, d.traceOf, nil, d.span)
 }
 
 // Reset drops what was read, and gives the span blocks back for the next

@@ -64,7 +64,7 @@ func TestSortedOrderAsComparing(t *testing.T) {
 				return cmp.Or(cmp.Compare(sa.Start.UnixNano(), sb.Start.UnixNano()),
 					strings.Compare(string(sa.SpanID), string(sb.SpanID)), cmp.Compare(a, b))
 			})
-			got := sortedOrder(tt.n, func(i int) *sources.Span { return &spans[i] })
+			got := sortedOrder(tt.n, nil, func(i int) *sources.Span { return &spans[i] })
 			if got == nil {
 				got = want[:0]
 				for i := range tt.n {

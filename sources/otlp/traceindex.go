@@ -39,9 +39,10 @@ func traceIndex(ids *[]sources.TraceID, index *map[sources.TraceID]int, id sourc
 var inHalves = 4096
 
 // gatherTraces copies n spans read into their traces (traceOf holds each
-// span's index into ids, nil while all are of ids[0]), in start order,
+// span's index into ids, nil while all are of ids[0]; starts their starts,
+// or nil, as sortedOrder takes them), in start order,
 // each trace's slice allocated at its size and each span copied once.
-func gatherTraces(n int, ids []sources.TraceID, traceOf []int32, span func(int) *sources.Span) []*sources.Trace {
+func gatherTraces(n int, ids []sources.TraceID, traceOf []int32, starts []int64, span func(int) *sources.Span) []*sources.Trace {
 	out := make([]*sources.Trace, len(ids))
 	counts := make([]int, len(ids))
 	if traceOf == nil {
@@ -54,7 +55,7 @@ func gatherTraces(n int, ids []sources.TraceID, traceOf []int32, span func(int) 
 	for i, id := range ids {
 		out[i] = &sources.Trace{ID: id, Spans: make([]sources.Span, 0, counts[i])}
 	}
-	order := sortedOrder(n, span)
+	order := sortedOrder(n, starts, span)
 	if traceOf == nil && n >= inHalves && runtime.GOMAXPROCS(0) > 1 {
 		// one trace, many spans: each half copied on a core of its own
 		spans := out[0].Spans[:n]
