@@ -84,6 +84,21 @@ func TestFastSpanAsTokenByToken(t *testing.T) {
 		{"attributes out of order", `{` + id + `,"attributes":[{"key":"b","value":{"intValue":1}},{"value":{"stringValue":"x"},"key":"a"}]}`, true},
 		{"Jaeger's warnings not as a list", `{` + id + `,"attributes":[{"key":"@jaeger@warnings","value":{"stringValue":"w"}}]}`, true},
 		{"DEL in a string", `{` + id + ",\"name\":\"a\x7fb\"}", true},
+		// Jaeger's order (read by matching each member where it comes),
+		// and the ways out of it, read member by member
+		{"Jaeger's order, all of it", `{` + id + `,"parentSpanId":"1111111111111111","flags":1,"name":"n","kind":3,"startTimeUnixNano":"5","endTimeUnixNano":"7",` +
+			`"attributes":[{"key":"s","value":{"stringValue":"v"}},{"key":"i","value":{"intValue":"-12"}},{"key":"e","value":{"intValue":""}},{"key":"b","value":{"boolValue":false}}],` +
+			`"events":[{"name":"e"}],"status":{"code":2,"message":"m"}}`, true},
+		{"Jaeger's order, the least", `{` + id + `,"name":"n","startTimeUnixNano":"5","endTimeUnixNano":"7"}`, true},
+		{"Jaeger's order, then a member it skips", `{` + id + `,"name":"n","startTimeUnixNano":"5","endTimeUnixNano":"7","attributes":[{"key":"s","value":{"stringValue":"v"}}],"status":{},"x":1}`, true},
+		{"Jaeger's order but one", `{` + id + `,"traceState":"","name":"n","startTimeUnixNano":"5","endTimeUnixNano":"7","attributes":[{"key":"s","value":{"stringValue":"v"}}]}`, true},
+		{"Jaeger's order, then links", `{` + id + `,"name":"n","startTimeUnixNano":"5","endTimeUnixNano":"7","links":[],"status":{}}`, false},
+		{"Jaeger's order, then a name again", `{` + id + `,"name":"n","startTimeUnixNano":"5","endTimeUnixNano":"7","status":{},"name":"m"}`, false},
+		{"an attribute of a member more", `{` + id + `,"attributes":[{"key":"s","value":{"stringValue":"v"},"x":1}]}`, true},
+		{"an attribute's key twice", `{` + id + `,"attributes":[{"key":"s","value":{"stringValue":"v"},"key":"t"}]}`, false},
+		{"an attribute's value of two members", `{` + id + `,"attributes":[{"key":"s","value":{"stringValue":"v","intValue":"1"}}]}`, false},
+		{"an integer attribute not a string", `{` + id + `,"attributes":[{"key":"i","value":{"intValue":7}}]}`, true},
+		{"an integer attribute not decimal", `{` + id + `,"name":"n","startTimeUnixNano":"5","endTimeUnixNano":"7","attributes":[{"key":"i","value":{"intValue":"1e3"}}]}`, false},
 
 		{"no span ID", `{"traceId":"54c3702b2571de0f473a71e6ddfbcd68"}`, false},
 		{"no trace ID", `{"spanId":"63cb2198d43db2cd"}`, false},
