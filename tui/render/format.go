@@ -38,11 +38,11 @@ func appendDuration(b []byte, d time.Duration) []byte {
 		}
 		return append(strconv.AppendInt(b, int64(sec), 10), 's')
 	case d >= time.Second:
-		return append(appendSig3(b, float64(d)/float64(time.Second)), 's')
+		return append(appendSig3Of(b, d, time.Second), 's')
 	case d >= time.Millisecond:
-		return append(appendSig3(b, float64(d)/float64(time.Millisecond)), "ms"...)
+		return append(appendSig3Of(b, d, time.Millisecond), "ms"...)
 	case d >= time.Microsecond:
-		return append(appendSig3(b, float64(d)/float64(time.Microsecond)), "µs"...)
+		return append(appendSig3Of(b, d, time.Microsecond), "µs"...)
 	}
 	return append(strconv.AppendInt(b, int64(d), 10), "ns"...)
 }
@@ -53,6 +53,37 @@ func Offset(d time.Duration) string {
 		return Duration(d)
 	}
 	return "+" + Duration(d)
+}
+
+// appendSig3Of appends d in units (1 <= d/unit < 1000) as appendSig3 does
+// float64(d)/float64(unit), in integers (a tenth of a waterfall row's
+// time went to the float's formatting): but for an exact tie, which the
+// float rounds as its nearest binary value falls, left to appendSig3.
+func appendSig3Of(b []byte, d, unit time.Duration) []byte {
+	scale, prec := int64(100), 2
+	switch {
+	case d >= 100*unit:
+		scale, prec = 1, 0
+	case d >= 10*unit:
+		scale, prec = 10, 1
+	}
+	q, r := int64(d)*scale/int64(unit), int64(d)*scale%int64(unit)
+	switch {
+	case 2*r == int64(unit):
+		return appendSig3(b, float64(d)/float64(unit))
+	case 2*r > int64(unit):
+		q++
+	}
+	b = strconv.AppendInt(b, q/scale, 10)
+	if prec == 0 {
+		return b
+	}
+	b = append(b, '.')
+	frac := q % scale
+	if prec == 2 && frac < 10 {
+		b = append(b, '0')
+	}
+	return strconv.AppendInt(b, frac, 10)
 }
 
 // appendSig3 appends v (1 <= v < 1000) with three significant digits.

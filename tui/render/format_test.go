@@ -1,7 +1,9 @@
 package render
 
 import (
+	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -31,4 +33,34 @@ func runeRange(from, to rune) []rune {
 		rs = append(rs, r)
 	}
 	return rs
+}
+
+// Durations are written in integers as the float of them is: rounded
+// alike, ties too, at every unit and precision.
+func TestSig3OfAsFloat(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	for _, unit := range []time.Duration{time.Microsecond, time.Millisecond, time.Second} {
+		var ds []time.Duration
+		for _, edge := range []time.Duration{1, 10, 100, 1000} {
+			for k := time.Duration(-2); k <= 2; k++ {
+				ds = append(ds, edge*unit+k)
+			}
+		}
+		for range 20000 {
+			ds = append(ds, unit+time.Duration(r.Int64N(int64(999*unit))))
+			// ties: the last kept digit's half, at each precision
+			ds = append(ds, time.Duration(r.Int64N(99900)+100)*unit/100+unit/200,
+				time.Duration(r.Int64N(9000)+1000)*unit/10+unit/20, time.Duration(r.Int64N(900)+100)*unit+unit/2)
+		}
+		for _, d := range ds {
+			if d < unit || d >= 1000*unit {
+				continue
+			}
+			got := string(appendSig3Of(nil, d, unit))
+			want := string(appendSig3(nil, float64(d)/float64(unit)))
+			if got != want {
+				t.Fatalf("%d in %v: %q, want %q", int64(d), unit, got, want)
+			}
+		}
+	}
 }
