@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"github.com/telx-cli/telx/sources"
@@ -267,5 +269,69 @@ func colorWriter(s *IO) io.Writer {
 	if !s.ColorEnabled() {
 		return s.Out
 	}
-	return &colorprofile.Writer{Forward: s.Out, Profile: s.Profile}
+	return &wholeSequences{w: &colorprofile.Writer{Forward: s.Out, Profile: s.Profile}}
+}
+
+// wholeSequences passes writes on with no escape sequence cut between
+// two: one that a write leaves unfinished (a full buffer ends anywhere) is
+// held until the next. A colorprofile.Writer downsamples each write on
+// its own, and the two parts of a cut sequence went out as they came (a
+// 10,000-span waterfall had true colours in 2 rows of a 16-colour
+// terminal's).
+type wholeSequences struct {
+	w    io.Writer
+	held []byte
+}
+
+func (s *wholeSequences) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(s.held) > 0 {
+		p = append(s.held, p...)
+		s.held = nil
+	}
+	if cut := unfinishedSequence(p); cut < len(p) && len(p)-cut <= maxHeldSequence {
+		s.held = append([]byte(nil), p[cut:]...)
+		p = p[:cut]
+	}
+	if len(p) == 0 {
+		return n, nil
+	}
+	if _, err := s.w.Write(p); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// maxHeldSequence is the longest unfinished escape sequence held back;
+// anything longer is no sequence telx writes, and goes on as it is.
+const maxHeldSequence = 4096
+
+// unfinishedSequence is where the escape sequence that p ends in begins
+// when p does not finish it, else len(p): an ESC with nothing after it, a
+// CSI (ESC [) with no final byte, or a string (ESC ], P, X, ^ or _) with
+// no BEL after it (one ended by ESC \ ends with a sequence whole).
+func unfinishedSequence(p []byte) int {
+	k := bytes.LastIndexByte(p, ansi.ESC)
+	if k < 0 {
+		return len(p)
+	}
+	rest := p[k+1:]
+	if len(rest) == 0 {
+		return k
+	}
+	switch rest[0] {
+	case '[':
+		for _, c := range rest[1:] {
+			if c >= 0x40 && c <= 0x7e {
+				return len(p)
+			}
+		}
+		return k
+	case ']', 'P', 'X', '^', '_':
+		if bytes.IndexByte(rest, ansi.BEL) >= 0 {
+			return len(p)
+		}
+		return k
+	}
+	return len(p)
 }
