@@ -258,7 +258,7 @@ type compareLargest struct {
 
 func writeCompareJSON(w io.Writer, c *compare.Comparison, minDelta time.Duration) error {
 	traceOf := func(tr *sources.Tree) compareTraceJSON {
-		t := compareTraceJSON{TraceID: tr.Trace.ID, DurationNanos: tr.Range.Duration(), Spans: len(tr.Trace.Spans), Errors: tr.Trace.ErrorCount()}
+		t := compareTraceJSON{TraceID: tr.Trace.ID, DurationNanos: tr.Range.Duration(), Spans: len(tr.Trace.Spans), Errors: tr.Errors}
 		if len(tr.Roots) > 0 {
 			t.RootService, t.RootOperation = tr.Roots[0].Span.Service, tr.Roots[0].Span.Operation
 		}

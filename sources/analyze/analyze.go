@@ -249,7 +249,7 @@ func buildTrees(infos []traceInfo, o Options) {
 				in := &infos[i]
 				t := in.tree.Trace
 				in.tree = sources.BuildTree(t)
-				in.latency, in.failed = entryLatency(in.tree, o), t.ErrorCount() > 0
+				in.latency, in.failed = entryLatency(in.tree, o), in.tree.Errors > 0
 			}
 		}()
 	}

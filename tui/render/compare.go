@@ -158,7 +158,7 @@ func compareHeader(c *compare.Comparison, st *styles.Styles) []string {
 	sameRoot := oka && okb && ra == rb
 	one := func(label string, tr *sources.Tree) string {
 		t := tr.Trace
-		errs := t.ErrorCount()
+		errs := tr.Errors
 		errText := fmt.Sprintf("%d %s", errs, plural(errs, "error", "errors"))
 		if errs > 0 {
 			errText = st.Error.Apply(errText)
