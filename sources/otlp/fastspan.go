@@ -557,7 +557,7 @@ func (d *decoder) fastSpan(b []byte) bool {
 				for _, a := range f.eventAttrs[e.from:e.to] {
 					ev.Attrs = append(ev.Attrs, d.fastAttr(a))
 				}
-				SortAttrs(ev.Attrs)
+				sortAttrsASCII(ev.Attrs)
 			}
 			s.Events = append(s.Events, ev)
 		}
@@ -610,6 +610,6 @@ func (d *decoder) fastSpanAttrs(attrs []fastAttr) sources.Attrs {
 		return nil
 	}
 	out := d.arena[start:len(d.arena):len(d.arena)]
-	SortAttrs(out)
+	sortAttrsASCII(out) // str reads no byte past ASCII
 	return out
 }

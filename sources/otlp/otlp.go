@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/telx-cli/telx/sources"
 )
@@ -282,14 +283,63 @@ func radixSort(keys []uint64, from, width int) []uint64 {
 // microseconds, so that the same trace reads the same through every API.
 const Precision = time.Microsecond
 
-// SortAttrs orders attributes by key, keeping the order of equal keys.
+// SortAttrs orders attributes by key, keeping the order of equal keys. A
+// key of invalid UTF-8 has its place as it is written (JSON cannot hold
+// such bytes: each is written U+FFFD), so that what telx writes reads back
+// in the same order.
 func SortAttrs(as sources.Attrs) {
+	order := strings.Compare
+	for _, a := range as {
+		if !isASCII(a.Key) {
+			order = writtenOrder
+			break
+		}
+	}
+	sortAttrs(as, order)
+}
+
+// sortAttrsASCII is SortAttrs of attributes whose keys are all ASCII.
+func sortAttrsASCII(as sources.Attrs) { sortAttrs(as, strings.Compare) }
+
+func sortAttrs(as sources.Attrs, order func(a, b string) int) {
 	for i := 1; i < len(as); i++ {
-		if as[i-1].Key > as[i].Key {
-			slices.SortStableFunc(as, func(a, b sources.Attr) int { return strings.Compare(a.Key, b.Key) })
+		if order(as[i-1].Key, as[i].Key) > 0 {
+			slices.SortStableFunc(as, func(a, b sources.Attr) int { return order(a.Key, b.Key) })
 			return
 		}
 	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// writtenOrder orders keys as they are written, each byte of invalid
+// UTF-8 as U+FFFD.
+func writtenOrder(a, b string) int {
+	return strings.Compare(asWritten(a), asWritten(b))
+}
+
+func asWritten(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteString(string(utf8.RuneError))
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // jaegerWarnings is the attribute in which Jaeger's /api/v3 gives the

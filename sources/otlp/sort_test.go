@@ -77,3 +77,35 @@ func TestSortedOrderAsComparing(t *testing.T) {
 		})
 	}
 }
+
+// Keys of invalid UTF-8 sort as they are written (each such byte as
+// U+FFFD), so that a trace written and read back keeps its attributes'
+// order: found by FuzzDecode (testdata/fuzz/FuzzDecode/0be2b27e60c8c323).
+func TestSortAttrsAsWritten(t *testing.T) {
+	tests := []struct {
+		name string
+		keys []string
+		want []string
+	}{
+		{"ASCII", []string{"b", "a", "c"}, []string{"a", "b", "c"}},
+		{"invalid bytes", []string{"a\x80\x80", "a\xff.", "a"}, []string{"a", "a\xff.", "a\x80\x80"}},
+		{"a cut sequence", []string{"a\xe2\x82b", "a\xe2\x82\xacb", "a."}, []string{"a.", "a\xe2\x82\xacb", "a\xe2\x82b"}},
+		{"equal when written", []string{"k\xff", "k\xfe", "k\xef\xbf\xbd"}, []string{"k\xff", "k\xfe", "k\xef\xbf\xbd"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var as sources.Attrs
+			for _, k := range tt.keys {
+				as = append(as, sources.Attr{Key: k, Value: "v"})
+			}
+			SortAttrs(as)
+			var got []string
+			for _, a := range as {
+				got = append(got, a.Key)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("order %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
