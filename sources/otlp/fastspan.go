@@ -377,14 +377,19 @@ func (r *fastReader) attrs(to *[]fastAttr) bool {
 	})
 }
 
+// reset empties f, keeping its lists' room.
+func (f *fastRecord) reset() {
+	*f = fastRecord{attrs: f.attrs[:0], eventAttrs: f.eventAttrs[:0], events: f.events[:0]}
+}
+
 // read reads the span object that is all of r's bytes into f.
 func (r *fastReader) read(f *fastRecord) bool {
-	*f = fastRecord{attrs: f.attrs[:0], eventAttrs: f.eventAttrs[:0], events: f.events[:0]}
+	f.reset()
 	if r.shapedSpan(f) {
 		return true
 	}
 	r.i = 0
-	*f = fastRecord{attrs: f.attrs[:0], eventAttrs: f.eventAttrs[:0], events: f.events[:0]}
+	f.reset()
 	haveTrace, haveSpan := false, false
 	ok := r.object(func(name []byte) (uint32, bool) {
 		var ok bool
