@@ -6,6 +6,7 @@
 package compare
 
 import (
+	"math"
 	"slices"
 	"time"
 
@@ -79,10 +80,10 @@ func (n *Node) In() In {
 }
 
 // DeltaDuration is B's duration less A's (a missing side counts zero).
-func (n *Node) DeltaDuration() time.Duration { return n.B.Duration - n.A.Duration }
+func (n *Node) DeltaDuration() time.Duration { return sub(n.B.Duration, n.A.Duration) }
 
 // DeltaSelf is B's self time less A's (a missing side counts zero).
-func (n *Node) DeltaSelf() time.Duration { return n.B.Self - n.A.Self }
+func (n *Node) DeltaSelf() time.Duration { return sub(n.B.Self, n.A.Self) }
 
 // Change is how much the node changed: the larger of its duration's and
 // its self time's differences, in absolute value. A span on one side only
@@ -286,6 +287,24 @@ func (c *Comparison) Visible(minDelta time.Duration) (nodes []*Node, folded map[
 func abs(d time.Duration) time.Duration {
 	if d < 0 {
 		return -d
+	}
+	return d
+}
+
+// sub is b less a, held within ±math.MaxInt64 (durations near the ends
+// of their range, as a broken trace can give, must not wrap round: a
+// difference that did ranked below every other, and its absolute value,
+// math.MinInt64's own, was negative).
+func sub(b, a time.Duration) time.Duration {
+	d := b - a
+	switch {
+	case (a < 0) != (b < 0) && (d < 0) != (b < 0): // wrapped round
+		if b < 0 {
+			return -math.MaxInt64
+		}
+		return math.MaxInt64
+	case d == math.MinInt64:
+		return -math.MaxInt64
 	}
 	return d
 }
