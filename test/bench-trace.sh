@@ -5,7 +5,10 @@
 # same run. Run after `make backends`.
 #   bash test/bench-trace.sh [runs] [spans]
 # With TELX_BASELINE set to another telx binary (an older build), that one
-# is timed too, in the same run.
+# is timed too, in the same run. Before and after the rounds it prints how
+# long this machine takes to give a process fresh memory (see
+# test/cmd/freshmem): telx's times follow it, and it can change from one
+# minute to the next.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
@@ -14,6 +17,7 @@ tmp=$(mktemp -d)
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/telx" ./cmd/telx # as `make build` and the release build it
 go build -o "$tmp/telx-backends" ./test/cmd/telx-backends
+go build -o "$tmp/freshmem" ./test/cmd/freshmem
 "$tmp/telx-backends" -backends jaeger -big-trace-spans "$spans" >"$tmp/env" &
 pid=$!
 for _ in $(seq 1 120); do grep -q '^# started' "$tmp/env" && break; sleep 1; done
@@ -38,6 +42,8 @@ run() {
 }
 "$tmp/telx" trace "$id" -o text >/dev/null # warm up
 n=$("$tmp/telx" trace "$id" -o json | grep -c '"spanId"')
+echo "before the rounds:"
+"$tmp/freshmem"
 declare -A times
 for _ in $(seq 1 "$runs"); do
 	for c in $(printf '%s\n' "${cmds[@]}" | shuf); do
@@ -58,6 +64,8 @@ base_ms=
 # how long Jaeger takes to its answer's first byte: no client is faster
 ttfb_ms=$(for _ in $(seq 1 "$runs"); do curl -fsS -o /dev/null -w '%{time_starttransfer}\n' "$url"; done |
 	sort -n | awk '{a[NR]=$1} END {printf "%d", a[int((NR+1)/2)] * 1000}')
+echo "after the rounds:"
+"$tmp/freshmem"
 echo "trace $id: $n spans, median of $runs runs"
 echo "curl /api/v3 to /dev/null:  ${curl_ms} ms (Jaeger's first byte after ${ttfb_ms} ms)"
 echo "telx trace -o text:         ${telx_ms} ms"
