@@ -15,7 +15,8 @@
 // be for a while, within the wait, not once the answer has begun: a
 // collection then stopped the reading of a 10,000-span trace for some 5
 // ms. The memory is asked for in huge pages (see adviseHuge), which the
-// system gives, and takes back at the exit, far faster. The heap floor
+// system gives, and takes back at the exit, far faster, until one is slow
+// to come (see slowHuge). The heap floor
 // of one-shot commands (a collector off until the first collection the
 // runtime starts itself, see cmd) keeps them from being collected again
 // meanwhile.
@@ -69,6 +70,15 @@ const block = 256 << 10
 // with 4 KiB pages (see adviseHuge); with another size the advice gives
 // no huge page, and costs nothing.
 const hugePage = 2 << 20
+
+// slowHuge is how much of the thread's time writing a block asked for in
+// huge pages may take before no more are asked for. A huge page is written
+// in 0.1 ms here most of the time, but some minutes in 20 ms (the system
+// has to find or make one; on this machine, a virtual one, its host gives
+// the memory again), while 4 KiB pages take 0.4 ms a MiB throughout
+// (test/cmd/freshmem times both): past one such page, the rest is warmed
+// in 4 KiB pages, and the answer's own allocations find none asked for.
+const slowHuge = time.Millisecond
 
 // delay is how long the wait lasts before the warming begins (the tests
 // change it).
@@ -148,6 +158,9 @@ func warm(done chan struct{}, begin time.Time, after time.Duration, most int) {
 	// adviseHuge): a block the heap gives is most often just after the
 	// one before
 	var advised uintptr
+	// huge: huge pages are still asked for; the first that takes long to
+	// write (see slowHuge) ends that
+	huge := true
 	for !closed(done) && enabled.Load() {
 		limit := allowed(now().Sub(begin), most)
 		if limit > Max && !asked {
@@ -159,12 +172,18 @@ func warm(done chan struct{}, begin time.Time, after time.Duration, most int) {
 		held := len(blocks) * block
 		if held+block <= limit && (held > 0 || limit > ready) {
 			b := make([]byte, block)
-			if p := uintptr(unsafe.Pointer(unsafe.SliceData(b))); p+block > advised {
-				adviseHuge(b)
+			advisedNow := false
+			if p := uintptr(unsafe.Pointer(unsafe.SliceData(b))); huge && p+block > advised {
+				advise(b)
 				advised = (p + block + hugePage - 1) &^ (hugePage - 1)
+				advisedNow = true
 			}
+			spent := threadTime()
 			for i := 0; i < len(b); i += page {
 				b[i] = 1
+			}
+			if advisedNow && threadTime()-spent > slowHuge {
+				huge = false
 			}
 			blocks = append(blocks, b)
 			progress.Add(block)
@@ -219,6 +238,13 @@ func collect() {
 // time.Now (the tests make the wait long), lower lowerPriority (the
 // tests leave the priority as it is: at the lowest, warming can wait
 // seconds for the processor while other packages' tests run).
+// advise is adviseHuge, threadTime the time the calling thread has run
+// (the tests count the advice, and make blocks slow to write).
+var (
+	advise     = adviseHuge
+	threadTime = threadCPUTime
+)
+
 var (
 	collection = runtime.GC
 	now        = time.Now

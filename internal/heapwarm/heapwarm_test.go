@@ -236,3 +236,41 @@ func TestLetsGoOfWhatIsHeldAgainWhenTheAnswerComes(t *testing.T) {
 		t.Errorf("%d collections, want 2: at Max, and once the answer came", c)
 	}
 }
+
+// Huge pages are asked for until a block asked for in them takes longer
+// than slowHuge to write; the rest is warmed in 4 KiB pages.
+func TestStopsAskingForHugePagesOnceOneIsSlow(t *testing.T) {
+	tests := []struct {
+		name string
+		// per is how much each look at the thread's time adds to it
+		per time.Duration
+		// want says whether a count of advice is right
+		want func(n int32) bool
+		desc string
+	}{
+		{"fast", 0, func(n int32) bool { return n >= Max/hugePage-1 }, "one for each huge page warmed"},
+		{"slow", 2 * slowHuge, func(n int32) bool { return n == 1 }, "the first only"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := reset(t)
+			oldDelay, oldAdvise, oldTime := delay, advise, threadTime
+			var advised atomic.Int32
+			var clock atomic.Int64
+			delay = 0
+			advise = func([]byte) { advised.Add(1) }
+			threadTime = func() time.Duration { return time.Duration(clock.Add(int64(tt.per))) }
+			defer func() { delay, advise, threadTime = oldDelay, oldAdvise, oldTime }()
+			Enable(nil)
+			stop := Start(false)
+			n := wait(t, got)
+			stop()
+			if n != Max {
+				t.Fatalf("warmed %d bytes, want %d", n, Max)
+			}
+			if a := advised.Load(); !tt.want(a) {
+				t.Errorf("huge pages asked for %d times, want %s", a, tt.desc)
+			}
+		})
+	}
+}
