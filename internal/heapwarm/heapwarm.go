@@ -234,10 +234,6 @@ func collect() {
 	<-c
 }
 
-// collection is runtime.GC (the tests look at where it runs), now
-// time.Now (the tests make the wait long), lower lowerPriority (the
-// tests leave the priority as it is: at the lowest, warming can wait
-// seconds for the processor while other packages' tests run).
 // advise is adviseHuge, threadTime the time the calling thread has run
 // (the tests count the advice, and make blocks slow to write).
 var (
@@ -245,6 +241,10 @@ var (
 	threadTime = threadCPUTime
 )
 
+// collection is runtime.GC (the tests look at where it runs), now
+// time.Now (the tests make the wait long), lower lowerPriority (the
+// tests leave the priority as it is: at the lowest, warming can wait
+// seconds for the processor while other packages' tests run).
 var (
 	collection = runtime.GC
 	now        = time.Now
